@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`.
+# Both work on a fresh machine with only python3 (3.11+) and the package registries.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   := geodata/demo/territory.json
+export MAPAPP_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test setup demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+$(DEMO): $(STAMP)
+	$(PY) -m mapapp.cli demo generate
+
+demo: $(DEMO)
+	$(PY) -m mapapp.cli demo load
+
+run: demo
+	$(PY) -m mapapp.cli serve --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: demo
+	$(PY) scripts/bench_access.py
+
+clean:
+	rm -rf $(VENV) var geodata/demo

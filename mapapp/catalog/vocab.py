@@ -1,0 +1,165 @@
+"""Controlled vocabularies: data·inclusion v1 plus the département's extensions.
+
+data·inclusion values come from the ``data-inclusion-schema`` package (never
+copied here), so the catalog follows the national standard as it evolves.
+The extensions (site kinds, delivery modes, statuses, mobility kinds) are the
+fields the départements' programmes need and data·inclusion lacks.
+
+Every value is checked by :func:`check_values`, which raises
+:class:`VocabularyError` naming the field and the offending value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from data_inclusion.schema import v1 as di
+
+THEMATIQUES: dict[str, str] = {t.value: t.label for t in di.Thematique}
+CATEGORIES: dict[str, str] = {c.value: c.label for c in di.Categorie}
+PUBLICS: dict[str, str] = {p.value: p.label for p in di.Public}
+MODES_ACCUEIL: dict[str, str] = {m.value: m.label for m in di.ModeAccueil}
+FRAIS: dict[str, str] = {f.value: f.label for f in di.Frais}
+RESEAUX_PORTEURS: dict[str, str] = {r.value: r.label for r in di.ReseauPorteur}
+TYPES_SERVICE: dict[str, str] = {t.value: t.label for t in di.TypeService}
+
+#: Kinds of site (lieu). The Département's own network has three levels
+#: (siège open all week, antenne part of the week, permanence a few hours on
+#: given days); France Services are fixed or itinerant (bus stops).
+SITE_KINDS: dict[str, str] = {
+    "departement_siege": "Département – siège",
+    "departement_antenne": "Département – antenne",
+    "departement_permanence": "Département – permanence",
+    "france_services": "France Services",
+    "france_services_itinerant_stop": "France Services itinérant – arrêt",
+    "partner": "Partenaire",
+    "other": "Autre",
+}
+
+#: Life cycle of a site, an offer or a mobility solution.
+STATUSES: dict[str, str] = {
+    "planned": "En projet",
+    "experimental": "Expérimentation",
+    "active": "Actif",
+    "temporarily_closed": "Fermé temporairement",
+    "closed": "Fermé",
+}
+
+#: How an offer reaches people. Only ``on_site`` and ``itinerant`` are a
+#: physical presence; ``remote`` and ``departement_wide`` never make a commune
+#: look covered.
+DELIVERY_MODES: dict[str, str] = {
+    "on_site": "Sur site",
+    "itinerant": "Itinérant / aller-vers",
+    "remote": "À distance",
+    "departement_wide": "Départemental sans lieu d'accueil",
+}
+PHYSICAL_DELIVERY_MODES = frozenset({"on_site", "itinerant"})
+
+MOBILITY_KINDS: dict[str, str] = {
+    "point": "Lieu",
+    "area": "Zone desservie",
+    "aid": "Aide (non localisée)",
+}
+MOBILITY_CATEGORIES: dict[str, str] = {
+    "garage_solidaire": "Garage solidaire",
+    "auto_ecole_sociale": "Auto-école sociale",
+    "location_vehicule": "Location de véhicule",
+    "pret_vehicule": "Prêt de véhicule",
+    "transport_a_la_demande": "Transport à la demande",
+    "transport_solidaire": "Transport solidaire",
+    "plateforme_mobilite": "Plateforme mobilité",
+    "aide_financiere": "Aide financière à la mobilité",
+}
+
+INSEE_COMMUNE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$|^97\d{3}$")
+SIRET_RE = re.compile(r"^\d{14}$")
+#: zone_eligibilite accepts commune, EPCI (SIREN), département codes and "france".
+ELIGIBILITY_CODE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$|^97\d{3}$|^\d{9}$|^(?:\d{2}|2[AB]|97\d)$|^france$")
+
+
+class RecordError(ValueError):
+    """An invalid record: names the field and says what is wrong."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field} : {message}")
+
+
+class VocabularyError(RecordError):
+    """A value outside a controlled vocabulary or format; names the field and the value."""
+
+    def __init__(self, field: str, value: object, allowed: Iterable[str] | None = None):
+        self.value = value
+        hint = ""
+        if allowed is not None:
+            close = _closest(str(value), allowed)
+            if close:
+                hint = f" (vouliez-vous dire « {close} » ?)"
+        super().__init__(field, f"valeur inconnue « {value} »{hint}")
+
+
+def _closest(value: str, allowed: Iterable[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+def check_value(field: str, value: str | None, vocabulary: dict[str, str], *, required: bool = False) -> str | None:
+    """Return ``value`` if it belongs to ``vocabulary``; raise :class:`VocabularyError` otherwise."""
+    if value is None or value == "":
+        if required:
+            raise VocabularyError(field, value)
+        return None
+    if value not in vocabulary:
+        raise VocabularyError(field, value, vocabulary)
+    return value
+
+
+def check_values(field: str, values: Iterable[str] | None, vocabulary: dict[str, str]) -> list[str]:
+    """Check every value of a list field; return them deduplicated in input order."""
+    out: list[str] = []
+    for v in values or []:
+        check_value(field, v, vocabulary, required=True)
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def check_publics(values: Iterable[str] | None, field: str = "publics") -> list[str]:
+    """data·inclusion rule: ``tous-publics`` stands alone."""
+    publics = check_values(field, values, PUBLICS)
+    if "tous-publics" in publics and len(publics) > 1:
+        raise RecordError(field, "« tous-publics » ne peut pas être combiné à d'autres publics")
+    return publics
+
+
+def check_insee(field: str, code: str | None, *, required: bool = False) -> str | None:
+    if code is None or code == "":
+        if required:
+            raise VocabularyError(field, code)
+        return None
+    if not INSEE_COMMUNE_RE.match(code):
+        raise VocabularyError(field, code)
+    return code
+
+
+def check_eligibility(codes: Iterable[str] | None) -> list[str] | None:
+    """Validate a zone d'éligibilité; ``None`` means no restriction."""
+    if codes is None:
+        return None
+    out = []
+    for c in codes:
+        if not isinstance(c, str) or not ELIGIBILITY_CODE_RE.match(c):
+            raise VocabularyError("zone_eligibilite", c)
+        out.append(c)
+    if not out:
+        raise RecordError("zone_eligibilite", "liste vide (utiliser null pour « sans restriction »)")
+    return out
+
+
+def category_of(thematique: str) -> str:
+    """The data·inclusion category of a thématique slug (``mobilite--x`` → ``mobilite``)."""
+    return thematique.split("--", 1)[0]

@@ -1,0 +1,46 @@
+"""Use cases that span packages (files -> database), shared by the CLI and the web app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from mapapp.catalog.db import make_engine, make_sessionmaker, transaction, upgrade
+from mapapp.catalog.load import load_catalog
+from mapapp.catalog.models import Commune
+from mapapp.catalog.territory_store import store_territory
+from mapapp.config import Settings
+
+
+def load_territory_and_catalog(settings: Settings, directory: Path,
+                               progress: Callable[[str], None] | None = None) -> str:
+    """Load a territory folder (demo layout) and its ``catalog.json`` in one transaction.
+
+    Returns a human-readable report. Running it twice changes nothing the second time.
+    """
+    from mapapp.territory.io import read_bundle
+
+    say = progress or (lambda _m: None)
+    upgrade(settings.database_url)
+    say(f"Lecture du territoire {directory}")
+    bundle = read_bundle(directory)
+    catalog = json.loads((directory / "catalog.json").read_text(encoding="utf-8"))
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            say("Enregistrement des communes, découpages et points de population")
+            territory_report = store_territory(session, bundle)
+            known = set(session.scalars(select(Commune.code)))
+            say("Chargement du catalogue")
+            catalog_report = load_catalog(session, catalog, known_communes=known)
+    finally:
+        engine.dispose()
+    lines = [
+        f"Territoire « {bundle.name} » : {len(bundle.communes)} communes, "
+        f"{'modifié' if territory_report.changed else 'inchangé'}",
+        catalog_report.summary(),
+    ]
+    return "\n".join(lines)
