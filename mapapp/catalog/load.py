@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from mapapp.catalog.datainclusion import check_offer, check_structure
 from mapapp.catalog.models import MobilitySolution, Offer, Site, Structure
-from mapapp.catalog.vocab import RecordError, VocabularyError
+from mapapp.catalog.vocab import RecordError
 
 #: JSON list name -> model, in loading order (structures first: others refer to them).
 SECTIONS: dict[str, type] = {
@@ -33,6 +34,8 @@ SECTIONS: dict[str, type] = {
     "mobility_solutions": MobilitySolution,
 }
 RELATION_FIELDS = {"offers": {"site_ids"}}
+#: New or changed records are also validated by the data·inclusion schema package.
+SCHEMA_CHECKS = {"structures": check_structure, "offers": check_offer}
 DATE_FIELDS = {"date_maj", "date_verification", "closed_from", "closed_until"}
 
 
@@ -148,6 +151,8 @@ def _load(session: Session, data: dict, known_communes: set[str] | None) -> Load
             if isinstance(obj, model):
                 try:
                     obj.check()
+                    if section in SCHEMA_CHECKS:
+                        SCHEMA_CHECKS[section](obj)
                 except RecordError as exc:
                     report.issues.append(Issue(section, obj.id, str(exc)))
         if not report.issues:
@@ -162,12 +167,12 @@ def _upsert(session, section, model, record, columns, obj, report, known_commune
     if section in ("sites", "mobility_solutions") and known_communes is not None:
         code = record.get("commune_code")
         if code and code not in known_communes:
-            raise VocabularyError(f"{model.__tablename__}.commune_code", f"{code} (commune inconnue du territoire)")
+            raise RecordError(f"{model.__tablename__}.commune_code", f"commune inconnue du territoire « {code} »")
         for c in record.get("served_communes") or []:
             if c not in known_communes:
-                raise VocabularyError("mobility.served_communes", f"{c} (commune inconnue du territoire)")
+                raise RecordError("mobility.served_communes", f"commune inconnue du territoire « {c} »")
     if "structure_id" in record and session.get(Structure, record["structure_id"]) is None:
-        raise VocabularyError(f"{model.__tablename__}.structure_id", f"{record['structure_id']} (structure inconnue)")
+        raise RecordError(f"{model.__tablename__}.structure_id", f"structure inconnue « {record['structure_id']} »")
     created = obj is None
     if created:
         obj = model(id=record["id"])
@@ -177,7 +182,7 @@ def _upsert(session, section, model, record, columns, obj, report, known_commune
         sites = [session.get(Site, sid) for sid in ids]
         missing = [sid for sid, s in zip(ids, sites) if s is None]
         if missing:
-            raise VocabularyError("offer.site_ids", f"{', '.join(missing)} (lieu inconnu)")
+            raise RecordError("offer.site_ids", f"lieu(x) inconnu(s) « {', '.join(missing)} »")
         if sorted(s.id for s in obj.sites) != sorted(ids):
             obj.sites = sites
             changed = True

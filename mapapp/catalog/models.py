@@ -249,14 +249,19 @@ class Offer(Record, Base):
     publics: Mapped[list] = mapped_column(JSON, default=list)
     publics_precisions: Mapped[str | None] = mapped_column(Text, nullable=True)
     modes_accueil: Mapped[list] = mapped_column(JSON, default=list)
-    frais: Mapped[list] = mapped_column(JSON, default=list)
+    frais: Mapped[str | None] = mapped_column(String(20), nullable=True)
     frais_precisions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    conditions_acces: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: INSEE codes (communes, EPCI, départements) where the offer is open; None = no restriction.
     zone_eligibilite: Mapped[list | None] = mapped_column(JSON, nullable=True)
     telephone: Mapped[str | None] = mapped_column(String(50), nullable=True)
     courriel: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact_nom_prenom: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lien_source: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    lien_mobilisation: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    modes_mobilisation: Mapped[list] = mapped_column(JSON, default=list)
+    mobilisable_par: Mapped[list] = mapped_column(JSON, default=list)
+    mobilisation_precisions: Mapped[str | None] = mapped_column(Text, nullable=True)
     horaires_accueil: Mapped[str | None] = mapped_column(String(500), nullable=True)
     delivery_mode: Mapped[str] = mapped_column(String(30), default="on_site")
     pilote: Mapped[str | None] = mapped_column(String(300), nullable=True)
@@ -296,7 +301,15 @@ class Offer(Record, Base):
 
     @validates("frais")
     def _v_frais(self, _key, value):
-        return vocab.check_values("offer.frais", value, vocab.FRAIS)
+        return vocab.check_value("offer.frais", value, vocab.FRAIS)
+
+    @validates("modes_mobilisation")
+    def _v_modes_mobilisation(self, _key, value):
+        return vocab.check_values("offer.modes_mobilisation", value, vocab.MODES_MOBILISATION)
+
+    @validates("mobilisable_par")
+    def _v_mobilisable_par(self, _key, value):
+        return vocab.check_values("offer.mobilisable_par", value, vocab.PERSONNES_MOBILISATRICES)
 
     @validates("zone_eligibilite")
     def _v_zone(self, _key, value):

@@ -23,6 +23,8 @@ MODES_ACCUEIL: dict[str, str] = {m.value: m.label for m in di.ModeAccueil}
 FRAIS: dict[str, str] = {f.value: f.label for f in di.Frais}
 RESEAUX_PORTEURS: dict[str, str] = {r.value: r.label for r in di.ReseauPorteur}
 TYPES_SERVICE: dict[str, str] = {t.value: t.label for t in di.TypeService}
+MODES_MOBILISATION: dict[str, str] = {m.value: m.label for m in di.ModeMobilisation}
+PERSONNES_MOBILISATRICES: dict[str, str] = {m.value: m.label for m in di.PersonneMobilisatrice}
 
 #: Kinds of site (lieu). The Département's own network has three levels
 #: (siège open all week, antenne part of the week, permanence a few hours on

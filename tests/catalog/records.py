@@ -18,7 +18,7 @@ OFFER = {
     "description": "Un référent vous accompagne dans votre parcours d'insertion.",
     "type": "accompagnement", "thematiques": ["mobilite--preparer-un-permis"],
     "publics": ["beneficiaires-des-minimas-sociaux"], "modes_accueil": ["en-presentiel"],
-    "frais": ["gratuit"], "zone_eligibilite": ["96"], "delivery_mode": "on_site",
+    "frais": "gratuit", "zone_eligibilite": ["96"], "delivery_mode": "on_site",
     "site_ids": ["test--site-1"], "status": "active", "date_maj": "2026-02-01",
 }
 MOBILITY = {

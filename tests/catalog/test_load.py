@@ -32,15 +32,19 @@ def test_changed_record_is_updated(session):
 
 
 @pytest.mark.parametrize("section, record, expected", [
-    ("sites", with_fields(SITE, commune_code="96999"), "96999 (commune inconnue"),
+    ("sites", with_fields(SITE, commune_code="96999"), "commune inconnue du territoire « 96999 »"),
     ("sites", with_fields(SITE, kind="mairie"), "site.kind : valeur inconnue « mairie »"),
     ("sites", with_fields(SITE, horaires_accueil="tous les jours"), "site.horaires_accueil"),
     ("sites", with_fields(SITE, colour="red"), "champ(s) inconnu(s) : colour"),
-    ("offers", with_fields(OFFER, site_ids=["nope"]), "nope (lieu inconnu)"),
+    ("offers", with_fields(OFFER, site_ids=["nope"]), "lieu(x) inconnu(s) « nope »"),
     ("offers", with_fields(OFFER, thematiques=["sante--yoga"]), "sante--yoga"),
-    ("offers", with_fields(OFFER, structure_id="ghost"), "ghost (structure inconnue)"),
+    ("offers", with_fields(OFFER, structure_id="ghost"), "structure inconnue « ghost »"),
     ("offers", with_fields(OFFER, delivery_mode="remote"), "n'a pas de lieu"),
     ("mobility_solutions", with_fields(MOBILITY, served_communes=["96001", "12345"]), "12345"),
+    ("offers", with_fields(OFFER, courriel="pas-un-courriel"), "offer.courriel"),
+    ("offers", with_fields(OFFER, date_maj="2999-01-01"), "offer.date_maj"),
+    ("offers", with_fields(OFFER, lien_source="ftp:/x"), "offer.lien_source"),
+    ("structures", with_fields(STRUCTURE, site_web="pas une url"), "structure.site_web"),
     ("structures", with_fields(STRUCTURE, id=...), "identifiant (id) manquant"),
 ])
 def test_bad_record_fails_whole_load_and_names_it(session, section, record, expected):
