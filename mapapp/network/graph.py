@@ -54,6 +54,28 @@ ROAD_CLASS_INDEX = {name: i for i, name in enumerate(ROAD_CLASSES)}
 
 
 @dataclass(frozen=True, eq=False)
+class EdgeGeometry:
+    """The true shape of each edge, for graphs whose edges span several OSM nodes.
+
+    :mod:`mapapp.network.build` keeps only intersections and dead ends as graph
+    nodes; the OSM nodes in between become shape points, so that snapping still
+    works on the real road. The shape of edge ``e`` is the run of points
+    ``start[e], start[e] ± 1, ..., end[e]`` (``end < start`` when the edge runs
+    against the stored order): the two directions of a road share one run.
+
+    Attributes:
+        lon, lat: float64 (p,), shape point coordinates in degrees (WGS84).
+        start, end: int64 (m,), index of the edge's first and last shape point;
+            the first is at the edge's tail node, the last at its head node.
+    """
+
+    lon: np.ndarray
+    lat: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class RoadGraph:
     """A directed road graph for one mode.
 
@@ -68,6 +90,9 @@ class RoadGraph:
         road_class: uint8 (m,), index into :data:`ROAD_CLASSES`.
         meta: provenance and build report (source hash, profile version, what
             was dropped and why...). Plain JSON-serialisable values only.
+        geometry: the edges' true shapes (:class:`EdgeGeometry`), or ``None``
+            when every edge is the straight segment from its tail to its head.
+            Routing ignores it; snapping uses it.
     """
 
     mode: str
@@ -80,6 +105,7 @@ class RoadGraph:
     length_m: np.ndarray
     road_class: np.ndarray
     meta: dict = field(default_factory=dict)
+    geometry: EdgeGeometry | None = None
 
     @property
     def n_nodes(self) -> int:
