@@ -2,9 +2,9 @@
 
 Not collected by pytest (no ``test_`` prefix). Run from the project root::
 
-    .venv/bin/python tests/network/bench_network.py                  # Corse-du-Sud + synthetic 1M nodes
-    .venv/bin/python tests/network/bench_network.py --nodes 2000000  # bigger synthetic file
-    .venv/bin/python tests/network/bench_network.py --osm some.osm.pbf
+    .venv/bin/python scripts/bench_network.py                  # Corse-du-Sud + synthetic 1M nodes
+    .venv/bin/python scripts/bench_network.py --nodes 2000000  # bigger synthetic file
+    .venv/bin/python scripts/bench_network.py --osm some.osm.pbf
 
 Each measurement runs in a fresh Python process, so that the peak resident
 memory (``ru_maxrss``) is the one of that step alone, interpreter and imports
