@@ -18,33 +18,143 @@ PREFECTURE_NAME = "Arlenc"
 ISLE_NAME = "L'Isle-sur-Arlenc"
 
 _PREFIXES = [
-    "Bor", "Cal", "Mar", "Vel", "Sau", "Lan", "Cor", "Mer", "Puy", "Roc", "Tal", "Vern",
-    "Gou", "Sal", "Fer", "Cas", "Bra", "Lou", "Mon", "Cha", "Es", "Ser", "Pey", "Lav",
-    "Bes", "Cou", "Vil", "Aur", "Ol", "Gar", "Bel", "Fon", "Lur", "Mau", "Nav", "Quer",
-    "Ros", "Tour", "Vau", "Sen", "Jal", "Cam", "Dor", "Fal", "Gran", "Lis",
+    "Bor",
+    "Cal",
+    "Mar",
+    "Vel",
+    "Sau",
+    "Lan",
+    "Cor",
+    "Mer",
+    "Puy",
+    "Roc",
+    "Tal",
+    "Vern",
+    "Gou",
+    "Sal",
+    "Fer",
+    "Cas",
+    "Bra",
+    "Lou",
+    "Mon",
+    "Cha",
+    "Es",
+    "Ser",
+    "Pey",
+    "Lav",
+    "Bes",
+    "Cou",
+    "Vil",
+    "Aur",
+    "Ol",
+    "Gar",
+    "Bel",
+    "Fon",
+    "Lur",
+    "Mau",
+    "Nav",
+    "Quer",
+    "Ros",
+    "Tour",
+    "Vau",
+    "Sen",
+    "Jal",
+    "Cam",
+    "Dor",
+    "Fal",
+    "Gran",
+    "Lis",
 ]
 _MIDDLES = ["", "", "", "a", "e", "i", "o", "er", "an", "in", "ou"]
 _SUFFIXES = [
-    "ac", "at", "ignac", "eix", "ol", "ières", "ouze", "ens", "argues", "ieu", "ade",
-    "as", "on", "ès", "ey", "ine", "ette", "eyrac", "agnes", "ousse", "ut", "ial",
-    "anges", "ols", "ère", "euil", "orgues", "ance", "ville", "mont",
+    "ac",
+    "at",
+    "ignac",
+    "eix",
+    "ol",
+    "ières",
+    "ouze",
+    "ens",
+    "argues",
+    "ieu",
+    "ade",
+    "as",
+    "on",
+    "ès",
+    "ey",
+    "ine",
+    "ette",
+    "eyrac",
+    "agnes",
+    "ousse",
+    "ut",
+    "ial",
+    "anges",
+    "ols",
+    "ère",
+    "euil",
+    "orgues",
+    "ance",
+    "ville",
+    "mont",
 ]
 _SAINTS = [
-    "Julien", "Martin", "Étienne", "Hilaire", "Privat", "Amand", "Genès", "Bonnet",
-    "Géraud", "Flour", "Pardoux", "Sulpice", "Ferréol", "Agrève", "Eulalie", "Foy",
+    "Julien",
+    "Martin",
+    "Étienne",
+    "Hilaire",
+    "Privat",
+    "Amand",
+    "Genès",
+    "Bonnet",
+    "Géraud",
+    "Flour",
+    "Pardoux",
+    "Sulpice",
+    "Ferréol",
+    "Agrève",
+    "Eulalie",
+    "Foy",
 ]
 _FEMALE_SAINTS = {"Eulalie", "Foy"}
 _QUALIFIERS = [
-    "-le-Haut", "-le-Bas", "-les-Bois", "-en-Vallée", "-sur-" + RIVER, "-la-Forêt",
-    "-les-Monts", "-le-Vieux", "-d'" + RIVER, "-les-Prés",
+    "-le-Haut",
+    "-le-Bas",
+    "-les-Bois",
+    "-en-Vallée",
+    "-sur-" + RIVER,
+    "-la-Forêt",
+    "-les-Monts",
+    "-le-Vieux",
+    "-d'" + RIVER,
+    "-les-Prés",
 ]
 
 STREET_TYPES = ["rue", "avenue", "place", "chemin", "route", "allée", "impasse", "boulevard"]
 STREET_NAMES = [
-    "de la Mairie", "de l'Église", "du Moulin", "des Écoles", "de la Gare", "du Stade",
-    "Jean Jaurès", "Victor Hugo", "de la République", "du 8 Mai 1945", "des Tilleuls",
-    "du Château", "de la Fontaine", "des Acacias", "du Marché", "Pasteur", "de l'Arlenc",
-    "des Jardins", "du Lavoir", "de la Poste", "Gambetta", "des Peupliers", "du Four",
+    "de la Mairie",
+    "de l'Église",
+    "du Moulin",
+    "des Écoles",
+    "de la Gare",
+    "du Stade",
+    "Jean Jaurès",
+    "Victor Hugo",
+    "de la République",
+    "du 8 Mai 1945",
+    "des Tilleuls",
+    "du Château",
+    "de la Fontaine",
+    "des Acacias",
+    "du Marché",
+    "Pasteur",
+    "de l'Arlenc",
+    "des Jardins",
+    "du Lavoir",
+    "de la Poste",
+    "Gambetta",
+    "des Peupliers",
+    "du Four",
 ]
 
 
@@ -69,21 +179,50 @@ def sort_key(name: str) -> str:
 
 
 _VOWEL_RUN = re.compile("[aeiouyéèêë]+")
-_GOOD_RUNS = {"a", "e", "i", "o", "u", "y", "é", "è", "ê", "ou", "au", "ai", "ei", "eu", "oi",
-              "ie", "iè", "ieu", "eau", "ue", "ui", "ey", "ay"}
+_BAD = re.compile(r"vv|(.)\1\1|[^aeiouyéèêë ]{4}")
+_GOOD_RUNS = {
+    "a",
+    "e",
+    "i",
+    "o",
+    "u",
+    "y",
+    "é",
+    "è",
+    "ê",
+    "ou",
+    "au",
+    "ai",
+    "ei",
+    "eu",
+    "oi",
+    "ie",
+    "iè",
+    "ieu",
+    "eau",
+    "ue",
+    "ui",
+    "ey",
+    "ay",
+}
 
 
 def _root(rng: np.random.Generator) -> str:
     while True:
-        word = (_PREFIXES[rng.integers(len(_PREFIXES))] + _MIDDLES[rng.integers(len(_MIDDLES))]
-                + _SUFFIXES[rng.integers(len(_SUFFIXES))])
-        if all(run in _GOOD_RUNS for run in _VOWEL_RUN.findall(word.lower())):
+        word = (
+            _PREFIXES[rng.integers(len(_PREFIXES))]
+            + _MIDDLES[rng.integers(len(_MIDDLES))]
+            + _SUFFIXES[rng.integers(len(_SUFFIXES))]
+        )
+        if all(run in _GOOD_RUNS for run in _VOWEL_RUN.findall(word.lower())) and not _BAD.search(word.lower()):
             return word[0].upper() + word[1:]
 
 
 def _article(root: str, rng: np.random.Generator) -> str:
     if root[0] in "AEIOUÉ":
         return "L'" + root
+    if root.endswith("s"):
+        return "Les " + root
     return ("Le " if rng.random() < 0.5 else "La ") + root
 
 
@@ -130,3 +269,14 @@ def street_address(rng: np.random.Generator) -> str:
     if kind == "place":
         return f"place {name}"
     return f"{int(rng.integers(1, 60))} {kind} {name}"
+
+
+def de(name: str) -> str:
+    """French « de » with elision and contraction: d'Arlenc, du Granol, des Prés, de La Forge."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name[0] in "AEIOUÉL" and (name[0] != "L" or name.startswith("L'")):
+        return "de " + name if name.startswith("L'") else "d'" + name
+    return "de " + name
