@@ -95,9 +95,11 @@ def _apply(obj: Any, record: dict, columns: set[str]) -> bool:
     changed = False
     for name in columns & record.keys():
         value = _coerce(name, record[name])
-        if getattr(obj, name) != value:
+        old = getattr(obj, name)
+        if old != value:
             setattr(obj, name, value)
-            changed = True
+            # Validators normalise (None -> [], duplicates dropped...): compare what was stored.
+            changed = changed or getattr(obj, name) != old
     return changed
 
 
