@@ -90,6 +90,35 @@ def demo_load(generate: bool) -> None:
     click.echo(report)
 
 
+# --------------------------------------------------------------------------- compute
+
+
+@main.command()
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
+              help="Travel mode(s) to compute (default: all three).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: number of cores).")
+@click.option("--force", is_flag=True, help="Recompute every theme even if its inputs did not change.")
+def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
+    """Compute travel-time accessibility for the current territory and store the results.
+
+    Builds (or reloads from cache) the road graph of each mode from the
+    territory's OpenStreetMap file, then measures access to every theme;
+    only themes whose inputs changed since the last run are recomputed.
+    """
+    import os
+
+    from mapapp.compute import ComputeError, run_compute
+    from mapapp.network import MODES
+
+    settings = load_settings()
+    try:
+        report = run_compute(settings, modes=modes or MODES, workers=workers or os.cpu_count() or 1,
+                             force=force, progress=_progress)
+    except ComputeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
 # --------------------------------------------------------------------------- web
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from mapapp.catalog.db import make_engine, make_sessionmaker, upgrade
 from mapapp.config import load_settings
@@ -35,3 +36,27 @@ def session_factory(db_url):
 def session(session_factory):
     with session_factory() as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def demo_env(tmp_path_factory):
+    """The demo département generated and loaded once for the session: (environment, CLI output)."""
+    from mapapp.cli import main
+
+    root = tmp_path_factory.mktemp("demo")
+    env = {"MAPAPP_DATA_DIR": str(root / "var"), "MAPAPP_DEMO_DIR": str(root / "demo"),
+           "MAPAPP_SECRET_KEY": "test"}
+    result = CliRunner().invoke(main, ["demo", "load"], env=env)
+    assert result.exit_code == 0, result.output
+    return env, result.output
+
+
+@pytest.fixture(scope="session")
+def demo_computed(demo_env):
+    """The demo with accessibility computed for the three modes: (environment, CLI output)."""
+    from mapapp.cli import main
+
+    env, _ = demo_env
+    result = CliRunner().invoke(main, ["compute", "--workers", "2"], env=env)
+    assert result.exit_code == 0, result.output
+    return env, result.output

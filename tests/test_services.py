@@ -17,16 +17,6 @@ def dump(db_path):
     return out
 
 
-@pytest.fixture(scope="module")
-def demo_env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    env = {"MAPAPP_DATA_DIR": str(root / "var"), "MAPAPP_DEMO_DIR": str(root / "demo"),
-           "MAPAPP_SECRET_KEY": "test"}
-    result = CliRunner().invoke(main, ["demo", "load"], env=env)
-    assert result.exit_code == 0, result.output
-    return env, result.output
-
-
 def test_demo_load_creates_everything(demo_env):
     _env, output = demo_env
     assert "Val-d'Arlenc" in output

@@ -1,0 +1,99 @@
+"""Stored accessibility results: one folder per travel mode, one Parquet file per table.
+
+The engine's :class:`~mapapp.access.run.AccessResults` are written to
+``$MAPAPP_DATA_DIR/results/<mode>/<table>.parquet`` with a ``manifest.json``
+per mode (when, from which road graph, the digest of every theme, timings).
+Web pages and reports read them here; they never route.
+
+Writing is atomic per mode (a temporary folder renamed over the old one), so a
+reader never sees half of a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from mapapp.access.run import TABLES, AccessResults
+
+
+@dataclass(frozen=True)
+class ModeManifest:
+    mode: str
+    computed_at: str
+    graph: dict
+    themes: list[dict]
+    digests: dict[str, str]
+    timings_s: dict[str, float]
+    reused_themes: list[str]
+
+
+class ResultStore:
+    """Read and write the results under ``root`` (``$MAPAPP_DATA_DIR/results``)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def modes(self) -> list[str]:
+        if not self.root.exists():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / "manifest.json").exists())
+
+    def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict]) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{results.mode}-", dir=self.root))
+        for table in TABLES:
+            getattr(results, table).to_parquet(tmp / f"{table}.parquet", index=False)
+        manifest = {
+            "mode": results.mode, "computed_at": computed_at, "graph": graph_meta, "themes": themes,
+            "digests": results.digests, "timings_s": results.timings_s,
+            "reused_themes": list(results.reused_themes),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str),
+                                           encoding="utf-8")
+        final = self.root / results.mode
+        old = self.root / f".{results.mode}.old"
+        if final.exists():
+            os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+        _read_table.cache_clear()
+        return final
+
+    def manifest(self, mode: str) -> ModeManifest | None:
+        path = self.root / mode / "manifest.json"
+        if not path.exists():
+            return None
+        return ModeManifest(**json.loads(path.read_text(encoding="utf-8")))
+
+    def table(self, mode: str, table: str) -> pd.DataFrame:
+        """One table of one mode (cached in memory until the files change)."""
+        if table not in TABLES:
+            raise KeyError(f"unknown results table {table!r}")
+        path = self.root / mode / f"{table}.parquet"
+        if not path.exists():
+            raise FileNotFoundError(f"no results for mode {mode!r}: run `mapapp compute`")
+        return _read_table(str(path), path.stat().st_mtime_ns)
+
+    def read(self, mode: str) -> AccessResults | None:
+        """The full results of a mode (for ``previous=`` reuse), or None."""
+        manifest = self.manifest(mode)
+        if manifest is None:
+            return None
+        try:
+            tables = {t: self.table(mode, t) for t in TABLES}
+        except FileNotFoundError:
+            return None
+        return AccessResults(mode=mode, digests=dict(manifest.digests), **tables)
+
+
+@lru_cache(maxsize=64)
+def _read_table(path: str, _mtime_ns: int) -> pd.DataFrame:
+    return pd.read_parquet(path)

@@ -1,0 +1,81 @@
+"""`mapapp compute` on the demo département: stored results, their invariants, and reuse."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mapapp.cli import main
+from mapapp.config import load_settings
+from mapapp.results import ResultStore
+
+
+@pytest.fixture(scope="module")
+def store(demo_computed):
+    env, _ = demo_computed
+    return ResultStore(load_settings(env).data_dir / "results")
+
+
+def test_results_for_three_modes_and_every_theme(store):
+    assert store.modes() == ["bike", "car", "walk"]
+    manifest = store.manifest("car")
+    assert manifest.graph["source_name"] == "roads.osm" and manifest.graph["profile_version"]
+    communes = store.table("car", "communes")
+    assert len(manifest.themes) == 20
+    assert communes.groupby("theme").size().eq(150).all()
+    assert set(communes["theme"]) == {t["key"] for t in manifest.themes}
+
+
+def test_population_conserved_and_shares_monotone(store, demo_env):
+    import pandas as pd
+
+    env, _ = demo_env
+    points = pd.read_csv(Path(env["MAPAPP_DEMO_DIR"]) / "population.csv", dtype={"commune": str})
+    for mode in store.modes():
+        communes = store.table(mode, "communes")
+        for _theme, table in communes.groupby("theme"):
+            assert table["population_points"].sum() == pytest.approx(points["population"].sum())
+            parts = table["population_reachable"] + table["population_unreachable"]
+            assert np.allclose(parts, table["population_points"])
+        bands = store.table(mode, "territory_bands")
+        whole = bands[(bands["grid"] == "all")].sort_values(["theme", "threshold_min"])
+        for _theme, b in whole.groupby("theme"):
+            assert (np.diff(b["share_beyond"].to_numpy()) <= 1e-12).all()
+
+
+def test_car_is_faster_than_walking_and_zones_blanches_exist(store):
+    car = store.table("car", "territories").set_index(["theme", "grid", "code"])
+    walk = store.table("walk", "territories").set_index(["theme", "grid", "code"])
+    fs = ("france_services", "all", "all")
+    assert car.loc[fs, "mean_time_min"] < walk.loc[fs, "mean_time_min"]
+    communes = store.table("car", "communes")
+    fs_communes = communes[communes["theme"] == "france_services"]
+    # The generator's remote valleys make real zones blanches for France Services by car.
+    assert fs_communes["zone_blanche"].fillna(False).astype(bool).sum() >= 1
+    assert not fs_communes["zone_blanche"].fillna(False).astype(bool).all()
+
+
+def test_remote_and_departement_wide_offers_never_count_as_presence(store, demo_env):
+    env, _ = demo_env
+    catalog = json.loads((Path(env["MAPAPP_DEMO_DIR"]) / "catalog.json").read_text())
+    absent = {o["id"] for o in catalog["offers"] if o["delivery_mode"] in ("remote", "departement_wide")}
+    assert absent, "the demo has remote offers"
+    destinations = store.table("car", "destinations")
+    assert not (set(destinations["offer_id"]) & absent)
+
+
+def test_second_run_reuses_every_theme(demo_computed):
+    env, _ = demo_computed
+    result = CliRunner().invoke(main, ["compute", "--mode", "car", "--workers", "1"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "car: 20 thèmes (20 repris sans recalcul)" in result.output
+
+
+def test_compute_without_territory_is_a_clear_error(tmp_path):
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    result = CliRunner().invoke(main, ["compute"], env=env)
+    assert result.exit_code != 0
+    assert "Aucun territoire chargé" in result.output
