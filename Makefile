@@ -10,6 +10,10 @@ export MAPAPP_DATA_DIR ?= $(CURDIR)/var
 .PHONY: run test setup demo bench clean
 
 $(STAMP): pyproject.toml
+	@# The browser test drives Debian's Chromium; install it when missing (needs root, as on CI).
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "WARNING: could not install chromium/chromium-driver: the browser test will be skipped" >&2
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'

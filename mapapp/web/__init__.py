@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from mapapp.catalog.db import make_engine, make_sessionmaker
 from mapapp.config import Settings, load_settings
@@ -32,9 +33,14 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     engine = make_engine(settings.database_url)
     app.extensions["mapapp.sessionmaker"] = make_sessionmaker(engine)
 
-    from mapapp.web import pages
+    from mapapp.web import api, fiches, pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(fiches.bp)
+    app.register_blueprint(api.bp)
+    app.json.ensure_ascii = False
+    _register_template_filters(app)
+    _register_error_pages(app)
 
     @app.after_request
     def _security_headers(response):
@@ -44,3 +50,63 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         return response
 
     return app
+
+
+#: French titles of the error pages.
+ERROR_TITLES = {
+    400: "Requête invalide",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    500: "Erreur interne",
+}
+ERROR_MESSAGES = {
+    400: "La requête contient une valeur invalide.",
+    404: "L'adresse demandée ne correspond à aucune page.",
+    405: "Cette adresse ne peut pas être utilisée de cette façon.",
+    500: "Une erreur est survenue de notre côté ; réessayez plus tard.",
+}
+
+
+def _register_error_pages(app: Flask) -> None:
+    """French error pages; JSON ``{"error": ...}`` under ``/api``."""
+    from mapapp.web.api import error_response
+
+    def _message(exc: HTTPException) -> str:
+        # Werkzeug's default descriptions are in English: keep only ours (abort(404, description=...)).
+        if exc.description and exc.description != type(exc).description:
+            return exc.description
+        return ERROR_MESSAGES.get(exc.code or 500, "Erreur.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = exc.code or 500
+        message = _message(exc)
+        if request.path.startswith("/api/") or request.path == "/api":
+            return error_response(message, code)
+        title = ERROR_TITLES.get(code, "Erreur")
+        return render_template("error.html", title=title, message=message), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):  # pragma: no cover - handled above
+            return _http_error(exc)
+        log.exception("Unhandled error on %s", request.path)
+        if request.path.startswith("/api/"):
+            return error_response(ERROR_MESSAGES[500], 500)
+        return render_template("error.html", title=ERROR_TITLES[500], message=ERROR_MESSAGES[500]), 500
+
+
+def _register_template_filters(app: Flask) -> None:
+    from mapapp.web import lookup
+    from mapapp.web.maps import status_text
+
+    app.add_template_filter(lookup.hours_fr, "hours_fr")
+    app.add_template_filter(status_text, "status_fr")
+    app.add_template_filter(lookup.date_fr, "date_fr")
+    app.add_template_filter(lookup.safe_link, "safe_link")
+    app.add_template_filter(lookup.thousands, "thousands")
+
+    def labels(values, vocabulary) -> str:
+        return ", ".join(vocabulary.get(v, v) for v in values or [])
+
+    app.add_template_filter(labels, "labels")

@@ -1,0 +1,142 @@
+"""The carte in a real headless Chromium: layers, clusters, filters, and no script injection.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``/usr/bin/chromedriver``)
+and the ``selenium`` package; it never downloads a browser. The map tiles come
+from the internet, unreachable here: the test also shows the map works without
+them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.web.conftest import XSS, XSS_TEMPLATE
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
+                       reason="Chromium absent : installer les paquets Debian chromium et chromium-driver"),
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on 127.0.0.1, on a free port, in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium n'est pas installé (extra « test »)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1300,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(20)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+
+
+def _wait(driver, condition, timeout: float = 10):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def _marker_titles(driver) -> set[str]:
+    return {el.get_attribute("title") for el in driver.find_elements("css selector", ".leaflet-marker-icon[title]")}
+
+
+def _no_alert(driver) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018 - raises when no alert is open
+
+
+def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(f"{live_server}/carte")
+    _wait(browser, lambda d: "Maison des Solidarités de Test" in _marker_titles(d))
+    _no_alert(browser)
+    assert browser.execute_script("return typeof L") == "object", "Leaflet must load from /static, not a CDN"
+
+    titles = _marker_titles(browser)
+    # Every family's markers are there (the two close partner sites are one cluster of 2).
+    assert {"Maison des Solidarités de Test", "Antenne de Saint-Jo", "Permanence de la mairie",
+            "France Services d'Arlenc", "Bus : arrêt de la place", "Bus : arrêt de l'école", XSS,
+            "Garage solidaire " + XSS} <= titles
+    assert "Ancien local fermé" not in titles  # closed: hidden by default
+    clusters = [el.text for el in browser.find_elements("css selector", ".mapapp-cluster")]
+    assert clusters == ["2"]
+    # The hostile name is a title attribute, never markup: no injected element.
+    assert browser.execute_script("return document.querySelectorAll('.leaflet-pane script').length") == 0
+
+    # Toggle the sièges layer off in Leaflet's layer control (collapsed: it opens on hover);
+    # its marker leaves the map and the legend's checkbox follows.
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).move_to_element(browser.find_element("css selector", ".leaflet-control-layers")).perform()
+    _wait(browser, lambda d: d.find_elements("css selector", ".leaflet-control-layers-expanded"))
+    label = next(el for el in browser.find_elements("css selector", ".leaflet-control-layers-overlays label")
+                 if "Département – sièges" in el.text)
+    label.find_element("css selector", "input").click()
+    _wait(browser, lambda d: "Maison des Solidarités de Test" not in _marker_titles(d))
+    assert "Antenne de Saint-Jo" in _marker_titles(browser)
+    assert not browser.find_element("id", "couche-departement_siege").is_selected()
+
+    # The legend beside the map switches layers too (keyboard: Tab to the box, Space).
+    from selenium.webdriver.common.keys import Keys
+
+    browser.find_element("id", "couche-departement_antenne").send_keys(Keys.SPACE)
+    _wait(browser, lambda d: "Antenne de Saint-Jo" not in _marker_titles(d))
+    browser.find_element("id", "couche-departement_antenne").send_keys(Keys.SPACE)
+    _wait(browser, lambda d: "Antenne de Saint-Jo" in _marker_titles(d))
+
+    # Apply a filter with the form: the URL carries it and only matching sites remain.
+    Select(browser.find_element("id", "f-thematique")).select_by_value("numerique")
+    browser.find_element("css selector", "form.filters button[type=submit]").click()
+    _wait(browser, lambda d: d.current_url.endswith("/carte?thematique=numerique"))  # empty filters not sent
+    _wait(browser, lambda d: XSS in _marker_titles(d))
+    assert _marker_titles(browser) == {XSS}
+    assert [el.text for el in browser.find_elements("css selector", ".mapapp-cluster")] == ["2"]
+    # The popup of the hostile site shows its name and address as text, and runs nothing.
+    marker = next(el for el in browser.find_elements("css selector", ".leaflet-marker-icon[title]")
+                  if el.get_attribute("title") == XSS)
+    marker.click()
+    popup = _wait(browser, lambda d: d.find_elements("css selector", ".leaflet-popup-content"))[0]
+    text = popup.get_attribute("textContent")
+    assert XSS in text and XSS_TEMPLATE in text
+    assert not popup.find_elements("css selector", "script")
+    _no_alert(browser)
+
+    # Zoom in: the cluster opens into its two markers.
+    browser.execute_script("""
+        var map = Object.values(window).find(v => v instanceof L.Map);
+        map.setView([45.03015, 2.04015], 17, {animate: false});""")
+    _wait(browser, lambda d: {"Point numérique 1", "Point numérique 2"} <= _marker_titles(d))
+    _wait(browser, lambda d: not d.find_elements("css selector", ".mapapp-cluster"))

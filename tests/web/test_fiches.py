@@ -1,0 +1,110 @@
+"""Fiches site, offre and commune; French 404 pages."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+
+from tests.web.conftest import XSS, XSS_TEMPLATE
+
+
+def _get(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_fiche_site(client):
+    page = _get(client, "/site/test--site-1")
+    assert "<h1>Maison des Solidarités de Test</h1>" in page
+    assert "Département – siège" in page and "Département de Test" in page
+    assert "1 rue de la Mairie, 96000" in page and '<a href="/commune/96001">Arlenc</a>' in page
+    assert "du lundi au vendredi de 08h30 à 12h00 et de 13h30 à 17h00 ; fermé les jours fériés" in page
+    assert "<code>Mo-Fr 08:30-12:00,13:30-17:00; PH off</code>" in page
+    assert "15 janvier 2026" in page  # date_maj in French
+    # Its offers, including the closed one, each with its status.
+    assert '<a href="/offre/test--offre-1">Accompagnement socio-professionnel</a>' in page
+    # A small map with the site's marker.
+    assert "/static/vendor/leaflet/leaflet.js" in page and '"title": "Maison des Solidarit' in page
+    # The engine's part is announced, not faked.
+    assert 'id="desserte"' in page and "pas encore disponibles" in page
+
+
+def test_fiche_site_temporarily_closed_shows_its_dates(client):
+    page = _get(client, "/site/test--perm")
+    assert "Statut : Fermé temporairement du 01/07/2026 au 31/08/2026" in page
+    assert "le 2e jeudi du mois de 09h00 à 12h00" in page and "<code>Th[2] 09:00-12:00</code>" in page
+
+
+def test_fiche_itinerant_stop_lists_the_route_in_order(client):
+    page = _get(client, "/site/test--bus-a")
+    assert "Arrêts de la tournée « Bus France Services du plateau »" in page
+    stops = re.findall(r"<li>(?:<strong>|<a [^>]*>)(Bus : [^<]*)<", page)
+    assert stops == ["Bus : arrêt de l&#39;école", "Bus : arrêt de la place"]
+    assert "(ce lieu)" in page
+
+
+def test_fiche_site_escapes_user_text(client):
+    page = _get(client, "/site/test--xss")
+    assert XSS not in page
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page
+    assert "Téléphone : &lt;script&gt;" in page  # the structure's phone is hostile too
+    assert str(escape(XSS_TEMPLATE)) in page
+
+
+def test_fiche_offre(client):
+    page = _get(client, "/offre/test--o-fs")
+    assert "<h1>Aide aux démarches administratives</h1>" in page
+    assert "Difficultés administratives ou juridiques : " in page
+    assert "Tous publics" in page and "Sur site" in page
+    assert "Lieux d'accueil (3)" in page
+    for site in ("test--fs-arlenc", "test--bus-a", "test--bus-b"):
+        assert f'href="/site/{site}"' in page
+    assert "Département 96" in page  # zone d'éligibilité in words
+    assert page.count("mapapp-marker-france_services") >= 1
+
+
+def test_fiche_offre_without_site_has_no_map(client):
+    page = _get(client, "/offre/test--o-remote")
+    assert "n'a pas de lieu d'accueil (à distance)" in page
+    assert "leaflet.js" not in page
+
+
+def test_fiche_offre_escapes_user_text(client):
+    page = _get(client, "/offre/test--o-xss")
+    assert XSS not in page and "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page
+
+
+def test_fiche_commune(client):
+    page = _get(client, "/commune/96001")
+    assert "<h1>Arlenc <small>(96001)</small></h1>" in page
+    assert "1\u202f200 habitants" in page
+    assert '<a href="/carte?territoire=epci:200096001">CC du Test</a>' in page
+    assert '<a href="/carte?territoire=territoire_action_sociale:TAS1">Territoire Nord</a>' in page
+    assert "Transport à la demande du plateau" in page and "Aide au permis" in page
+    assert "Aucune solution de mobilité n'est située dans la commune." in page
+    for site in ("test--site-1", "test--fs-arlenc", "test--bus-b", "test--num-1", "test--num-2"):
+        assert f'href="/site/{site}"' in page
+    assert "test--closed" not in page
+    assert 'id="temps-acces"' in page and "pas encore disponibles" in page
+    assert 'href="/carte?commune=Arlenc+(96001)"' in page
+
+
+def test_fiche_commune_lists_mobility_points_and_escapes(client):
+    page = _get(client, "/commune/96002")
+    assert "Garage solidaire &lt;script&gt;" in page and XSS not in page
+    buffer = _get(client, "/commune/96501")
+    assert "zone tampon" in buffer
+
+
+def test_unknown_ids_give_a_french_404(client):
+    for url, text in (("/site/inconnu", "Aucun lieu n&#39;a l&#39;identifiant « inconnu »."),
+                      ("/offre/inconnue", "Aucune offre n&#39;a l&#39;identifiant « inconnue »."),
+                      ("/commune/99999", "Aucune commune n&#39;a le code « 99999 »."),
+                      ("/pas-de-page", "L&#39;adresse demandée ne correspond à aucune page.")):
+        page = _get(client, url, 404)
+        assert "<title>Page introuvable – mapapp</title>" in page and text in page
+        assert '<html lang="fr">' in page
+    page = _get(client, "/site/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", 404)
+    assert "<img src=x" not in page and "« &lt;img src=x onerror=alert(1)&gt; »" in page
