@@ -20,6 +20,22 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
+class _ByteProgress:
+    """Download progress on stderr: ``progress(done_bytes, total_bytes | None)`` (one bar per file)."""
+
+    def __init__(self):
+        self._bar = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None or done < self._bar.n:
+            if self._bar is not None:
+                self._bar.close()
+            self._bar = tqdm(total=total, unit="B", unit_scale=True, desc="téléchargement", file=sys.stderr)
+        self._bar.update(done - self._bar.n)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mapapp")
 def main() -> None:
@@ -88,6 +104,104 @@ def demo_load(generate: bool) -> None:
         generate_demo(settings.demo_dir, progress=_progress)
     report = load_territory_and_catalog(settings, settings.demo_dir, progress=_progress)
     click.echo(report)
+
+
+# --------------------------------------------------------------------------- territory
+
+
+@main.group()
+def territory() -> None:
+    """Bring a real territory: communes, populations, grids and the OSM road file."""
+
+
+def _report_issues(report) -> None:
+    for issue in report.infos:
+        click.echo(f"info : {issue}", err=True)
+    for issue in report.warnings:
+        click.echo(f"avertissement : {issue}", err=True)
+    for issue in report.errors:
+        click.echo(f"ERREUR : {issue}", err=True)
+
+
+@territory.command("import")
+@click.option("--name", required=True, help="Territory name shown to users (e.g. « Corse-du-Sud »).")
+@click.option("--departement", required=True, help="Département code (2A, 40, 974...); other communes are buffer.")
+@click.option("--communes", "communes_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Commune polygons: GeoJSON, shapefile or GeoPackage, any CRS (IGN ADMIN EXPRESS, france-geojson...).")
+@click.option("--commune-table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with code, population (and code_epci, nom_epci for the EPCI grid).")
+@click.option("--population-grid", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="INSEE squares (GeoPackage); without it, one population point per commune.")
+@click.option("--population-column", default="Ind", show_default=True, help="Inhabitants column of the squares.")
+@click.option("--grid", "grid_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Grid CSV (grid,code,nom,commune or commune + one column per grid); repeatable.")
+@click.option("--osm", "osm_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="OpenStreetMap road extract (PBF, XML or .osm.bz2) covering the communes and a buffer.")
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+def territory_import(name, departement, communes_path, commune_table, population_grid, population_column,
+                     grid_files, osm_path, dry_run) -> None:
+    """Import a real territory from files; every problem is reported with its line or INSEE code.
+
+    Nothing is written when there is any error (or with --dry-run).
+    """
+    from mapapp.services import store_bundle
+    from mapapp.territory.io import bundle_from_files
+    from mapapp.territory.validation import ImportReport
+
+    report = ImportReport()
+    _progress("Lecture et contrôle des fichiers du territoire")
+    bundle = bundle_from_files(
+        name, departement, communes_path, commune_table=commune_table, population_grid=population_grid,
+        population_weight_col=population_column, grid_files=grid_files, osm_path=osm_path.resolve(),
+        sources={"communes": str(communes_path), "osm": str(osm_path),
+                 "population": str(population_grid or commune_table or communes_path)},
+        report=report,
+    )
+    _report_issues(report)
+    if not report.ok:
+        raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
+    if dry_run:
+        click.echo(f"Contrôle terminé (--dry-run) : {len(bundle.communes)} communes, "
+                   f"{len(bundle.population_points)} points de population ; rien n'a été enregistré.")
+        return
+    click.echo(store_bundle(load_settings(), bundle))
+
+
+@territory.command("fetch")
+@click.option("--departement", required=True, help="Département code (2A, 40, 974...).")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Download cache (default: $MAPAPP_DATA_DIR/downloads).")
+@click.option("--refresh", is_flag=True, help="Download again even when cached.")
+@click.option("--import/--no-import", "do_import", default=True, show_default=True,
+              help="Import the downloaded territory into the database.")
+def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
+    """Download a département's communes, populations, OSM extract and the France Services list.
+
+    Needs network access to the public sources (see mapapp/territory/fetch.py);
+    files are cached, partial downloads resumed, checksums verified.
+    """
+    from mapapp.services import store_bundle
+    from mapapp.territory.fetch import FetchError, OfflineError, bundle_from_fetched, fetch_departement
+    from mapapp.territory.validation import ImportReport
+
+    settings = load_settings()
+    cache_dir = cache_dir or settings.data_dir / "downloads"
+    try:
+        paths = fetch_departement(departement, cache_dir, refresh=refresh, progress=_ByteProgress())
+    except OfflineError as exc:
+        raise click.ClickException(f"Pas de connexion aux sources publiques : {exc}") from None
+    except FetchError as exc:
+        raise click.ClickException(f"Téléchargement incomplet : {exc}") from None
+    for key, path in sorted(paths.items()):
+        click.echo(f"{key} : {path}")
+    if not do_import:
+        return
+    report = ImportReport()
+    bundle = bundle_from_fetched(departement, paths, report=report)
+    _report_issues(report)
+    if not report.ok:
+        raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
+    click.echo(store_bundle(settings, bundle))
 
 
 # --------------------------------------------------------------------------- compute

@@ -13,6 +13,7 @@ from mapapp.catalog.load import load_catalog
 from mapapp.catalog.models import Commune
 from mapapp.catalog.territory_store import store_territory
 from mapapp.config import Settings
+from mapapp.territory.bundle import TerritoryBundle
 
 
 def load_territory_and_catalog(settings: Settings, directory: Path,
@@ -44,3 +45,20 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
         catalog_report.summary(),
     ]
     return "\n".join(lines)
+
+
+def store_bundle(settings: Settings, bundle: TerritoryBundle) -> str:
+    """Store a territory in one transaction (migrating the database first); return a report line."""
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            report = store_territory(session, bundle)
+    finally:
+        engine.dispose()
+    inside = int((~bundle.communes["is_buffer"].astype(bool)).sum())
+    return (f"Territoire « {bundle.name} » ({bundle.departement}) : {inside} communes, "
+            f"{int(bundle.communes.loc[~bundle.communes['is_buffer'].astype(bool), 'population'].sum())} habitants, "
+            f"{len(bundle.population_points)} points de population, "
+            f"{bundle.grids[['grid', 'code']].drop_duplicates().shape[0]} unités de découpage — "
+            f"{'enregistré' if report.changed else 'inchangé'}")

@@ -72,6 +72,10 @@ class _Retryable(Exception):
         self.reached_server = reached_server
 
 
+class _Unresolvable(Exception):
+    """The server's name does not resolve: offline, not worth retrying."""
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -164,6 +168,11 @@ def fetch(
             reached_server = reached_server or exc.reached_server
             last_error = str(exc)
             continue
+        except _Unresolvable as exc:
+            # A name that does not resolve means no network (or no DNS): retrying
+            # with back-off would only make the user wait for the same answer.
+            last_error = str(exc)
+            break
         reached_server = True
         if sha256 is not None:
             digest = sha256_of(part)
@@ -223,6 +232,8 @@ def _download_once(url: str, part: Path, part_meta: Path, timeout: float, progre
         raise FetchError(f"{url} : HTTP {exc.code} {exc.reason}", url) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, socket.gaierror):
+            raise _Unresolvable(_describe(reason)) from None
         raise _Retryable(_describe(reason), False) from None
 
     with response:

@@ -211,6 +211,8 @@ def fetch_departement(
                 fetched[source.key] = fetcher(url, folder / source.filename, refresh=refresh, **fetch_options)
         except FetchError as exc:
             failures.append((source.key, exc))
+            if isinstance(exc, OfflineError) and not fetched:
+                break  # offline: the other sources would fail the same way, after as many retries
     if failures:
         lines = "\n".join(f"  - {key} : {exc}" for key, exc in failures)
         kind = OfflineError if all(isinstance(e, OfflineError) for _k, e in failures) and not fetched else FetchError

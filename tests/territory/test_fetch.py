@@ -240,6 +240,34 @@ def test_offline_is_a_clear_error(tmp_path, monkeypatch):
     assert not (tmp_path / "c.geojson").exists()
 
 
+def test_unresolvable_host_fails_at_once_without_retries(tmp_path, monkeypatch):
+    calls = []
+
+    def no_dns(*args, **kwargs):
+        calls.append(args[0])
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(OfflineError) as exc:
+        fetch("http://tiles.example/communes.geojson", tmp_path / "c.geojson", retries=4, backoff_s=60.0)
+    assert calls == ["tiles.example"]  # one attempt: no back-off wait on a name that does not resolve
+    assert "nom de serveur introuvable" in str(exc.value) and str(tmp_path / "c.geojson") in str(exc.value)
+
+
+def test_fetch_departement_stops_at_the_first_offline_source(tmp_path):
+    tried = []
+
+    def offline(url, dest, **_kw):
+        tried.append(url)
+        raise OfflineError("hors ligne", url, dest)
+
+    with pytest.raises(OfflineError):
+        fetch_departement("2A", tmp_path, fetcher=offline)
+    assert len(tried) == 1
+
+
 def test_source_urls_follow_the_documented_patterns():
     urls = {s.key: source_url(s, "2a") for s in DEFAULT_SOURCES}
     assert urls["osm"] == "https://download.openstreetmap.fr/extracts/europe/france/corse/corse_du_sud.osm.pbf"

@@ -1,0 +1,89 @@
+"""`mapapp territory import` on small files the test writes (same layouts as the real sources)."""
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from mapapp.cli import main
+from tests.territory.territory_fixtures import communes_lambert93
+
+
+def osm_xml_covering(communes) -> str:
+    """A tiny OSM XML road network: a grid of residential streets over the communes' extent."""
+    west, south, east, north = communes.to_crs(4326).total_bounds
+    nodes, ways = [], []
+    n = 6
+    for i in range(n):
+        for j in range(n):
+            lon = west + (east - west) * j / (n - 1)
+            lat = south + (north - south) * i / (n - 1)
+            nodes.append(f'<node id="{i * n + j + 1}" lat="{lat:.7f}" lon="{lon:.7f}" version="1"/>')
+    wid = 1
+    for i in range(n):
+        refs = "".join(f'<nd ref="{i * n + j + 1}"/>' for j in range(n))
+        ways.append(f'<way id="{wid}" version="1">{refs}<tag k="highway" v="residential"/></way>')
+        wid += 1
+        refs = "".join(f'<nd ref="{j * n + i + 1}"/>' for j in range(n))
+        ways.append(f'<way id="{wid}" version="1">{refs}<tag k="highway" v="residential"/></way>')
+        wid += 1
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n' + \
+        "\n".join(nodes + ways) + "\n</osm>\n"
+
+
+def write_territory(tmp_path, bad_code=False):
+    communes = communes_lambert93()
+    if bad_code:
+        communes.loc[1, "code"] = "7700X"
+    communes.to_file(tmp_path / "communes.geojson", driver="GeoJSON")
+    (tmp_path / "roads.osm").write_text(osm_xml_covering(communes_lambert93()), encoding="utf-8")
+    (tmp_path / "tas.csv").write_text("grid,code,nom,commune\n"
+                                      "territoire_action_sociale,T1,Nord,77003\n"
+                                      "territoire_action_sociale,T1,Nord,77004\n"
+                                      "territoire_action_sociale,T2,Sud,77001\n"
+                                      "territoire_action_sociale,T2,Sud,77002\n", encoding="utf-8")
+    return ["territory", "import", "--name", "Test 77", "--departement", "77",
+            "--communes", str(tmp_path / "communes.geojson"), "--grid", str(tmp_path / "tas.csv"),
+            "--osm", str(tmp_path / "roads.osm")]
+
+
+def count(db, table):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_import_dry_run_then_real_then_again(tmp_path):
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    args = write_territory(tmp_path)
+    dry = CliRunner().invoke(main, args + ["--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert "rien n'a été enregistré" in dry.output
+    assert not (tmp_path / "var" / "mapapp.sqlite").exists()
+
+    real = CliRunner().invoke(main, args, env=env)
+    assert real.exit_code == 0, real.output
+    assert "Test 77" in real.output and "4 communes, 6500 habitants" in real.output and "enregistré" in real.output
+    db = tmp_path / "var" / "mapapp.sqlite"
+    assert count(db, "commune") == 5 and count(db, "grid_unit") == 2 and count(db, "population_point") == 5  # one per commune, buffer included
+
+    again = CliRunner().invoke(main, args, env=env)
+    assert again.exit_code == 0 and "inchangé" in again.output
+
+
+def test_import_with_errors_writes_nothing_and_names_the_code(tmp_path):
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    result = CliRunner().invoke(main, write_territory(tmp_path, bad_code=True), env=env)
+    assert result.exit_code != 0
+    assert "7700X" in result.output and "rien n'a été enregistré" in result.output
+    assert not (tmp_path / "var" / "mapapp.sqlite").exists()
+
+
+def test_osm_file_without_roads_is_refused(tmp_path):
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    args = write_territory(tmp_path)
+    (tmp_path / "roads.osm").write_text('<?xml version="1.0"?><osm version="0.6"><node id="1" lat="48.5" '
+                                        'lon="2.6" version="1"/></osm>', encoding="utf-8")
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code != 0 and "roads.osm" in result.output
