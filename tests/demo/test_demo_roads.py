@@ -11,23 +11,9 @@ from scipy.sparse.csgraph import connected_components, dijkstra, maximum_flow
 from scipy.spatial import cKDTree
 
 from mapapp.demo import generate_roads
+from mapapp.demo.osm import CAR_HIGHWAYS
 
-CAR = {
-    "motorway",
-    "motorway_link",
-    "trunk",
-    "trunk_link",
-    "primary",
-    "primary_link",
-    "secondary",
-    "secondary_link",
-    "tertiary",
-    "tertiary_link",
-    "unclassified",
-    "residential",
-    "living_street",
-    "service",
-}
+CAR = CAR_HIGHWAYS
 
 
 def _xy(osm, idx):
