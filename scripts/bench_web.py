@@ -6,6 +6,10 @@ Uses whatever database the settings point to (``MAPAPP_DATABASE_URL`` or
     MAPAPP_DATA_DIR=var .venv/bin/python scripts/bench_web.py
     .venv/bin/python scripts/bench_web.py --requests 50 --clients 20 --api-requests 400
 
+Accessibility (``/accessibilite`` with a few parameter sets, ``/api/accessibilite/...``
+and ``/api/plus-proches``, which routes one origin) is measured when
+``mapapp compute`` has stored results.
+
 1. Pages: each URL is requested ``--requests`` times through Flask's test
    client (server time only: no network, no browser rendering), after two
    warm-up requests; p50, p95 and max are printed. Target: p95 < 300 ms.
@@ -80,6 +84,28 @@ def pick_urls(app) -> tuple[list[str], list[str]]:
            "/api/communes?tolerance=0.001", "/api/thematiques"]
     if commune:
         api.append(f"/api/communes/{commune}")
+    access_pages, access_api = access_urls(app, commune)
+    return pages + access_pages, api + access_api
+
+
+def access_urls(app, commune: str | None) -> tuple[list[str], list[str]]:
+    """Accessibility pages (a few parameter sets) and API, when ``mapapp compute`` has stored results."""
+    from mapapp.results import ResultStore
+
+    store = ResultStore(app.config["MAPAPP_SETTINGS"].data_dir / "results")
+    modes = store.modes()
+    if not modes:
+        print("Pas de résultats d'accessibilité (lancez « mapapp compute ») : /accessibilite mesurée sans données")
+        return ["/accessibilite"], []
+    themes = [t["key"] for t in store.manifest(modes[0]).themes]
+    theme = "france_services" if "france_services" in themes else themes[0]
+    other = themes[0] if themes[0] != theme else themes[-1]
+    pages = ["/accessibilite", f"/accessibilite?theme={other}&mode=marche&grid=canton&vue=superposition",
+             f"/accessibilite?theme={theme}&mode=voiture&seuil=30&grid=epci&comparer=velo&vue=voiture"]
+    api = [f"/api/accessibilite/communes?theme={theme}", f"/api/accessibilite/territoires?theme={theme}"]
+    if commune:
+        api += [f"/api/plus-proches?commune={commune}&theme={theme}&n=5",
+                f"/api/plus-proches?commune={commune}&theme={other}&mode=marche&n=10"]
     return pages, api
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +10,8 @@ from mapapp.catalog import vocab
 from mapapp.catalog.models import Commune, MobilitySolution, Offer, Site
 from mapapp.catalog.query import itinerant_routes
 from mapapp.web import lookup
+from mapapp.web.access_maps import commune_link
+from mapapp.web.accessibilite import commune_section, site_section
 from mapapp.web.db import get_session
 from mapapp.web.maps import PointMarker, build_small_map, mobility_popup
 from mapapp.web.symbols import MOBILITY_POINT, site_symbol, symbols_css
@@ -36,10 +38,15 @@ def site(site_id: str):
             site.itinerant_route, [])
     offers = sorted(site.offers, key=lambda o: (o.status == "closed", o.nom))
     markers = [_site_marker(site, offers)] + [_site_marker(s) for s in route_stops if s.id != site.id]
-    parts = build_small_map(markers, default_bounds=lookup.departement_bounds(session))
+    desserte = site_section(session, site.id, request.args)
+    layers = [desserte["layer"]] if desserte.get("layer") else []
+    parts = build_small_map(markers, default_bounds=lookup.departement_bounds(session), commune_layers=layers,
+                            commune_shapes=lookup.commune_shapes(session, [e["id"] for lay in layers
+                                                                           for e in lay.entries]),
+                            commune_names=desserte.get("names"), commune_link=commune_link(lookup.FicheUrls().commune))
     commune = session.get(Commune, site.commune_code)
     return render_template("site.html", site=site, offers=offers, route_stops=route_stops, commune=commune,
-                           parts=parts, symbols_css=symbols_css(), vocab=vocab)
+                           parts=parts, symbols_css=symbols_css(), vocab=vocab, desserte=desserte)
 
 
 @bp.route("/offre/<offer_id>")
@@ -86,5 +93,5 @@ def commune(code: str):
     parts = build_small_map(markers, outline=outline, outline_label=commune.nom)
     return render_template("commune.html", commune=commune, units=units, sites=sites, areas=areas, points=points,
                            aids=aids, parts=parts, symbols_css=symbols_css(), vocab=vocab,
-                           grid_label=lookup.grid_label,
+                           grid_label=lookup.grid_label, access=commune_section(session, code),
                            carte_url=url_for("pages.carte", commune=f"{commune.nom} ({commune.code})"))

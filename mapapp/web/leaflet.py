@@ -177,3 +177,77 @@ def cluster_icon_function(symbol: Symbol) -> str:
     # Static JS (no user data): the count on a shape in the family's colour.
     return ("function (cluster) { return L.divIcon({html: '<span>' + cluster.getChildCount() + '</span>', "
             f"className: 'mapapp-cluster mapapp-cluster-{symbol.key}', iconSize: L.point(34, 34)}}); }}")
+
+
+class SharedGeoJson(_ScriptElement):
+    """A FeatureCollection written once into the page as a variable, drawn by several :class:`StyledGeoJson`.
+
+    Features need an ``id``; ``properties.name`` (plain text) titles their
+    popups and tooltips in every layer. Add it to the map *before* the layers
+    that use it (elements render in the order they were added).
+    """
+
+    def __init__(self, features: list[dict]):
+        super().__init__()
+        self._name = "SharedGeoJson"
+        self.data_json = js_literal({"type": "FeatureCollection", "features": features})
+
+    def script(self) -> str:
+        return f"var {self.get_name()} = {self.data_json};\n"
+
+
+class StyledGeoJson(_ScriptElement):
+    """The features of a :class:`SharedGeoJson` listed in ``entries``, each with its own style.
+
+    Each entry: ``id`` (of a shared feature), ``style`` (merged over
+    ``base_style``), and optional **plain text** ``tooltip`` (shown after the
+    feature's name) and ``lines`` (the popup, under the name). ``link``
+    (``{"template": url with __ID__, "text": ...}``, our own URLs only) ends
+    every popup with a link to the feature's page. Text is put in the page
+    with ``textContent``, never parsed as HTML, so it needs no escaping and a
+    popup costs a few bytes of JSON instead of escaped markup. Entries are a
+    list, not an object keyed by id: a key such as ``__proto__`` in an object
+    literal would set the prototype.
+    """
+
+    def __init__(self, shared: SharedGeoJson, entries: list[dict], base_style: dict, link: dict | None = None):
+        super().__init__()
+        self._name = "StyledGeoJson"
+        self.shared = shared
+        self.entries_json = js_literal(entries)
+        self.style_json = js_literal(base_style)
+        self.link_json = js_literal(link)
+
+    def script(self) -> str:
+        return f"""
+(function (layer, data, entries, base, link) {{
+    var byId = new Map(entries.map(function (e) {{ return [e.id, e]; }}));
+    function el(tag, text, cls) {{
+        var node = document.createElement(tag);
+        node.textContent = text;
+        if (cls) {{ node.className = cls; }}
+        return node;
+    }}
+    L.geoJSON(data, {{
+        filter: function (f) {{ return byId.has(f.id); }},
+        style: function (f) {{ return Object.assign({{}}, base, byId.get(f.id).style || {{}}); }},
+        onEachFeature: function (f, sub) {{
+            var e = byId.get(f.id), name = (f.properties && f.properties.name) || "";
+            if (e.lines) {{
+                sub.bindPopup(function () {{
+                    var box = el("div", "", "popup");
+                    if (name) {{ box.appendChild(el("p", "", "popup-title")).appendChild(el("strong", name)); }}
+                    e.lines.forEach(function (line) {{ box.appendChild(el("p", line)); }});
+                    if (link) {{
+                        var a = el("a", link.text);
+                        a.href = link.template.replace("__ID__", encodeURIComponent(f.id));
+                        box.appendChild(el("p", "")).appendChild(a);
+                    }}
+                    return box;
+                }}, {{maxWidth: 320}});
+            }}
+            if (e.tooltip) {{ sub.bindTooltip(el("span", name ? name + " : " + e.tooltip : e.tooltip), {{sticky: true}}); }}
+        }}
+    }}).addTo(layer);
+}})({self._parent.get_name()}, {self.shared.get_name()}, {self.entries_json}, {self.style_json}, {self.link_json});
+"""

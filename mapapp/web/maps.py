@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import folium
 import shapely
@@ -30,7 +31,8 @@ from shapely.geometry.base import BaseGeometry
 from mapapp.catalog import vocab
 from mapapp.catalog.models import MobilitySolution
 from mapapp.catalog.query import Selection, SiteEntry, itinerant_routes
-from mapapp.web.leaflet import ClusterLayer, GeoJsonBatch, GroupLayer, MarkerBatch, RemoteGeoJson
+from mapapp.web.leaflet import (ClusterLayer, GeoJsonBatch, GroupLayer, MarkerBatch, RemoteGeoJson, SharedGeoJson,
+                                StyledGeoJson)
 from mapapp.web.lookup import hours_fr
 from mapapp.web.symbols import (
     ALL_SYMBOLS,
@@ -137,6 +139,16 @@ def _geojson(geom: BaseGeometry, tolerance: float = DISPLAY_TOLERANCE_DEG) -> di
     if tolerance:
         geom = shapely.set_precision(geom.simplify(tolerance, preserve_topology=True), 1e-5)
     return mapping(geom)
+
+
+@lru_cache(maxsize=8192)
+def _commune_geojson(geom: BaseGeometry, tolerance: float) -> dict:
+    """:func:`_geojson` of a commune outline, memoised: the same outlines are drawn on every page.
+
+    Keyed by the geometry itself (shapely geometries hash and compare by value), so an
+    imported new outline is simplified again. Callers must not modify the returned dict.
+    """
+    return _geojson(geom, tolerance)
 
 
 def _new_map(bounds, *, zoom_control: bool = True) -> folium.Map:
@@ -302,11 +314,20 @@ class PointMarker:
 
 
 def build_small_map(markers: Sequence[PointMarker], *, outline: BaseGeometry | None = None,
-                    outline_label: str = "", default_bounds=None) -> MapParts:
-    """A small map for a fiche: a few markers and an optional outline (a commune)."""
+                    outline_label: str = "", default_bounds=None, commune_layers: Sequence[CommuneLayer] = (),
+                    commune_shapes: Mapping[str, BaseGeometry] | None = None,
+                    commune_names: Mapping[str, str] | None = None, commune_link: dict | None = None) -> MapParts:
+    """A small map for a fiche: a few markers, an optional outline (a commune), optional commune layers
+    (see :func:`add_commune_layers`)."""
     points = [(mk.lat, mk.lon) for mk in markers]
-    if outline is not None and not outline.is_empty:
-        w, s, e, n = outline.bounds
+    layer_shapes = [commune_shapes[e["id"]] for layer in commune_layers for e in layer.entries
+                    if commune_shapes and e["id"] in commune_shapes]
+    if layer_shapes and (outline is None or outline.is_empty):
+        outline_bounds = shapely.union_all(layer_shapes)
+    else:
+        outline_bounds = outline
+    if outline_bounds is not None and not outline_bounds.is_empty:
+        w, s, e, n = outline_bounds.bounds
         bounds = ((s, w), (n, e))
         if points:
             pb = bounds_of(points)
@@ -318,6 +339,8 @@ def build_small_map(markers: Sequence[PointMarker], *, outline: BaseGeometry | N
             (lat, lon), d = bounds[0], 0.02
             bounds = ((lat - d, lon - d), (lat + d, lon + d))
     m = _new_map(bounds)
+    if commune_layers:
+        add_commune_layers(m, commune_shapes or {}, commune_layers, names=commune_names, link=commune_link)
     layer = GroupLayer(name="Lieux", control=False).add_to(m)
     if outline is not None and not outline.is_empty:
         GeoJsonBatch([{"type": "Feature", "geometry": _geojson(outline),
@@ -328,3 +351,66 @@ def build_small_map(markers: Sequence[PointMarker], *, outline: BaseGeometry | N
         MarkerBatch(symbol, [_marker_item(mk.lat, mk.lon, mk.title, mk.popup_html)
                              for mk in markers if mk.symbol.key == symbol.key]).add_to(layer)
     return _parts(m, [LegendItem(s, sum(mk.symbol.key == s.key for mk in markers)) for s in symbols])
+
+
+# --------------------------------------------------------------------------- commune layers (accessibility)
+
+
+@dataclass
+class CommuneLayer:
+    """Communes drawn with a style each (a choropleth, outlined zones blanches...).
+
+    Attributes:
+        key: identifier of the layer in the page (legend controls, ``vue`` parameter).
+        label: fixed wording (never user text: the layer control shows it as HTML).
+        entries: one per commune: ``id`` (INSEE code), ``style`` (Leaflet path
+            options over ``style``), plain text ``tooltip`` (after the commune's
+            name) and ``lines`` (popup), see :class:`~mapapp.web.leaflet.StyledGeoJson`.
+        style: the layer's base style.
+        show: drawn when the page opens.
+        overlay: False for mutually exclusive views (radio buttons of the layer control).
+        layer: JavaScript name of the layer, set by :func:`add_commune_layers`.
+    """
+
+    key: str
+    label: str
+    entries: list[dict]
+    style: dict
+    show: bool = True
+    overlay: bool = True
+    layer: str = ""
+
+
+def add_commune_layers(m: folium.Map, shapes: Mapping[str, BaseGeometry], layers: Sequence[CommuneLayer], *,
+                       names: Mapping[str, str] | None = None, link: dict | None = None,
+                       tolerance: float = DISPLAY_TOLERANCE_DEG) -> None:
+    """Add ``layers`` to ``m``; every commune's outline (and name) is written once and shared by the layers.
+
+    Args:
+        names: commune names (plain text) titling popups and tooltips.
+        link: ``{"template": "/commune/__ID__", "text": ...}``: a link at the end of the popups.
+    """
+    names = names or {}
+    codes = sorted({e["id"] for layer in layers for e in layer.entries if e["id"] in shapes})
+    shared = SharedGeoJson([{"type": "Feature", "id": c, "geometry": _commune_geojson(shapes[c], tolerance),
+                             "properties": {"name": names.get(c, c)}} for c in codes]).add_to(m)
+    for layer in layers:
+        group = GroupLayer(name=str(escape(layer.label)), overlay=layer.overlay, show=layer.show).add_to(m)
+        StyledGeoJson(shared, [e for e in layer.entries if e["id"] in shapes], layer.style, link).add_to(group)
+        layer.layer = group.get_name()
+
+
+def build_commune_map(shapes: Mapping[str, BaseGeometry], layers: Sequence[CommuneLayer], *, default_bounds=None,
+                      names: Mapping[str, str] | None = None, link: dict | None = None,
+                      tolerance: float = DISPLAY_TOLERANCE_DEG) -> MapParts:
+    """A map of commune layers only (the accessibility page); legends are the page's."""
+    geoms = [shapes[c] for c in {e["id"] for layer in layers for e in layer.entries} if c in shapes]
+    if geoms:
+        w, s, e, n = shapely.union_all(geoms).bounds
+        bounds = ((s, w), (n, e))
+    else:
+        bounds = default_bounds or FRANCE_BOUNDS
+    m = _new_map(bounds)
+    add_commune_layers(m, shapes, layers, names=names, link=link, tolerance=tolerance)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return _parts(m, [])

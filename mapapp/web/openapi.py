@@ -80,6 +80,74 @@ def _geojson_op(summary: str, description: str, params: list[str]) -> dict:
     }}
 
 
+def _access_paths() -> dict:
+    """Accessibility: stored results (communes, territories) and the nearest offers from one place."""
+    theme = _param("theme", "Clé d'un thème calculé (`france_services`, `mobilite`, `sante`… : voir les thèmes du "
+                   "manifeste des résultats). Par défaut `france_services`. Inconnu : 400.", {"type": "string"},
+                   example="france_services")
+    mode = _param("mode", "Mode de déplacement (`car`, `bike`, `walk` acceptés aussi). Par défaut `voiture`. "
+                  "Inconnu : 400 ; non calculé : 404.", _enum(["voiture", "velo", "marche"]))
+    seuil = _param("seuil", "Seuil en minutes, l'un des seuils du thème pour ce mode (`thresholds_min` de la "
+                   "réponse). Par défaut le seuil principal. Autre valeur : 400.", {"type": "number"}, example=20)
+    json_ok = {"description": "JSON", "content": {"application/json": {"schema": {"type": "object"}}}}
+    errors = {"400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
+    times = ("Temps en minutes ; une valeur injoignable (aucun lieu atteignable) vaut `null` avec "
+             "`status: \"injoignable\"`, jamais un nombre. Parts dans [0, 1]. 404 tant que `mapapp compute` "
+             "n'a pas été lancé.")
+    return {
+        "/api/accessibilite/communes": {"get": {
+            "summary": "Temps d'accès par commune (résultats calculés)",
+            "description": "Par commune du département, pour un thème et un mode : temps moyen pondéré par la "
+                           "population vers le lieu éligible le plus proche, habitants au-delà de chaque seuil "
+                           "(`bands`), zone blanche au seuil principal (`zone_blanche`) et au seuil choisi "
+                           "(`zone_blanche_at_threshold` : tous les habitants au-delà), superposition "
+                           "(`mean_sites_within`, `share_population_2plus`, au seuil principal), lieu le plus "
+                           "proche. Colonnes : voir `mapapp/access/indicators.py`. " + times
+                           + " JSON `{..., communes: [...]}` ; FeatureCollection GeoJSON avec `geometry=1`.",
+            "parameters": [theme, mode, seuil,
+                           _param("geometry", "1 pour une FeatureCollection GeoJSON avec les contours.",
+                                  _enum(["0", "1"]))],
+            "responses": {"200": {"description": "JSON, ou GeoJSON avec geometry=1", "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}},
+                **errors},
+        }},
+        "/api/accessibilite/territoires": {"get": {
+            "summary": "Temps d'accès par territoire (résultats calculés)",
+            "description": "Par unité d'un découpage (EPCI, canton, bassin de vie, territoire d'action sociale…) "
+                           "et pour l'ensemble du département (`grid = code = \"all\"`, en dernier) : population, "
+                           "temps moyen, habitants et part au-delà du seuil, zones blanches au seuil. " + times,
+            "parameters": [theme, mode, seuil,
+                           _param("grid", "Découpage (`epci`, `canton`, `bassin_de_vie`, "
+                                  "`territoire_action_sociale`…) ; tous par défaut. Inconnu : 400.",
+                                  {"type": "string"}, example="bassin_de_vie")],
+            "responses": {"200": json_ok, **errors},
+        }},
+        "/api/plus-proches": {"get": {
+            "summary": "Les offres les plus proches d'une commune ou d'un point, en temps de trajet",
+            "description": "Calcule (une recherche sur le réseau routier du mode) les `n` lieux les plus proches "
+                           "proposant une offre ouverte du thème, sur site ou itinérante, éligible pour la commune "
+                           "d'origine (zone d'éligibilité) et, si `public` est donné, ouverte à ce public. "
+                           "Origine : le point principal (mairie) de la commune, ou le point `lon`/`lat` (sa "
+                           "commune donne l'éligibilité ; hors de toute commune, seules les offres sans "
+                           "restriction comptent). Réponse : `origin`, `results` (rang, lieu, `time_min`, "
+                           "offres du lieu) et `message` quand il n'y a aucun résultat.",
+            "parameters": [
+                _param("commune", "Code INSEE de la commune d'origine (ou `lon` et `lat`). Inconnue : 404.",
+                       {"type": "string"}, example="96001"),
+                _param("lon", "Longitude de l'origine (avec `lat`).", {"type": "number"}),
+                _param("lat", "Latitude de l'origine (avec `lon`).", {"type": "number"}),
+                theme, mode,
+                _param("public", "Public data·inclusion ; les offres « tous publics » correspondent toujours.",
+                       _enum(vocab.PUBLICS)),
+                _param("n", "Nombre de lieux (1 à 50, 5 par défaut).",
+                       {"type": "integer", "minimum": 1, "maximum": 50}),
+            ],
+            "responses": {"200": json_ok, **errors},
+        }},
+    }
+
+
 def openapi_spec(server_url: str = "") -> dict:
     json_ok = {"description": "JSON", "content": {"application/json": {"schema": {"type": "object"}}}}
     spec = {
@@ -128,6 +196,7 @@ def openapi_spec(server_url: str = "") -> dict:
                     "404": {"$ref": "#/components/responses/NotFound"},
                 },
             }},
+            **_access_paths(),
             "/api/thematiques": {"get": {"summary": "Thématiques data·inclusion par catégorie (libellés français)",
                                          "responses": {"200": json_ok}}},
             "/api/vocabulaires": {"get": {"summary": "Autres vocabulaires (publics, statuts, types de lieu…)",

@@ -140,3 +140,61 @@ def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
         map.setView([45.03015, 2.04015], 17, {animate: false});""")
     _wait(browser, lambda d: {"Point numérique 1", "Point numérique 2"} <= _marker_titles(d))
     _wait(browser, lambda d: not d.find_elements("css selector", ".mapapp-cluster"))
+
+
+@pytest.fixture
+def demo_live_server(demo_computed):
+    """The computed demo served on 127.0.0.1 (accessibility results need a computed territory)."""
+    from mapapp.config import load_settings
+    from mapapp.web import create_app
+
+    app = create_app(load_settings(demo_computed[0]))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, browser):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(f"{demo_live_server}/accessibilite?theme=france_services&mode=voiture")
+    _wait(browser, lambda d: d.find_elements("css selector", "path.leaflet-interactive"))
+    _no_alert(browser)
+    n_communes = len(browser.find_elements("css selector", "#table-communes tbody tr"))
+    n_zb = len(browser.find_elements("css selector", "#table-communes tbody tr.zone-blanche"))
+    # the time choropleth (one path per commune) and the zones blanches outlines are drawn
+    assert len(browser.find_elements("css selector", "path.leaflet-interactive")) == n_communes + n_zb
+
+    # Keyboard: the superposition view replaces the times; the URL keeps the choice for sharing
+    radio = browser.find_element("id", "vue-superposition")
+    browser.execute_script("arguments[0].focus();", browser.find_element("id", "vue-temps"))
+    browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    _wait(browser, lambda d: "vue=superposition" in d.current_url)
+    assert radio.is_selected() and browser.find_element("id", "a-vue").get_attribute("value") == "superposition"
+    assert len(browser.find_elements("css selector", "path.leaflet-interactive")) == n_communes + n_zb
+    # the zones blanches outline switches off with its box
+    browser.find_element("id", "couche-zones-blanches").send_keys(Keys.SPACE)
+    _wait(browser, lambda d: len(d.find_elements("css selector", "path.leaflet-interactive")) == n_communes)
+
+    # Sortable table: the header is a button; numbers sort as numbers
+    button = browser.find_element("css selector", "#table-territoires thead th:nth-child(4) button")
+    button.send_keys(Keys.ENTER)
+    values = [float(td.get_attribute("data-sort")) for td in
+              browser.find_elements("css selector", "#table-territoires tbody td:nth-of-type(3)")]
+    assert values == sorted(values) and len(values) > 1
+    assert button.find_element("xpath", "..").get_attribute("aria-sort") == "ascending"
+
+    # The thresholds offered follow the mode (walk bands differ from car bands)
+    Select(browser.find_element("id", "a-mode")).select_by_value("marche")
+    options = [o.get_attribute("value") for o in browser.find_elements("css selector", "#a-seuil option")]
+    assert options == ["15", "20", "30", "45"]
+    browser.find_element("css selector", "form.filters button[type=submit]").click()
+    _wait(browser, lambda d: "mode=marche" in d.current_url and "seuil=20" in d.current_url)
+    assert "à pied, seuil de 20" in browser.find_element("id", "synthese-titre").text
+    _no_alert(browser)

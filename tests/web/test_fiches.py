@@ -27,8 +27,7 @@ def test_fiche_site(client):
     assert '<a href="/offre/test--offre-1">Accompagnement socio-professionnel</a>' in page
     # A small map with the site's marker.
     assert "/static/vendor/leaflet/leaflet.js" in page and '"title": "Maison des Solidarit' in page
-    # The engine's part is announced, not faked.
-    assert 'id="desserte"' in page and "pas encore disponibles" in page
+    assert 'id="desserte"' in page and "lancez « mapapp compute »" in page  # no results yet: said, not faked
 
 
 def test_fiche_site_temporarily_closed_shows_its_dates(client):
@@ -87,7 +86,7 @@ def test_fiche_commune(client):
     for site in ("test--site-1", "test--fs-arlenc", "test--bus-b", "test--num-1", "test--num-2"):
         assert f'href="/site/{site}"' in page
     assert "test--closed" not in page
-    assert 'id="temps-acces"' in page and "pas encore disponibles" in page
+    assert 'id="temps-acces"' in page and "lancez « mapapp compute »" in page
     assert 'href="/carte?commune=Arlenc+(96001)"' in page
 
 

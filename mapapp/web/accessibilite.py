@@ -1,0 +1,235 @@
+"""The accessibility pages: travel times to the offer per commune and territory, from stored results.
+
+Pages never route: they read :class:`mapapp.results.ResultStore` (written by
+``mapapp compute``) through :mod:`mapapp.web.access_data`. Parameters live in
+the URL (GET form): ``theme``, ``mode`` (voiture, velo, marche), ``seuil``
+(minutes, one of the theme's bands for the mode), ``grid`` (territory table),
+``comparer`` (marche or velo, against the car) and ``vue`` (the map shown:
+temps, superposition, voiture).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from sqlalchemy import select
+
+from mapapp.catalog.models import Site
+from mapapp.catalog.territory_store import read_grids
+from mapapp.results import ResultStore
+from mapapp.web import access_data as ad
+from mapapp.web import lookup
+from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
+from mapapp.web.db import get_session
+from mapapp.web.maps import build_commune_map
+
+bp = Blueprint("accessibilite", __name__)
+
+VIEWS = {"temps": "Temps moyen d'accès", "superposition": "Superposition des offres",
+         "voiture": "Voiture ou sans voiture"}
+#: Outline simplification of the choropleth, degrees (~50 m): invisible at département scale, lighter pages.
+CHOROPLETH_TOLERANCE_DEG = 0.0005
+
+
+def results_store() -> ad.Results:
+    settings = current_app.config["MAPAPP_SETTINGS"]
+    return ad.Results(ResultStore(settings.data_dir / "results"))
+
+
+def site_names(session, ids) -> dict[str, str]:
+    ids = sorted({i for i in ids if isinstance(i, str) and i})
+    if not ids:
+        return {}
+    return dict(session.execute(select(Site.id, Site.nom).where(Site.id.in_(ids))).all())
+
+
+@bp.app_template_filter("minutes_fr")
+def _minutes_filter(value, unreachable: str = "injoignable", missing: str = "—") -> str:
+    return ad.minutes_fr(value, unreachable, missing)
+
+
+@bp.app_template_filter("percent_fr")
+def _percent_filter(value) -> str:
+    return ad.percent_fr(value)
+
+
+@bp.app_template_filter("count_fr")
+def _count_filter(value) -> str:
+    return ad.count_fr(value)
+
+
+@bp.app_template_filter("seuil_fr")
+def _threshold_filter(value) -> str:
+    return ad.threshold_fr(value)
+
+
+@bp.app_template_filter("sort_key")
+def _sort_filter(value) -> str:
+    return ad.sort_key(value)
+
+
+def _options(results: ad.Results) -> dict:
+    """Thresholds of every theme and mode, for the form (and the script that updates the seuil list)."""
+    out: dict[str, dict[str, dict]] = {}
+    for spec in results.themes:
+        for mode in results.modes:
+            try:
+                main, bands = results.thresholds(spec, mode)
+            except ad.AccessError:
+                continue
+            out.setdefault(spec["key"], {})[ad.MODE_PARAM[mode]] = {"main": main, "bands": bands}
+    return out
+
+
+@bp.route("/accessibilite")
+def page():
+    results = results_store()
+    base = {"modes": ad.MODE_PARAM, "mode_labels": ad.MODE_LABEL, "mode_phrases": ad.MODE_PHRASE,
+            "views": VIEWS, "grid_label": lookup.grid_label}
+    if results.empty:
+        return render_template("accessibilite.html", no_results=True, message=ad.NO_RESULTS_MESSAGE, **base)
+    args = request.args
+    ctx: dict = {"results": results, "options": _options(results), "theme": None, "mode": None,
+                 "threshold": None, "bands": [], **base}
+    try:
+        theme = ctx["theme"] = results.theme(args.get("theme"))
+        mode = ctx["mode"] = results.mode(args.get("mode"))
+        main, bands = results.thresholds(theme, mode)
+        ctx.update(main=main, bands=bands)
+        threshold, note = ad.parse_threshold(args.get("seuil"), main, bands)
+        ctx.update(threshold=threshold, threshold_note=note)
+        grids = ad.available_grids(results, mode, theme["key"])
+        grid = args.get("grid") or (ad.DEFAULT_GRID if ad.DEFAULT_GRID in grids else (grids[0] if grids else ""))
+        if grids and grid not in grids:
+            raise ad.AccessError(f"découpage « {grid} » inconnu : " + ", ".join(grids), 400)
+        alternatives = [m for m in ("walk", "bike") if m in results.modes]
+        other = ad.parse_mode(args.get("comparer"), default=alternatives[0] if alternatives else "walk")
+        if other == "car":
+            raise ad.AccessError("« comparer » : marche ou velo (la voiture est toujours la référence)", 400)
+        view = args.get("vue") or "temps"
+        if view not in VIEWS:
+            raise ad.AccessError(f"vue « {view} » inconnue : " + ", ".join(VIEWS), 400)
+        ctx.update(grid=grid, grids=grids, other=other, alternatives=alternatives, view=view)
+    except ad.AccessError as exc:
+        return render_template("accessibilite.html", error=exc.message, **ctx), exc.status
+
+    session = get_session()
+    names = lookup.commune_names(session)
+    urls = lookup.FicheUrls()
+    communes = ad.commune_table(results, mode, theme["key"], threshold, main)
+    communes = communes.assign(nom=communes["commune"].map(names).fillna(communes["commune"]))
+    communes = communes.sort_values("nom", key=lambda s: s.str.lower()).reset_index(drop=True)
+    territories = ad.territory_table(results, mode, theme["key"], threshold, grid, read_grids(session), communes) \
+        if grid else None
+    comparison, comparison_error = None, None
+    if "car" in results.modes and other in results.modes:
+        try:
+            comparison = ad.compare_car(results, theme["key"], threshold, other)
+        except ad.AccessError as exc:
+            comparison_error = exc.message
+    else:
+        comparison_error = ("La comparaison demande les résultats en voiture et " + ad.MODE_PHRASE[other]
+                            + " : lancez « mapapp compute » pour ces modes.")
+    if view == "voiture" and comparison is None:
+        view = ctx["view"] = "temps"
+    classes = TimeClasses.for_bands(bands, main)
+    layers = access_layers(communes, classes=classes, threshold=threshold, main=main, mode=mode,
+                           comparison=comparison, view=view)
+    shapes = lookup.commune_shapes(session, communes["commune"])
+    parts = build_commune_map(shapes, layers.layers, default_bounds=lookup.departement_bounds(session), names=names,
+                              link=commune_link(urls.commune), tolerance=CHOROPLETH_TOLERANCE_DEG)
+    nearest = site_names(session, communes["nearest_site_id"])
+    whole = territories[territories["grid"] == ad.ALL].iloc[0] if territories is not None else None
+    comparison_rows = None
+    if comparison is not None:
+        comparison_rows = comparison.table.assign(
+            nom=comparison.table["commune"].map(names).fillna(comparison.table["commune"]))
+        order = {ad.CAR_ONLY: 0, ad.NOT_COVERED: 1, ad.COVERED_WITHOUT_CAR: 2, ad.NO_POPULATION: 3}
+        comparison_rows = comparison_rows.assign(_o=comparison_rows["class"].map(order)).sort_values(
+            ["_o", "car_only_population"], ascending=[True, False]).drop(columns="_o")
+
+    def page_url(**changes) -> str:
+        params = {"theme": theme["key"], "mode": ad.MODE_PARAM[mode], "seuil": f"{threshold:g}", "grid": grid,
+                  "comparer": ad.MODE_PARAM[other], "vue": view}
+        params.update(changes)
+        return url_for("accessibilite.page", **{k: v for k, v in params.items() if v})
+
+    manifest = results.manifests[mode]
+    return render_template(
+        "accessibilite.html", communes=communes.to_dict("records"), territories=territories, whole=whole,
+        comparison=comparison, comparison_rows=comparison_rows, comparison_error=comparison_error,
+        comparison_labels=COMPARISON_LABELS,
+        parts=parts, layers=layers, nearest=nearest, urls=urls, page_url=page_url, classes=classes,
+        computed_at=manifest.computed_at, car_only=ad.CAR_ONLY, n_zones_blanches=int(
+            sum(1 for v in communes["zone_blanche_t"] if v is True)),
+        api_communes_url=url_for("api_access.communes", theme=theme["key"], mode=ad.MODE_PARAM[mode],
+                                 seuil=f"{threshold:g}"),
+        api_territoires_url=url_for("api_access.territoires", theme=theme["key"], mode=ad.MODE_PARAM[mode],
+                                    grid=grid, seuil=f"{threshold:g}") if grid else None,
+        **ctx)
+
+
+# --------------------------------------------------------------------------- fiches
+
+
+def commune_section(session, code: str) -> dict:
+    """The « Temps d'accès » section of the fiche commune: per theme, time and zone blanche per mode."""
+    results = results_store()
+    if results.empty:
+        return {"message": ad.NO_RESULTS_MESSAGE}
+    rows = ad.commune_access(results, code)
+    ids = {r["nearest_site_id"] for item in rows for r in item["modes"].values() if r}
+    names = site_names(session, ids)
+    for item in rows:
+        nearest: dict[str, list[str]] = {}
+        for mode, r in item["modes"].items():
+            if r and isinstance(r.get("nearest_site_id"), str):
+                nearest.setdefault(r["nearest_site_id"], []).append(ad.MODE_LABEL[mode].lower())
+        item["nearest"] = [(sid, names.get(sid, sid), modes) for sid, modes in nearest.items()]
+        item["url"] = url_for("accessibilite.page", theme=item["theme"]["key"])
+    return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL,
+            "computed_at": results.manifests[results.modes[0]].computed_at}
+
+
+def site_section(session, site_id: str, args) -> dict:
+    """The « Desserte » section of the fiche site for the mode and theme in ``args``.
+
+    Returns a context dict: ``message`` (why there is nothing to show) or
+    ``rows`` (themes it serves), ``theme``, ``mode``, ``bands``, ``communes``,
+    ``layer`` and ``legend`` (the map layer of the communes it serves first).
+    """
+    results = results_store()
+    if results.empty:
+        return {"message": ad.NO_RESULTS_MESSAGE}
+    out: dict = {"modes": results.modes, "mode_labels": ad.MODE_LABEL, "mode_params": ad.MODE_PARAM}
+    try:
+        mode = results.mode(args.get("mode"))
+    except ad.AccessError as exc:
+        mode = results.default_mode()
+        out["note"] = exc.message
+    out["mode"] = mode
+    rows = ad.site_access(results, site_id, mode)
+    if rows.empty:
+        out["message"] = ("Ce lieu ne compte pour aucune thématique calculée " + ad.MODE_PHRASE[mode]
+                          + " : aucune offre ouverte sur site ou itinérante n'y correspond, ou il a été ajouté "
+                            "depuis le dernier « mapapp compute ».")
+        return out
+    labels = {t["key"]: t.get("label", t["key"]) for t in results.themes}
+    served = list(rows["theme"])
+    theme = args.get("theme")
+    if theme and theme not in served:
+        out["note"] = f"Ce lieu ne compte pas pour le thème « {theme} » : premier thème affiché."
+        theme = None
+    theme = theme or served[0]
+    main, bands = results.thresholds(results.theme(theme), mode)
+    band_rows, communes = ad.site_detail(results, site_id, mode, theme)
+    names = lookup.commune_names(session)
+    classes = TimeClasses.for_bands(bands, main)
+    layer, legend = catchment_layer(communes, classes=classes, mode=mode)
+    out.update(rows=rows.to_dict("records"), labels=labels, theme=theme, theme_label=labels.get(theme, theme),
+               main=main, band_rows=band_rows.to_dict("records"),
+               communes=communes.assign(nom=communes["commune"].map(names).fillna(communes["commune"]))
+               .to_dict("records"),
+               layer=layer, legend=legend, names=names, phrase=ad.MODE_PHRASE[mode],
+               page_url=lambda **kw: url_for("fiches.site", site_id=site_id,
+                                             **{"mode": ad.MODE_PARAM[mode], "theme": theme, **kw}) + "#desserte")
+    return out

@@ -1,0 +1,349 @@
+"""Accessibility in the JSON API: stored indicators per commune and territory, nearest offers from a place.
+
+- ``/api/accessibilite/communes`` and ``/api/accessibilite/territoires`` read
+  the stored results (:mod:`mapapp.web.access_data`); they never route.
+- ``/api/plus-proches`` answers "the n nearest offers from this commune (or
+  point) by travel time", which the stored results cannot (they keep two sites
+  per point): it routes from that ONE origin with
+  :func:`mapapp.access.nearest.nearest_sites_from_origin` on the mode's road
+  graph, loaded once per process from the disk cache of ``mapapp compute``
+  (:func:`mapapp.network.load_or_build`).
+
+Times are minutes; an unreachable value is ``null`` with a ``status``
+(never a number). Errors are ``{"error": "..."}``: 400 for an invalid value
+(theme, mode, threshold, coordinates...), 404 for an unknown commune or
+missing results.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+from flask import Blueprint, current_app, request
+from shapely.geometry import mapping
+from sqlalchemy import select
+
+from mapapp.access.eligibility import ZoneIndex
+from mapapp.access.nearest import nearest_sites_from_origin
+from mapapp.access.themes import Theme, default_themes, select_destinations
+from mapapp.catalog import vocab
+from mapapp.catalog.filters import FilterError, parse_coordinate
+from mapapp.catalog.models import Commune, GridUnit, Offer, Site, Structure, Territory, grid_member, offer_site
+from mapapp.catalog.query import PlaceNotFound
+from mapapp.catalog.territory_store import read_grids
+from mapapp.network import load_or_build, snap_points
+from mapapp.web import access_data as ad
+from mapapp.web import lookup
+from mapapp.web.accessibilite import results_store
+from mapapp.web.api import GEOJSON, _flag, error_response, json_response
+from mapapp.web.db import close_session, get_session
+
+bp = Blueprint("api_access", __name__, url_prefix="/api")
+bp.teardown_app_request(close_session)
+
+#: Largest ``n`` of /api/plus-proches.
+MAX_NEAREST = 50
+
+
+@bp.errorhandler(ad.AccessError)
+def _access_error(exc: ad.AccessError):
+    return error_response(exc.message, exc.status)
+
+
+@bp.errorhandler(FilterError)
+def _filter_error(exc: FilterError):
+    return error_response(str(exc), 400)
+
+
+@bp.errorhandler(PlaceNotFound)
+def _not_found(exc: PlaceNotFound):
+    return error_response(str(exc), 404)
+
+
+def _clean(value):
+    """JSON-safe scalar: NaN/inf/NA → None, numpy → Python."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _record(row: dict, drop=("mode", "theme")) -> dict:
+    return {k: _clean(v) for k, v in row.items() if k not in drop}
+
+
+def _selection(results: ad.Results):
+    theme = results.theme(request.args.get("theme"))
+    mode = results.mode(request.args.get("mode"))
+    main, bands = results.thresholds(theme, mode)
+    threshold = ad.strict_threshold(request.args.get("seuil"), main, bands)
+    return theme, mode, main, bands, threshold
+
+
+def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, threshold: float) -> dict:
+    return {"theme": {"key": theme["key"], "label": theme.get("label")}, "mode": ad.MODE_PARAM[mode],
+            "threshold_min": threshold, "main_threshold_min": main, "thresholds_min": list(bands),
+            "computed_at": results.manifests[mode].computed_at}
+
+
+def _bands_by(df: pd.DataFrame, keys: list[str]) -> dict:
+    out: dict = {}
+    for r in df.itertuples(index=False):
+        out.setdefault(tuple(getattr(r, k) for k in keys), []).append(
+            {"threshold_min": float(r.threshold_min), "population_beyond": _clean(r.population_beyond),
+             "share_beyond": _clean(r.share_beyond)})
+    return out
+
+
+@bp.route("/accessibilite/communes")
+def communes():
+    """Indicators per commune for one theme and mode (JSON; GeoJSON with ``geometry=1``)."""
+    results = results_store()
+    if results.empty:
+        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    theme, mode, main, bands, threshold = _selection(results)
+    with_geometry = _flag("geometry", default=False)
+    session = get_session()
+    table = ad.commune_table(results, mode, theme["key"], threshold, main)
+    names = lookup.commune_names(session)
+    urls = lookup.FicheUrls(external=True)
+    band_rows = _bands_by(results.table(mode, "commune_bands", theme["key"]), ["commune"])
+    items = []
+    for row in table.to_dict("records"):
+        code = row["commune"]
+        item = {"commune": code, "nom": names.get(code), **_record(row, drop=("mode", "theme", "commune",
+                                                                              "zone_blanche_t")),
+                "threshold_min": threshold, "zone_blanche_at_threshold": row["zone_blanche_t"],
+                "bands": band_rows.get((code,), []), "url": urls.commune(code)}
+        items.append(item)
+    meta = _meta(results, theme, mode, main, bands, threshold)
+    if not with_geometry:
+        return json_response({**meta, "communes": items})
+    shapes = lookup.commune_shapes(session, [i["commune"] for i in items])
+    features = [{"type": "Feature", "id": i["commune"],
+                 "geometry": mapping(shapes[i["commune"]]) if i["commune"] in shapes else None, "properties": i}
+                for i in items]
+    return json_response({"type": "FeatureCollection", **meta, "features": features}, mimetype=GEOJSON)
+
+
+@bp.route("/accessibilite/territoires")
+def territoires():
+    """Indicators per territory unit (one grid, or all) and for the whole département (``grid = "all"``)."""
+    results = results_store()
+    if results.empty:
+        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    theme, mode, main, bands, threshold = _selection(results)
+    grids = ad.available_grids(results, mode, theme["key"])
+    wanted = request.args.get("grid")
+    if wanted and wanted not in grids:
+        raise ad.AccessError(f"découpage « {wanted} » inconnu : " + ", ".join(grids), 400)
+    session = get_session()
+    members = read_grids(session)
+    communes = ad.commune_table(results, mode, theme["key"], threshold, main)
+    band_rows = _bands_by(results.table(mode, "territory_bands", theme["key"]), ["grid", "code"])
+    items, seen_all = [], False
+    for grid in [wanted] if wanted else grids:
+        table = ad.territory_table(results, mode, theme["key"], threshold, grid, members, communes)
+        for row in table.to_dict("records"):
+            if row["grid"] == ad.ALL:
+                if seen_all:
+                    continue
+                seen_all = True
+            items.append({**_record(row), "grid_label": "Département" if row["grid"] == ad.ALL
+                          else lookup.grid_label(row["grid"]), "threshold_min": threshold,
+                          "bands": band_rows.get((row["grid"], row["code"]), [])})
+    items.sort(key=lambda i: i["grid"] == ad.ALL)  # the reference row last
+    return json_response({**_meta(results, theme, mode, main, bands, threshold), "territories": items})
+
+
+# --------------------------------------------------------------------------- nearest offers
+
+
+_GRAPHS: dict[tuple, tuple] = {}
+_GRAPHS_LOCK = threading.Lock()
+
+
+def road_graph(osm_path: str, mode: str):
+    """(graph, forward CSR) of ``mode``, loaded once per process (and per version of the OSM file)."""
+    settings = current_app.config["MAPAPP_SETTINGS"]
+    path = Path(osm_path)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ad.AccessError("réseau routier introuvable : chargez un territoire puis lancez « mapapp compute »",
+                             404) from None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, mode, str(settings.cache_dir))
+    with _GRAPHS_LOCK:
+        hit = _GRAPHS.get(key)
+        if hit is None:
+            graph = load_or_build(path, mode, settings.cache_dir)
+            for old in [k for k in _GRAPHS if k[0] == key[0] and k[3] == mode]:
+                del _GRAPHS[old]
+            hit = _GRAPHS[key] = (graph, graph.csr())
+    return hit
+
+
+def _themes(results: ad.Results) -> list[Theme]:
+    if results.themes:
+        return [ad.theme_from_spec(t) for t in results.themes]
+    return default_themes()
+
+
+def catalog_tables(session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sites and offers as the engine reads them (:func:`mapapp.catalog.frames.engine_inputs`, without the points)."""
+    sites = pd.DataFrame(session.execute(select(Site.id, Site.nom, Site.kind, Site.status, Site.lon, Site.lat,
+                                                Site.commune_code).order_by(Site.id)).all(),
+                         columns=["site_id", "nom", "kind", "status", "lon", "lat", "commune_code"])
+    links: dict[str, list[str]] = {}
+    for offer_id, site_id in session.execute(select(offer_site.c.offer_id, offer_site.c.site_id)
+                                             .order_by(offer_site.c.offer_id, offer_site.c.site_id)):
+        links.setdefault(offer_id, []).append(site_id)
+    rows = []
+    for oid, nom, them, pub, dm, status, zone, nets in session.execute(
+            select(Offer.id, Offer.nom, Offer.thematiques, Offer.publics, Offer.delivery_mode, Offer.status,
+                   Offer.zone_eligibilite, Structure.reseaux_porteurs)
+            .join(Structure, Structure.id == Offer.structure_id).order_by(Offer.id)):
+        for site_id in links.get(oid) or [None]:
+            rows.append((oid, nom, site_id, list(them or []), list(pub or []), dm, status,
+                         None if zone is None else list(zone), list(nets or [])))
+    offers = pd.DataFrame(rows, columns=["offer_id", "offer_nom", "site_id", "thematiques", "publics",
+                                         "delivery_mode", "status", "zone_eligibilite", "reseaux_porteurs"])
+    return sites, offers
+
+
+def _zone_index(session) -> ZoneIndex:
+    rows = session.execute(select(Commune.code, Commune.departement)).all()
+    epci = dict(session.execute(select(grid_member.c.commune_code, GridUnit.code)
+                                .join(GridUnit, GridUnit.id == grid_member.c.grid_unit_id)
+                                .where(GridUnit.grid == "epci")).all())
+    return ZoneIndex(pd.DataFrame({"commune": [r[0] for r in rows], "departement": [r[1] for r in rows],
+                                   "epci": [epci.get(r[0]) for r in rows]}))
+
+
+def _origin(session) -> dict:
+    """The origin of /api/plus-proches: a commune's main point, or a point and the commune containing it."""
+    args = request.args
+    code = (args.get("commune") or "").strip()
+    has_point = "lon" in args or "lat" in args
+    if code and has_point:
+        raise ad.AccessError("indiquez soit « commune », soit « lon » et « lat », pas les deux", 400)
+    if code:
+        commune = session.get(Commune, code)
+        if commune is None:
+            raise PlaceNotFound(f"commune inconnue : « {code} »")
+        lon, lat = commune.point_lon, commune.point_lat
+        if lon is None or lat is None:
+            p = shapely.from_wkb(commune.geometry_wkb).representative_point()
+            lon, lat = p.x, p.y
+        return {"type": "commune", "commune": commune.code, "nom": commune.nom, "lon": lon, "lat": lat}
+    if not has_point:
+        raise ad.AccessError("origine manquante : « commune » (code INSEE) ou « lon » et « lat »", 400)
+    lon = parse_coordinate("lon", args.get("lon", ""), latitude=False)
+    lat = parse_coordinate("lat", args.get("lat", ""), latitude=True)
+    point = shapely.Point(lon, lat)
+    found = None
+    for c in session.scalars(select(Commune).where(Commune.min_lon <= lon, Commune.max_lon >= lon,
+                                                   Commune.min_lat <= lat, Commune.max_lat >= lat)
+                             .order_by(Commune.code)):
+        if shapely.from_wkb(c.geometry_wkb).covers(point):
+            found = c
+            break
+    return {"type": "point", "commune": found.code if found else None, "nom": found.nom if found else None,
+            "lon": lon, "lat": lat}
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ad.AccessError(f"« {name} » invalide : « {text} » n'est pas un entier", 400) from None
+    if not low <= value <= high:
+        raise ad.AccessError(f"« {name} » hors limites : « {text} » (de {low} à {high})", 400)
+    return value
+
+
+@bp.route("/plus-proches")
+def plus_proches():
+    """The ``n`` nearest eligible sites of a theme (and public) by travel time from a commune or a point."""
+    results = results_store()
+    themes = _themes(results)
+    key = request.args.get("theme") or ad.DEFAULT_THEME
+    theme = next((t for t in themes if t.key == key), None)
+    if theme is None:
+        if request.args.get("theme"):
+            raise ad.AccessError(f"thème « {key} » inconnu : " + ", ".join(t.key for t in themes), 400)
+        theme = themes[0]
+    mode = ad.parse_mode(request.args.get("mode"), default="car")
+    public = request.args.get("public") or None
+    if public is not None and public not in vocab.PUBLICS:
+        raise FilterError("public", public, f"public « {public} » inconnu")
+    n = _int("n", 5, 1, MAX_NEAREST)
+    session = get_session()
+    origin = _origin(session)
+    territory = session.scalar(select(Territory))
+    if territory is None:
+        raise ad.AccessError("aucun territoire chargé : lancez « mapapp demo load » ou importez un territoire", 404)
+    if not territory.osm_path:
+        raise ad.AccessError("le territoire n'a pas de réseau routier (fichier OpenStreetMap) : importez-le", 404)
+    graph, csr = road_graph(territory.osm_path, mode)
+
+    sites, offers = catalog_tables(session)
+    dest = select_destinations(offers, sites, theme)
+    if public is not None:
+        by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
+        dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
+    zones = _zone_index(session)
+    commune = origin["commune"]
+    eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
+                for z in dest["zone_eligibilite"]]
+    dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
+    site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
+
+    o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out")
+    origin_out = {**origin, "snapped": bool(o_snap.snapped[0]),
+                  "distance_to_road_m": _clean(round(float(o_snap.access_m[0]), 1))}
+    payload = {"origin": origin_out, "theme": {"key": theme.key, "label": theme.label}, "public": public,
+               "mode": ad.MODE_PARAM[mode], "n": n, "results": []}
+    if not o_snap.snapped[0]:
+        payload["message"] = "Le point est trop loin du réseau routier pour calculer un temps de trajet."
+        return json_response(payload)
+    if site_rows.empty:
+        payload["message"] = "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune."
+        return json_response(payload)
+    s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in")
+    near = nearest_sites_from_origin(csr, o_snap, s_snap, n=n)
+    names = lookup.commune_names(session)
+    urls = lookup.FicheUrls(external=True)
+    offer_names = dest.merge(offers[["offer_id", "site_id", "offer_nom"]], on=["offer_id", "site_id"])
+    by_site: dict[str, list[dict]] = {}
+    for r in offer_names.sort_values("offer_nom").itertuples(index=False):
+        by_site.setdefault(r.site_id, []).append({"id": r.offer_id, "nom": r.offer_nom, "url": urls.offer(r.offer_id)})
+    for rank, (i, t) in enumerate(zip(near.index, near.time_s), start=1):
+        s = site_rows.iloc[int(i)]
+        payload["results"].append({
+            "rank": rank, "site_id": s.site_id, "nom": s.nom, "kind": s.kind,
+            "kind_label": vocab.SITE_KINDS.get(s.kind, s.kind), "status": s.status,
+            "commune_code": s.commune_code, "commune_nom": names.get(s.commune_code),
+            "lon": float(s.lon), "lat": float(s.lat), "time_min": round(float(t) / 60.0, 2),
+            "url": urls.site(s.site_id), "offers": by_site.get(s.site_id, [])})
+    if not payload["results"]:
+        payload["message"] = "Aucun lieu de ce thème n'est joignable par le réseau routier dans ce mode."
+    return json_response(payload)
