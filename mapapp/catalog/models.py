@@ -11,8 +11,9 @@ SQLite (no SpatiaLite needed) and PostgreSQL; the bounding box columns allow
 cheap spatial pre-filtering in SQL.
 
 Users and roles (partners attached to structures, moderators scoped to
-territories) arrive with the contribution workflow; :class:`Structure` is the
-unit a partner account will be attached to.
+territories), the moderation queue and the change history live in
+:mod:`mapapp.catalog.models_users` (same metadata, imported at the end of this
+module); :class:`Structure` is the unit a partner account is attached to.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship, validates
 
 from mapapp.catalog import vocab
 from mapapp.catalog.hours import validate_hours
@@ -55,6 +56,13 @@ class Record:
     date_maj: Mapped[dt.date] = mapped_column(Date, default=_today, nullable=False)
     #: When a person last confirmed the record is still true (distinct from date_maj).
     date_verification: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: Optimistic lock: every UPDATE is ``... WHERE version = <the version read>`` and bumps it, so
+    #: two writers of the same record can never silently overwrite each other (StaleDataError).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
     def check(self) -> None:
         """Cross-field rules; raise :class:`mapapp.catalog.vocab.VocabularyError`."""
@@ -391,3 +399,7 @@ class MobilitySolution(Record, Base):
             raise vocab.RecordError("mobility.served_communes", "vide pour une zone desservie (kind=area)")
         if self.kind == "aid" and self.lon is not None:
             raise vocab.RecordError("mobility.lon", "une aide n'est pas localisée (kind=aid)")
+
+
+# Register the contribution tables (users, revisions, history) on the same metadata.
+from mapapp.catalog import models_users  # noqa: E402,F401  (import for its side effect)

@@ -1,0 +1,274 @@
+"""Accounts: creation, passwords, one-time links, login rate limiting, and who may do what.
+
+Roles (:data:`mapapp.catalog.models_users.ROLES`):
+
+``admin``
+    everything, everywhere.
+``moderator``
+    sees, edits, publishes and rejects the records located in the territories
+    they are attached to (grid units, e.g. territoires d'action sociale), or in
+    the whole département (``moderates_all``). A record is in a territory when
+    one of its communes is (see :func:`mapapp.catalog.moderation.record_communes`);
+    a record with no commune at all (an aid, a remote offer of a structure without
+    address) is moderated by département-wide moderators and administrators.
+``partner``
+    member of one or more structures: proposes changes to those structures and
+    their sites, offers and mobility solutions, and sees their drafts; nothing else.
+
+The anonymous public has no account and sees only published (live) records.
+
+Passwords are hashed with werkzeug's scrypt. Password-reset and invitation
+links are random 256-bit tokens of which only the SHA-256 is stored; they
+expire and work once. Failed logins are stored per (IP, login name): after
+:data:`MAX_FAILURES` within :data:`FAILURE_WINDOW`, further attempts are refused
+until the window has passed (in the database so that every worker sees them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mapapp.catalog.models import Commune, GridUnit, Structure, grid_member
+from mapapp.catalog.models_users import ROLES, AuthToken, LoginAttempt, User, UserTerritory, utcnow
+
+PASSWORD_MIN_LENGTH = 10
+#: Path of the one-time link page (web) that the CLI also writes into messages.
+RESET_PATH = "/mot-de-passe/nouveau/"
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+RESET_TTL = dt.timedelta(hours=2)
+INVITE_TTL = dt.timedelta(days=7)
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A scrypt hash checked when the login name is unknown, so that timing does not reveal accounts."""
+    return generate_password_hash("not a real password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """An invalid account operation; the message is in French."""
+
+
+class LoginBlocked(AccountError):
+    """Too many failed logins for this IP and login name."""
+
+
+class TokenError(AccountError):
+    """An unknown, expired or already used one-time link."""
+
+
+# --------------------------------------------------------------------------- passwords
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < PASSWORD_MIN_LENGTH:
+        raise AccountError(f"Le mot de passe doit compter au moins {PASSWORD_MIN_LENGTH} caractères.")
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every open session of the user."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.session_token = secrets.token_hex(32)
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 200:
+        raise AccountError(f"Adresse électronique invalide : « {email} ».")
+    return email
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def parse_territory(text: str) -> tuple[str, str]:
+    """``grid:code`` (e.g. ``territoire_action_sociale:TAS1``) -> (grid, code)."""
+    grid, sep, code = (text or "").partition(":")
+    if not sep or not grid or not code:
+        raise AccountError(f"Territoire « {text} » : attendu sous la forme grille:code (ex. territoire_action_sociale:TAS1).")
+    return grid.strip(), code.strip()
+
+
+def create_user(
+    session: Session,
+    email: str,
+    role: str,
+    *,
+    name: str = "",
+    password: str | None = None,
+    structures: Iterable[str] = (),
+    territories: Iterable[tuple[str, str]] = (),
+    moderates_all: bool = False,
+) -> User:
+    """Create an account (the caller commits). Without password, the user must follow an invitation link."""
+    email = normalize_email(email)
+    if role not in ROLES:
+        raise AccountError(f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
+    if get_user_by_email(session, email) is not None:
+        raise AccountError(f"Un compte existe déjà pour {email}.")
+    user = User(email=email, name=(name or "").strip(), role=role, is_active=True,
+                moderates_all=bool(moderates_all) and role == "moderator", session_token=secrets.token_hex(32))
+    if password is not None:
+        set_password(user, password)
+    structures = list(dict.fromkeys(structures))
+    if structures and role != "partner":
+        raise AccountError("Seul un compte partenaire est rattaché à des structures.")
+    for sid in structures:
+        structure = session.get(Structure, sid)
+        if structure is None:
+            raise AccountError(f"Structure inconnue « {sid} ».")
+        user.structures.append(structure)
+    territories = list(dict.fromkeys(territories))
+    if territories and role != "moderator":
+        raise AccountError("Seul un compte modérateur est rattaché à des territoires.")
+    for grid, code in territories:
+        if session.scalar(select(GridUnit.id).where(GridUnit.grid == grid, GridUnit.code == code)) is None:
+            raise AccountError(f"Territoire inconnu « {grid}:{code} ».")
+        user.territories.append(UserTerritory(grid=grid, code=code))
+    if role == "moderator" and not territories and not user.moderates_all:
+        raise AccountError("Un modérateur est rattaché à au moins un territoire, ou à tout le département.")
+    if role == "partner" and not structures:
+        raise AccountError("Un compte partenaire est rattaché à au moins une structure.")
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --------------------------------------------------------------------------- login
+
+
+def _recent_failures(session: Session, ip: str, username: str, now: dt.datetime) -> int:
+    return session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.ip == ip, LoginAttempt.username == username, LoginAttempt.at > now - FAILURE_WINDOW)) or 0
+
+
+def authenticate(session: Session, email: str, password: str, ip: str, *, now: dt.datetime | None = None) -> User | None:
+    """The user if the password is right; None otherwise (the failure is recorded; the caller commits).
+
+    Raises:
+        LoginBlocked: too many recent failures for this IP and login name (checked before the password).
+    """
+    now = now or utcnow()
+    username = (email or "").strip().lower()[:200]
+    ip = (ip or "?")[:64]
+    if _recent_failures(session, ip, username, now) >= MAX_FAILURES:
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        raise LoginBlocked(f"Trop de tentatives de connexion échouées : réessayez dans {minutes} minutes.")
+    user = get_user_by_email(session, username)
+    ok = False
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password or "")
+    else:
+        ok = check_password_hash(user.password_hash, password or "") and user.is_active
+    if not ok:
+        session.add(LoginAttempt(ip=ip, username=username, at=now))
+        # Keep the table small: forget failures older than the window.
+        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - FAILURE_WINDOW))
+        return None
+    session.execute(delete(LoginAttempt).where(LoginAttempt.ip == ip, LoginAttempt.username == username))
+    user.last_login_at = now
+    return user
+
+
+# --------------------------------------------------------------------------- one-time links
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, purpose: str, ttl: dt.timedelta | None = None,
+                *, now: dt.datetime | None = None) -> str:
+    """A new one-time token for ``purpose`` (``reset`` or ``invite``); earlier unused ones are revoked."""
+    now = now or utcnow()
+    ttl = ttl or (INVITE_TTL if purpose == "invite" else RESET_TTL)
+    for old in session.scalars(select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None))):
+        old.used_at = now
+    token = secrets.token_urlsafe(32)
+    session.add(AuthToken(user_id=user.id, token_hash=_digest(token), purpose=purpose, created_at=now,
+                          expires_at=now + ttl))
+    session.flush()
+    return token
+
+
+def check_token(session: Session, token: str, *, now: dt.datetime | None = None) -> AuthToken:
+    """The valid token row for ``token``; raise :class:`TokenError` otherwise (nothing is changed)."""
+    now = now or utcnow()
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _digest(token or "")))
+    if row is None or row.used_at is not None:
+        raise TokenError("Ce lien n'est pas valable ou a déjà servi. Demandez-en un nouveau.")
+    if row.expires_at <= now:
+        raise TokenError("Ce lien a expiré. Demandez-en un nouveau.")
+    if not row.user.is_active:
+        raise TokenError("Ce compte est désactivé.")
+    return row
+
+
+def use_token(session: Session, token: str, new_password: str, *, now: dt.datetime | None = None) -> User:
+    """Set the password with a one-time link, which then stops working (the caller commits)."""
+    now = now or utcnow()
+    row = check_token(session, token, now=now)
+    set_password(row.user, new_password)
+    row.used_at = now
+    return row.user
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def structure_ids(user: User | None) -> set[str]:
+    return {s.id for s in user.structures} if user is not None and user.is_partner else set()
+
+
+def moderated_communes(session: Session, user: User | None) -> set[str] | None:
+    """Communes a user moderates: None for all (admin, département-wide moderator), empty for none."""
+    if user is None or not user.is_active:
+        return set()
+    if user.is_admin or (user.is_moderator and user.moderates_all):
+        return None
+    if not user.is_moderator:
+        return set()
+    codes: set[str] = set()
+    for t in user.territories:
+        codes |= set(session.scalars(
+            select(grid_member.c.commune_code).join(GridUnit, GridUnit.id == grid_member.c.grid_unit_id)
+            .where(GridUnit.grid == t.grid, GridUnit.code == t.code)))
+    return codes
+
+
+def can_moderate(session: Session, user: User | None, communes: Iterable[str]) -> bool:
+    """True if ``user`` moderates a record located in ``communes`` (empty: only département-wide)."""
+    scope = moderated_communes(session, user)
+    if scope is None:
+        return True
+    return bool(scope & set(communes))
+
+
+def is_member(user: User | None, structure_id: str) -> bool:
+    return user is not None and user.is_active and user.is_partner and structure_id in structure_ids(user)
+
+
+def known_communes(session: Session) -> set[str] | None:
+    """The stored communes' codes, or None when no territory is loaded (no check then)."""
+    codes = set(session.scalars(select(Commune.code)))
+    return codes or None

@@ -1,0 +1,250 @@
+"""Command-line groups of the contribution workflow: ``mapapp user``, ``mapapp import``, ``mapapp freshness``.
+
+Registered on :func:`mapapp.cli.main` by :func:`register`. Messages (invitations,
+password resets, reminders) go to ``$MAPAPP_DATA_DIR/outbox/*.eml``, or by
+SMTP when ``MAPAPP_SMTP_URL`` is set (see :mod:`mapapp.io.outbox`); links use
+``MAPAPP_BASE_URL``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+from mapapp.config import load_settings
+
+
+def _factory(settings):
+    from mapapp.catalog.db import make_engine, make_sessionmaker, upgrade
+
+    upgrade(settings.database_url)
+    return make_sessionmaker(make_engine(settings.database_url))
+
+
+def _send_link(settings, session, user, purpose: str) -> str:
+    from mapapp.catalog.users import RESET_PATH, issue_token
+    from mapapp.io.outbox import base_url, send_mail
+    from mapapp.web.auth import link_message
+
+    token = issue_token(session, user, purpose)
+    link = f"{base_url()}{RESET_PATH}{token}"
+    path = send_mail(settings, user.email, *link_message(purpose, link))
+    return f"message écrit dans {path}" if path else "message envoyé par SMTP"
+
+
+# --------------------------------------------------------------------------- user
+
+
+@click.group()
+def user() -> None:
+    """Accounts: administrators, moderators (territories), partners (structures)."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "moderator", "partner"]), required=True)
+@click.option("--name", default="", help="Display name.")
+@click.option("--structure", "structures", multiple=True, help="Structure id (partners; repeatable).")
+@click.option("--territory", "territories", multiple=True,
+              help="Territory grid:code, e.g. territoire_action_sociale:TAS1 (moderators; repeatable).")
+@click.option("--all-territories", is_flag=True, help="Moderator of the whole département.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input; otherwise an invitation link is written.")
+def user_create(email, role, name, structures, territories, all_territories, password_stdin) -> None:
+    """Create an account; without --password-stdin, write an invitation link (valid 7 days)."""
+    from mapapp.catalog.db import transaction
+    from mapapp.catalog.users import AccountError, create_user, parse_territory
+
+    settings = load_settings()
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        with transaction(_factory(settings)) as session:
+            account = create_user(session, email, role, name=name, password=password, structures=structures,
+                                  territories=[parse_territory(t) for t in territories],
+                                  moderates_all=all_territories)
+            note = "mot de passe défini" if password else _send_link(settings, session, account, "invite")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Compte {account.email} ({role}) créé : {note}.")
+
+
+@user.command("invite")
+@click.argument("email")
+@click.option("--structure", "structures", multiple=True, required=True, help="Structure id (repeatable).")
+@click.option("--name", default="")
+def user_invite(email, structures, name) -> None:
+    """Invite a partner: create the account (or attach the structures to it) and write the invitation link."""
+    from mapapp.catalog.db import transaction
+    from mapapp.catalog.models import Structure
+    from mapapp.catalog.users import AccountError, create_user, get_user_by_email
+
+    settings = load_settings()
+    try:
+        with transaction(_factory(settings)) as session:
+            account = get_user_by_email(session, email)
+            if account is None:
+                account = create_user(session, email, "partner", name=name, structures=structures)
+            else:
+                if not account.is_partner:
+                    raise AccountError(f"{account.email} n'est pas un compte partenaire.")
+                for sid in structures:
+                    structure = session.get(Structure, sid)
+                    if structure is None:
+                        raise AccountError(f"Structure inconnue « {sid} ».")
+                    if structure not in account.structures:
+                        account.structures.append(structure)
+            note = _send_link(settings, session, account, "invite")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Invitation de {account.email} ({', '.join(structures)}) : {note}.")
+
+
+@user.command("reset")
+@click.argument("email")
+def user_reset(email) -> None:
+    """Write a password-reset link (valid 2 hours, single use)."""
+    from mapapp.catalog.db import transaction
+    from mapapp.catalog.users import get_user_by_email
+
+    settings = load_settings()
+    with transaction(_factory(settings)) as session:
+        account = get_user_by_email(session, email)
+        if account is None:
+            raise click.ClickException(f"Aucun compte pour {email}.")
+        note = _send_link(settings, session, account, "reset")
+    click.echo(f"Réinitialisation pour {account.email} : {note}.")
+
+
+@user.command("list")
+def user_list() -> None:
+    """List the accounts with their role and scope."""
+    from sqlalchemy import select
+
+    from mapapp.catalog.models_users import User
+
+    settings = load_settings()
+    with _factory(settings)() as session:
+        for account in session.scalars(select(User).order_by(User.role, User.email)):
+            scope = ", ".join(s.id for s in account.structures) if account.is_partner else (
+                "tout le département" if account.moderates_all or account.is_admin
+                else ", ".join(f"{t.grid}:{t.code}" for t in account.territories))
+            state = "" if account.is_active else " (désactivé)"
+            click.echo(f"{account.email}\t{account.role}\t{scope}{state}")
+
+
+# --------------------------------------------------------------------------- import
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson", "datainclusion", "france-services", "json"]),
+              default=None, help="File format (default: detected from the name and content).")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--as", "as_user", default=None, metavar="EMAIL",
+              help="Import as this account (a partner's import goes to moderation); default: administrator.")
+def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | None) -> None:
+    """Import a catalog file (one transaction: all or nothing; re-importing changes nothing).
+
+    Formats and columns: docs/import.md. Exit status 1 when the file has errors.
+    """
+    from mapapp.catalog.users import get_user_by_email
+    from mapapp.io.catalog_import import run_import
+    from mapapp.territory.validation import TerritoryImportError
+
+    settings = load_settings()
+    factory = _factory(settings)
+    with factory() as session:
+        account = None
+        if as_user:
+            account = get_user_by_email(session, as_user)
+            if account is None or not account.is_active:
+                raise click.ClickException(f"Aucun compte actif pour {as_user}.")
+        try:
+            result = run_import(session, path, fmt, user=account, dry_run=dry_run)
+        except TerritoryImportError as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from None
+        if result.ok and not dry_run:
+            session.commit()
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+# --------------------------------------------------------------------------- freshness
+
+
+@click.group()
+def freshness() -> None:
+    """Records nobody has confirmed for a while, and reminders to their partners."""
+
+
+@freshness.command("list")
+@click.option("--months", type=int, default=None, help="Not verified for this many months (MAPAPP_STALE_MONTHS, 12).")
+@click.option("--territory", default=None, help="Only this territory, grid:code.")
+def freshness_list(months: int | None, territory: str | None) -> None:
+    """List stale records (tab-separated)."""
+    from mapapp.catalog.freshness import stale_months, stale_records
+    from mapapp.catalog.query import PlaceNotFound, resolve_territory
+    from mapapp.catalog.users import parse_territory
+
+    settings = load_settings()
+    with _factory(settings)() as session:
+        communes = None
+        if territory:
+            try:
+                unit = resolve_territory(session, *parse_territory(territory))
+            except PlaceNotFound as exc:
+                raise click.ClickException(str(exc)) from None
+            communes = {c.code for c in unit.communes}
+        for r in stale_records(session, months=months or stale_months(), communes=communes):
+            click.echo(f"{r.section}\t{r.record_id}\t{r.structure_id}\t{r.date_verification or 'jamais'}\t{r.nom}")
+
+
+@freshness.command("remind")
+@click.option("--months", type=int, default=None, help="Not verified for this many months (MAPAPP_STALE_MONTHS, 12).")
+def freshness_remind(months: int | None) -> None:
+    """Write one reminder per partner account listing its stale records (outbox, or SMTP)."""
+    from sqlalchemy import select
+
+    from mapapp.catalog.freshness import stale_months, stale_records
+    from mapapp.catalog.history import SECTION_LABELS
+    from mapapp.catalog.models_users import User
+    from mapapp.io.outbox import base_url, send_mail
+
+    settings = load_settings()
+    months = months or stale_months()
+    with _factory(settings)() as session:
+        by_structure = defaultdict(list)
+        for r in stale_records(session, months=months):
+            by_structure[r.structure_id].append(r)
+        partners = session.scalars(select(User).where(User.role == "partner", User.is_active.is_(True))
+                                   .order_by(User.email)).all()
+        covered, written = set(), 0
+        for account in partners:
+            records = [r for s in account.structures for r in by_structure.get(s.id, [])]
+            if not records:
+                continue
+            covered |= {s.id for s in account.structures}
+            lines = [f"- {SECTION_LABELS[r.section]} « {r.nom} » : "
+                     + (f"vérifiée le {r.date_verification:%d/%m/%Y}" if r.date_verification else "jamais vérifiée")
+                     for r in records]
+            body = ("Bonjour,\n\nCes fiches de votre structure sur la cartographie de l'offre d'insertion n'ont pas été "
+                    f"confirmées depuis plus de {months} mois :\n\n" + "\n".join(lines)
+                    + f"\n\nSi elles sont exactes, cliquez sur « Toujours valable » ; sinon, corrigez-les :\n"
+                    f"{base_url()}/espace/a-verifier\n\nMerci de tenir l'offre à jour.\n")
+            send_mail(settings, account.email, f"{len(records)} fiche(s) à vérifier", body)
+            written += 1
+        orphans = sorted(set(by_structure) - covered)
+    click.echo(f"{written} rappel(s) écrit(s) ({sum(len(v) for v in by_structure.values())} fiche(s) à vérifier).")
+    if orphans:
+        click.echo(f"{len(orphans)} structure(s) sans compte partenaire : {', '.join(orphans[:20])}"
+                   + (" …" if len(orphans) > 20 else ""))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(user)
+    main.add_command(import_command)
+    main.add_command(freshness)

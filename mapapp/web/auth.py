@@ -1,0 +1,268 @@
+"""Login, logout, password reset by one-time link, CSRF protection, session cookies, security headers.
+
+- Sessions: Flask's signed cookie holds the user id and the account's
+  ``session_token``; a new password changes the token, which ends every
+  session of the account. Cookies are HttpOnly and SameSite=Lax, and Secure
+  when ``MAPAPP_SECURE_COOKIES=1`` (production behind HTTPS).
+- CSRF: every POST/PUT/PATCH/DELETE must carry the session's token, in the
+  form field ``csrf_token`` (templates call ``csrf_token()``) or the header
+  ``X-CSRF-Token``; otherwise 400.
+- Login rate limit: see :mod:`mapapp.catalog.users` (5 failures per IP and
+  login name in 15 minutes, stored in the database). The IP is
+  ``request.remote_addr``: behind a reverse proxy, wrap the app in
+  ``werkzeug.middleware.proxy_fix.ProxyFix`` so that it is the client's.
+- Security headers on every response: Content-Security-Policy (strict on the
+  contribution pages: scripts only from this site; the public map pages also
+  allow inline scripts, which folium's output needs), X-Content-Type-Options,
+  X-Frame-Options, Referrer-Policy.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import os
+import secrets
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from mapapp.catalog.models_users import User
+from mapapp.catalog.users import (
+    RESET_PATH,
+    AccountError,
+    LoginBlocked,
+    TokenError,
+    authenticate,
+    check_password_strength,
+    check_token,
+    get_user_by_email,
+    issue_token,
+    use_token,
+)
+from mapapp.web.db import get_session
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+
+#: Blueprints whose pages get the strict CSP (no inline script at all).
+STRICT_BLUEPRINTS = {"auth", "partenaires", "moderation"}
+TILES = "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+CSP_STRICT = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+              f"img-src 'self' data: {TILES}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+              "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+#: Public pages: folium writes the map's script inline.
+CSP_PUBLIC = CSP_STRICT.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def init_app(app: Flask) -> None:
+    """Cookies, current user, CSRF and headers; register the blueprint."""
+    # Flask's defaults exist for these keys: set them (an app built with SESSION_COOKIE_SECURE=True keeps it).
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE")) or \
+        os.environ.get("MAPAPP_SECURE_COOKIES") == "1"
+    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)  # uploads (imports)
+    app.before_request(_load_user)
+    app.before_request(_csrf_protect)
+    app.after_request(_security_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.register_blueprint(bp)
+
+
+# --------------------------------------------------------------------------- current user
+
+
+def _load_user() -> None:
+    g.user = None
+    uid, token = session.get("uid"), session.get("tok")
+    if uid is None or not token:
+        return
+    user = get_session().get(User, uid)
+    if user is None or not user.is_active or not hmac.compare_digest(user.session_token, str(token)):
+        session.pop("uid", None)
+        session.pop("tok", None)
+        return
+    g.user = user
+
+
+def current_user() -> User | None:
+    return g.get("user")
+
+
+def login_required(*roles: str):
+    """Views for logged-in users (of ``roles`` when given): login page (or JSON 401) otherwise, 403 for other roles."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                if request.path.startswith("/espace/api/") or request.accept_mimetypes.best == "application/json":
+                    return jsonify(error="Connexion requise."), 401
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if roles and user.role not in roles:
+                abort(403, description="Cette page est réservée à d'autres profils d'utilisateurs.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --------------------------------------------------------------------------- CSRF
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _csrf_protect() -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.routing_exception is not None:
+        return  # 404 / 405: let Flask say so
+    expected = session.get("csrf")
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    if not expected or not hmac.compare_digest(str(expected), str(sent)):
+        abort(400, description="Jeton de sécurité manquant ou périmé : rechargez la page et recommencez.")
+
+
+def _security_headers(response):
+    strict = request.blueprint in STRICT_BLUEPRINTS
+    response.headers.setdefault("Content-Security-Policy", CSP_STRICT if strict else CSP_PUBLIC)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user() is not None or strict:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, no //) is a valid redirection after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def home_of(user: User) -> str:
+    return url_for("moderation.queue") if not user.is_partner else url_for("partenaires.dashboard")
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    error, status = None, 200
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        db = get_session()
+        try:
+            user = authenticate(db, email, request.form.get("password", ""), request.remote_addr or "?")
+        except LoginBlocked as exc:
+            db.rollback()
+            error, status = str(exc), 429
+        else:
+            db.commit()
+            if user is None:
+                error, status = "Adresse électronique ou mot de passe incorrect.", 401
+            else:
+                session.clear()
+                session["uid"], session["tok"] = user.id, user.session_token
+                session.permanent = False
+                return redirect(_safe_next(request.args.get("next")) or home_of(user))
+    return render_template("auth/login.html", error=error, email=email), status
+
+
+@bp.route("/deconnexion", methods=["POST"])
+def logout():
+    session.clear()
+    flash("Vous êtes déconnecté.")
+    return redirect(url_for("pages.home"))
+
+
+def send_link(user: User, purpose: str) -> None:
+    """Write (or send) a reset or invitation e-mail for ``user`` (the caller commits)."""
+    from mapapp.io.outbox import send_mail
+
+    token = issue_token(get_session(), user, purpose)
+    link = url_for("auth.reset", token=token, _external=True)
+    send_mail(current_app.config["MAPAPP_SETTINGS"], user.email, *link_message(purpose, link))
+
+
+def link_message(purpose: str, link: str) -> tuple[str, str]:
+    if purpose == "invite":
+        return ("Votre accès à la cartographie de l'offre d'insertion",
+                "Bonjour,\n\nUn compte a été créé pour vous sur la cartographie de l'offre d'insertion.\n"
+                f"Choisissez votre mot de passe en suivant ce lien (valable 7 jours, une seule fois) :\n\n{link}\n")
+    return ("Réinitialisation de votre mot de passe",
+            "Bonjour,\n\nVous avez demandé à changer votre mot de passe.\n"
+            f"Suivez ce lien (valable 2 heures, une seule fois) :\n\n{link}\n\n"
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n")
+
+
+@bp.route("/mot-de-passe/oubli", methods=["GET", "POST"])
+def forgot():
+    if request.method == "POST":
+        db = get_session()
+        user = get_user_by_email(db, request.form.get("email", ""))
+        if user is not None and user.is_active:
+            send_link(user, "reset")
+            db.commit()
+        # Same answer whether the account exists or not.
+        flash("Si un compte correspond à cette adresse, un message avec un lien vient de lui être envoyé.")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html")
+
+
+@bp.route(RESET_PATH + "<token>", methods=["GET", "POST"])
+def reset(token: str):
+    db = get_session()
+    try:
+        row = check_token(db, token)
+    except TokenError as exc:
+        return render_template("auth/reset.html", invalid=str(exc)), 400
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if password != request.form.get("confirmation", ""):
+            error = "Les deux mots de passe ne sont pas identiques."
+        else:
+            try:
+                check_password_strength(password)
+                use_token(db, token, password)
+                db.commit()
+            except AccountError as exc:
+                db.rollback()
+                error = str(exc)
+            else:
+                session.clear()
+                flash("Votre mot de passe est enregistré : connectez-vous.")
+                return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", invalid=None, error=error, purpose=row.purpose,
+                           email=row.user.email), 200 if error is None else 400

@@ -1,0 +1,180 @@
+"""The contribution forms: one list of fields per kind of record, parsed into catalog records.
+
+Each field is a :class:`Field`; ``templates/espace/_fields.html`` renders
+them, :func:`parse_form` turns the submitted form into the catalog JSON
+layout on top of the record being edited (so fields the form does not show
+are kept). Validation is not done here: the proposal goes through
+:func:`mapapp.catalog.moderation.validate_data`, the live tables' validators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from mapapp.catalog import vocab
+
+#: URL slug -> catalog section.
+SLUGS = {"structure": "structures", "lieu": "sites", "offre": "offers", "mobilite": "mobility_solutions"}
+SLUG_OF = {v: k for k, v in SLUGS.items()}
+TITLES = {"structures": "la structure", "sites": "le lieu", "offers": "l'offre", "mobility_solutions": "la solution de mobilité"}
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, select, checkboxes, grouped, number, date, hours, codes, lines, sites, email, url
+    required: bool = False
+    choices: dict[str, str] | Callable[[], dict] | None = None
+    hint: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def options(self) -> dict:
+        return self.choices() if callable(self.choices) else (self.choices or {})
+
+
+def _thematiques_grouped() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for value, label in vocab.THEMATIQUES.items():
+        out.setdefault(vocab.CATEGORIES.get(vocab.category_of(value), vocab.category_of(value)), {})[value] = label
+    return out
+
+
+STATUS = Field("status", "Statut", "select", True, vocab.STATUSES)
+
+FIELDS: dict[str, list[Field]] = {
+    "structures": [
+        Field("nom", "Nom de la structure", required=True),
+        Field("siret", "SIRET", hint="14 chiffres, sans espaces."),
+        Field("reseaux_porteurs", "Réseaux porteurs", "checkboxes", choices=vocab.RESEAUX_PORTEURS),
+        Field("adresse", "Adresse"),
+        Field("commune_code", "Commune (code INSEE)", hint="5 caractères, par exemple 96001."),
+        Field("telephone", "Téléphone"),
+        Field("courriel", "Courriel", "email"),
+        Field("site_web", "Site web", "url", hint="Adresse complète commençant par https://"),
+        Field("description", "Présentation", "textarea"),
+    ],
+    "sites": [
+        Field("nom", "Nom du lieu", required=True),
+        Field("kind", "Type de lieu", "select", True, vocab.SITE_KINDS),
+        Field("adresse", "Adresse", hint="Numéro et rue ; placez ensuite le lieu sur la carte."),
+        Field("code_postal", "Code postal"),
+        Field("lon", "Longitude", "number", True, hint="Cliquez sur la carte pour la remplir."),
+        Field("lat", "Latitude", "number", True),
+        Field("horaires_accueil", "Horaires d'accueil", "hours",
+              hint="Syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00,14:00-17:00; PH off » "
+                   "ou « Th[2] 09:00-12:00 » (2e jeudi du mois)."),
+        STATUS,
+        Field("closed_from", "Fermé à partir du", "date", hint="Pour une fermeture temporaire."),
+        Field("closed_until", "Fermé jusqu'au", "date"),
+        Field("itinerant_route", "Tournée (arrêt de bus itinérant)"),
+    ],
+    "offers": [
+        Field("nom", "Nom de l'offre", required=True, hint="De 3 à 150 caractères."),
+        Field("description", "Description", "textarea", True),
+        Field("type", "Type de service", "select", choices=vocab.TYPES_SERVICE),
+        Field("thematiques", "Thématiques", "grouped", choices=_thematiques_grouped),
+        Field("publics", "Publics", "checkboxes", choices=vocab.PUBLICS,
+              hint="« Tous publics » ne se combine pas avec les autres."),
+        Field("publics_precisions", "Précisions sur les publics", "textarea"),
+        Field("delivery_mode", "Mode de délivrance", "select", True, vocab.DELIVERY_MODES,
+              hint="Sur site et itinérant demandent au moins un lieu ; à distance et départemental, aucun."),
+        Field("site_ids", "Lieux d'accueil", "sites"),
+        Field("modes_accueil", "Modes d'accueil", "checkboxes", choices=vocab.MODES_ACCUEIL),
+        Field("horaires_accueil", "Horaires propres à l'offre", "hours",
+              hint="Laisser vide : les horaires du lieu s'appliquent."),
+        Field("frais", "Frais", "select", choices=vocab.FRAIS),
+        Field("frais_precisions", "Précisions sur les frais", "textarea"),
+        Field("conditions_acces", "Conditions d'accès", "textarea"),
+        Field("zone_eligibilite", "Zone d'éligibilité", "codes",
+              hint="Codes INSEE de communes, SIREN d'EPCI ou numéro de département, séparés par des espaces ; "
+                   "vide : sans restriction."),
+        Field("telephone", "Téléphone"),
+        Field("courriel", "Courriel", "email"),
+        Field("contact_nom_prenom", "Contact (nom et prénom)"),
+        Field("lien_mobilisation", "Lien pour mobiliser l'offre", "url"),
+        Field("modes_mobilisation", "Modes de mobilisation", "checkboxes", choices=vocab.MODES_MOBILISATION),
+        Field("mobilisable_par", "Mobilisable par", "checkboxes", choices=vocab.PERSONNES_MOBILISATRICES),
+        Field("mobilisation_precisions", "Précisions sur la mobilisation", "textarea"),
+        Field("pilote", "Pilote"),
+        Field("financeurs", "Financeurs", "lines", hint="Un par ligne."),
+        STATUS,
+    ],
+    "mobility_solutions": [
+        Field("nom", "Nom", required=True),
+        Field("kind", "Nature", "select", True, vocab.MOBILITY_KINDS,
+              hint="Lieu : placez-le sur la carte. Zone : indiquez les communes desservies. Aide : ni l'un ni l'autre."),
+        Field("category", "Catégorie", "select", True, vocab.MOBILITY_CATEGORIES),
+        Field("description", "Description", "textarea"),
+        Field("lon", "Longitude", "number", hint="Pour un lieu : cliquez sur la carte."),
+        Field("lat", "Latitude", "number"),
+        Field("served_communes", "Communes desservies", "codes", hint="Codes INSEE séparés par des espaces."),
+        Field("publics", "Publics", "checkboxes", choices=vocab.PUBLICS),
+        Field("conditions", "Conditions", "textarea"),
+        STATUS,
+    ],
+}
+#: Sections whose form has the map (lon/lat).
+MAP_SECTIONS = {"sites", "mobility_solutions"}
+
+
+def defaults(section: str, structure_id: str, record_id: str) -> dict:
+    base = {"id": record_id, "status": "active"}
+    if section == "structures":
+        return {"id": record_id, "reseaux_porteurs": []}
+    base["structure_id"] = structure_id
+    if section == "sites":
+        base.update(kind="partner")
+    if section == "offers":
+        base.update(delivery_mode="on_site", site_ids=[], thematiques=[], publics=[], modes_accueil=["en-presentiel"])
+    if section == "mobility_solutions":
+        base.update(kind="point", served_communes=[], publics=[])
+    return base
+
+
+def _split_codes(text: str) -> list[str]:
+    return [c for c in re.split(r"[\s,;]+", text or "") if c]
+
+
+def parse_form(section: str, form: MultiDict, base: dict, *, today: dt.date | None = None) -> dict:
+    """The record ``base`` with the form's values (a person edited it: ``date_verification`` = today)."""
+    data = dict(base)
+    for f in FIELDS[section]:
+        if f.kind in ("checkboxes", "grouped", "sites"):
+            data[f.name] = [v for v in form.getlist(f.name) if v]
+        elif f.kind == "codes":
+            codes = _split_codes(form.get(f.name, ""))
+            data[f.name] = codes if codes or f.name != "zone_eligibilite" else None
+        elif f.kind == "lines":
+            data[f.name] = [line.strip() for line in (form.get(f.name) or "").splitlines() if line.strip()]
+        elif f.kind == "number":
+            raw = (form.get(f.name) or "").strip().replace(",", ".")
+            try:
+                data[f.name] = float(raw) if raw else None
+            except ValueError:
+                data[f.name] = raw  # the validator names the field and the value
+        else:
+            value = (form.get(f.name) or "").strip()
+            data[f.name] = value or None
+    if section in MAP_SECTIONS:
+        data["commune_code"] = None  # derived from the point
+    data["date_verification"] = (today or dt.date.today()).isoformat()
+    return data
+
+
+def display(field_: Field, value) -> str:
+    """The value to put in a text input."""
+    if value is None:
+        return ""
+    if field_.kind == "codes":
+        return " ".join(value or [])
+    if field_.kind == "lines":
+        return "\n".join(value or [])
+    if field_.kind == "number":
+        return f"{float(value):.6f}".rstrip("0").rstrip(".") if isinstance(value, (int, float)) else str(value)
+    return str(value)

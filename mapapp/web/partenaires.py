@@ -1,0 +1,458 @@
+"""The partners' space (``/espace``): their structures, forms with moderation, history, freshness, import.
+
+Every view checks permissions on the record itself (never on what the page
+linked to): a partner reaches only its own structures' records and drafts,
+whatever id is typed in the address (403 otherwise), through the forms and
+through the JSON endpoints alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from mapapp.catalog import vocab
+from mapapp.catalog.freshness import can_verify, mark_verified, months_before, stale_months, stale_records
+from mapapp.catalog.history import (
+    FIELD_LABELS,
+    SECTION_LABELS,
+    ConflictError,
+    ContributionError,
+    PermissionDenied,
+    ValidationFailed,
+    display_value,
+    history_of,
+    live_object,
+    record_to_data,
+)
+from mapapp.catalog.hours import describe_fr, validate_hours
+from mapapp.catalog.models import Site, Structure
+from mapapp.catalog.models_users import CHANGE_ACTIONS, REVISION_STATUSES, ROLES, Revision
+from mapapp.catalog.moderation import (
+    ID_PREFIXES,
+    can_contribute,
+    can_edit,
+    can_moderate_record,
+    can_view,
+    changes_of,
+    commune_at,
+    is_stale,
+    live_records_of,
+    new_record_id,
+    open_revision,
+    pending_sites,
+    publish,
+    revision_communes,
+    save_draft,
+    submit,
+    visible_revisions,
+    withdraw,
+)
+from mapapp.catalog.users import can_moderate, is_member, structure_ids
+from mapapp.web import lookup
+from mapapp.web.auth import current_user, login_required
+from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
+from mapapp.web.db import get_session
+
+bp = Blueprint("partenaires", __name__, url_prefix="/espace")
+
+UPLOAD_SUFFIXES = {".csv", ".xlsx", ".json", ".geojson"}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"roles": ROLES, "revision_statuses": REVISION_STATUSES, "section_labels": SECTION_LABELS,
+            "field_labels": FIELD_LABELS, "change_actions": CHANGE_ACTIONS, "slug_of": SLUG_OF,
+            "display_value": display_value}
+
+
+def _section(slug: str) -> str:
+    section = SLUGS.get(slug)
+    if section is None:
+        abort(404, description="Type de fiche inconnu.")
+    return section
+
+
+def _forbidden(message: str = "Vous n'avez pas accès à cette fiche."):
+    abort(403, description=message)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@bp.route("/")
+@login_required()
+def dashboard():
+    db = get_session()
+    user = current_user()
+    if user.is_partner:
+        structures = list(user.structures)
+    else:
+        structures = list(db.scalars(select(Structure).order_by(Structure.nom)))
+    revisions = visible_revisions(db, user, list(REVISION_STATUSES)) if user.is_partner else []
+    stale = stale_records(db, months=stale_months(), structure_ids=structure_ids(user)) if user.is_partner else []
+    return render_template("espace/dashboard.html", structures=structures, revisions=revisions[:50],
+                           stale_count=len(stale), months=stale_months())
+
+
+@bp.route("/structure/<structure_id>")
+@login_required()
+def structure(structure_id: str):
+    db = get_session()
+    user = current_user()
+    item = db.get(Structure, structure_id)
+    if item is None:
+        abort(404, description="Structure inconnue.")
+    if user.is_partner and not is_member(user, structure_id):
+        _forbidden("Cette structure n'est pas la vôtre.")
+    records = live_records_of(db, structure_id)
+    revisions = [r for r in visible_revisions(db, user) if r.structure_id == structure_id]
+    open_ids = {(r.section, r.record_id): r for r in revisions}
+    months = stale_months()
+    threshold = months_before(dt.date.today(), months)
+    return render_template("espace/structure.html", structure=item, records=records, revisions=revisions,
+                           open_ids=open_ids, threshold=threshold, months=months,
+                           can_contribute=user.is_admin or is_member(user, structure_id) or not user.is_partner)
+
+
+# --------------------------------------------------------------------------- forms
+
+
+def _site_choices(db, structure_id: str, selected: list[str]) -> list[tuple[str, str]]:
+    """The structure's live and proposed sites, plus any site already attached (another structure's)."""
+    out = {s.id: s.nom for s in db.scalars(select(Site).where(Site.structure_id == structure_id).order_by(Site.nom))}
+    for sid, data in pending_sites(db, structure_id).items():
+        out.setdefault(sid, f"{data.get('nom')} (non publié)")
+    for sid in selected:
+        if sid not in out:
+            site = db.get(Site, sid)
+            out[sid] = site.nom if site is not None else sid
+    return sorted(out.items(), key=lambda kv: kv[1].lower())
+
+
+def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, structure_id=None):
+    db = get_session()
+    user = current_user()
+    owner = data.get("id") if section == "structures" else data.get("structure_id")
+    bounds = lookup.departement_bounds(db)
+    return render_template(
+        "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
+        display=display, revision=revision, errors=errors or [], live=live, title=TITLES[section],
+        site_choices=_site_choices(db, owner, data.get("site_ids") or []) if section == "offers" else [],
+        with_map=section in MAP_SECTIONS, bounds=bounds, owner=owner,
+        can_publish=not user.is_partner,
+        commune_names=lookup.commune_names(db) if section in MAP_SECTIONS else {},
+    ), status
+
+
+@bp.route("/<slug>/nouveau", methods=["GET", "POST"])
+@login_required()
+def new(slug: str):
+    section = _section(slug)
+    db = get_session()
+    user = current_user()
+    structure_id = request.values.get("structure", "")
+    if section == "structures":
+        _forbidden("Les structures se créent par import (administrateurs) ou en ligne de commande.")
+    if db.get(Structure, structure_id) is None:
+        abort(404, description="Structure inconnue.")
+    if user.is_partner and not is_member(user, structure_id):
+        _forbidden("Cette structure n'est pas la vôtre.")
+    if request.method == "GET":
+        record_id = new_record_id(db, section, structure_id)
+        return _render_form(section, defaults(section, structure_id, record_id))
+    record_id = request.form.get("id", "")
+    # Only an id new_record_id() could have given for this structure (the form carries it).
+    pattern = re.escape(re.sub(r"[^A-Za-z0-9_.-]+", "-", structure_id)[:150]) + f"--{ID_PREFIXES[section]}-[0-9a-f]{{8}}"
+    if not re.fullmatch(pattern, record_id):
+        abort(400, description="Identifiant de fiche invalide.")
+    base = defaults(section, structure_id, record_id)
+    return _save(section, base, None)
+
+
+@bp.route("/<slug>/<path:record_id>/modifier", methods=["GET", "POST"])
+@login_required()
+def edit(slug: str, record_id: str):
+    section = _section(slug)
+    db = get_session()
+    user = current_user()
+    live = live_object(db, section, record_id)
+    revision = open_revision(db, section, record_id)
+    if live is None and revision is None:
+        abort(404, description="Aucune fiche n'a cet identifiant.")
+    base = dict(revision.data) if revision is not None else record_to_data(live, section)
+    if revision is not None:
+        if not can_view(db, user, revision):
+            _forbidden()
+        if not can_edit(db, user, revision):
+            flash("Cette fiche a une demande de modification en attente de modération : "
+                  "retirez-la pour la modifier à nouveau.")
+            return redirect(url_for("partenaires.revision", rev_id=revision.id))
+    elif not can_contribute(db, user, section, base):
+        _forbidden()
+    if request.method == "GET":
+        return _render_form(section, base, revision=revision, live=live)
+    return _save(section, base, revision, live=live)
+
+
+def _save(section: str, base: dict, revision: Revision | None, live=None):
+    db = get_session()
+    user = current_user()
+    data = parse_form(section, request.form, base)
+    action = request.form.get("action", "draft")
+    lock = request.form.get("lock_version")
+    try:
+        rev = save_draft(db, user, section, data, revision=revision,
+                         lock_version=int(lock) if lock and lock.isdigit() else None,
+                         submit=action in ("submit", "publish"), note=request.form.get("note"))
+        if action == "publish":
+            publish(db, user, rev)
+        db.commit()
+    except PermissionDenied as exc:
+        db.rollback()
+        _forbidden(str(exc))
+    except ValidationFailed as exc:
+        db.rollback()
+        return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400)
+    except ContributionError as exc:  # conflicts
+        db.rollback()
+        return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409)
+    messages = {"draft": "Brouillon enregistré : il n'est pas encore visible du public. Soumettez-le à la modération quand il est prêt.",
+                "submit": "Modification soumise à la modération : elle sera visible du public après validation.",
+                "publish": "Modification publiée."}
+    flash(messages.get(action, messages["draft"]))
+    return redirect(url_for("partenaires.revision", rev_id=rev.id))
+
+
+# --------------------------------------------------------------------------- revisions
+
+
+def _get_revision(rev_id: int) -> Revision:
+    db = get_session()
+    rev = db.get(Revision, rev_id)
+    if rev is None or not can_view(db, current_user(), rev):
+        # Same answer for "does not exist" and "not yours": ids cannot be probed.
+        _forbidden("Vous n'avez pas accès à cette demande.")
+    return rev
+
+
+@bp.route("/demande/<int:rev_id>")
+@login_required()
+def revision(rev_id: int):
+    db = get_session()
+    user = current_user()
+    rev = _get_revision(rev_id)
+    changes = changes_of(db, rev)
+    live = live_object(db, rev.section, rev.record_id)
+    moderator = not user.is_partner and can_moderate(db, user, revision_communes(db, rev))
+    return render_template("espace/revision.html", rev=rev, changes=changes, live=live, moderator=moderator,
+                           editable=can_edit(db, user, rev), stale=is_stale(db, rev), slug=SLUG_OF[rev.section])
+
+
+@bp.route("/demande/<int:rev_id>/<action>", methods=["POST"])
+@login_required()
+def revision_action(rev_id: int, action: str):
+    db = get_session()
+    user = current_user()
+    rev = _get_revision(rev_id)
+    try:
+        if action == "soumettre":
+            submit(db, user, rev)
+            flash("Demande soumise à la modération.")
+        elif action == "retirer":
+            withdraw(db, user, rev)
+            flash("Demande retirée : c'est de nouveau un brouillon.")
+        else:
+            abort(404)
+        db.commit()
+    except PermissionDenied as exc:
+        db.rollback()
+        _forbidden(str(exc))
+    except ContributionError as exc:
+        db.rollback()
+        flash(str(exc))
+    return redirect(url_for("partenaires.revision", rev_id=rev.id))
+
+
+@bp.route("/api/demandes/<int:rev_id>")
+@login_required()
+def revision_json(rev_id: int):
+    """A revision as JSON (for tools): 403 unless the user may see it."""
+    db = get_session()
+    rev = db.get(Revision, rev_id)
+    if rev is None or not can_view(db, current_user(), rev):
+        return jsonify(error="Vous n'avez pas accès à cette demande."), 403
+    return jsonify(id=rev.id, section=rev.section, record_id=rev.record_id, status=rev.status, action=rev.action,
+                   data=rev.data, reason=rev.reason, base_version=rev.base_version)
+
+
+# --------------------------------------------------------------------------- history and freshness
+
+
+def _viewable_record(section: str, record_id: str):
+    db = get_session()
+    user = current_user()
+    live = live_object(db, section, record_id)
+    if live is None:
+        abort(404, description="Aucune fiche publiée n'a cet identifiant.")
+    data = record_to_data(live, section)
+    owner = data["id"] if section == "structures" else data["structure_id"]
+    allowed = is_member(user, owner) if user.is_partner else (user.is_admin or can_moderate_record(db, user, section, data))
+    if not allowed:
+        _forbidden()
+    return live, data
+
+
+@bp.route("/<slug>/<path:record_id>/historique")
+@login_required()
+def history(slug: str, record_id: str):
+    section = _section(slug)
+    db = get_session()
+    user = current_user()
+    live, data = _viewable_record(section, record_id)
+    return render_template("espace/history.html", section=section, slug=slug, live=live, entries=history_of(db, section, record_id),
+                           can_restore=not user.is_partner and can_moderate_record(db, user, section, data))
+
+
+@bp.route("/<slug>/<path:record_id>/toujours-valable", methods=["POST"])
+@login_required()
+def still_valid(slug: str, record_id: str):
+    section = _section(slug)
+    db = get_session()
+    user = current_user()
+    live = live_object(db, section, record_id)
+    if live is None:
+        abort(404, description="Aucune fiche publiée n'a cet identifiant.")
+    if not can_verify(db, user, section, record_to_data(live, section)):
+        _forbidden("Vous ne pouvez confirmer que les fiches de votre structure.")
+    try:
+        mark_verified(db, user, section, record_id)
+        db.commit()
+    except ConflictError as exc:
+        db.rollback()
+        flash(str(exc))
+    else:
+        flash(f"« {live.nom} » : informations confirmées aujourd'hui.")
+    target = request.form.get("next")
+    return redirect(target if target and target.startswith("/espace/") else url_for("partenaires.stale"))
+
+
+@bp.route("/a-verifier")
+@login_required()
+def stale():
+    db = get_session()
+    user = current_user()
+    months = request.args.get("mois", type=int) or stale_months()
+    if not user.is_partner:
+        return redirect(url_for("moderation.stale", mois=months))
+    records = stale_records(db, months=months, structure_ids=structure_ids(user))
+    return render_template("espace/stale.html", records=records, months=months, territory=None, can_confirm=True)
+
+
+# --------------------------------------------------------------------------- JSON helpers for the forms
+
+
+@bp.route("/horaires/apercu")
+@login_required()
+def hours_preview():
+    expression = request.args.get("expression", "")
+    try:
+        value = validate_hours("horaires_accueil", expression)
+    except vocab.RecordError as exc:
+        return jsonify(ok=False, error=str(exc))
+    return jsonify(ok=True, expression=value, description=describe_fr(value))
+
+
+@bp.route("/commune")
+@login_required()
+def commune_of_point():
+    try:
+        lon, lat = float(request.args["lon"]), float(request.args["lat"])
+    except (KeyError, ValueError):
+        return jsonify(error="lon et lat attendus"), 400
+    commune = commune_at(get_session(), lon, lat)
+    if commune is None:
+        return jsonify(code=None, nom=None, message="Ce point est hors du territoire.")
+    return jsonify(code=commune.code, nom=commune.nom, buffer=commune.is_buffer)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _uploads() -> Path:
+    folder = current_app.config["MAPAPP_SETTINGS"].data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required()
+def import_file():
+    from mapapp.io.catalog_import import plan_rows, run_import
+    from mapapp.io.catalog_readers import FORMATS
+    from mapapp.territory.validation import TerritoryImportError
+
+    user = current_user()
+    if request.method == "GET":
+        return render_template("espace/import.html", formats=FORMATS)
+    upload = request.files.get("fichier")
+    fmt = request.form.get("format") or None
+    if fmt and fmt not in FORMATS:
+        abort(400, description="Format inconnu.")
+    if upload is None or not upload.filename:
+        return render_template("espace/import.html", formats=FORMATS, error="Choisissez un fichier."), 400
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        return render_template("espace/import.html", formats=FORMATS,
+                               error="Fichier .csv, .xlsx, .json ou .geojson attendu."), 400
+    token = secrets.token_hex(16)
+    path = _uploads() / f"{token}{suffix}"
+    upload.save(path)
+    name = Path(upload.filename).name[:200]
+    session.setdefault("imports", {})
+    session["imports"] = {**session["imports"], token: {"name": name, "format": fmt, "user": user.id}}
+    db = get_session()
+    try:
+        result = run_import(db, path, fmt, user=user, dry_run=True, source=name)
+    except TerritoryImportError as exc:
+        db.rollback()
+        return render_template("espace/import.html", formats=FORMATS, error=str(exc)), 400
+    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=token,
+                           done=False)
+
+
+@bp.route("/import/confirmer", methods=["POST"])
+@login_required()
+def import_confirm():
+    from mapapp.io.catalog_import import plan_rows, run_import
+    from mapapp.territory.validation import TerritoryImportError
+
+    user = current_user()
+    token = request.form.get("token", "")
+    info = (session.get("imports") or {}).get(token)
+    if not re.fullmatch(r"[0-9a-f]{32}", token) or info is None or info.get("user") != user.id:
+        abort(403, description="Ce fichier n'est pas le vôtre, ou la simulation a expiré : déposez-le à nouveau.")
+    matches = list(_uploads().glob(f"{token}.*"))
+    if not matches:
+        abort(404, description="Fichier introuvable : déposez-le à nouveau.")
+    db = get_session()
+    try:
+        result = run_import(db, matches[0], info.get("format"), user=user, dry_run=False, source=info["name"])
+    except TerritoryImportError as exc:
+        db.rollback()
+        flash(str(exc))
+        return redirect(url_for("partenaires.import_file"))
+    if result.ok:
+        db.commit()
+        matches[0].unlink(missing_ok=True)
+    else:
+        db.rollback()  # the file stays: it can be fixed and uploaded again
+    imports = dict(session.get("imports") or {})
+    imports.pop(token, None)
+    session["imports"] = imports
+    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=None, done=True)

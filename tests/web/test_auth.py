@@ -1,0 +1,183 @@
+"""Accounts: login, rate limiting, CSRF, cookies, headers, password reset by one-time link, SMTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+import socket
+
+import pytest
+from sqlalchemy import select, update
+
+from mapapp.catalog.db import transaction
+from mapapp.catalog.models_users import AuthToken, LoginAttempt, User
+from mapapp.catalog.users import get_user_by_email, issue_token
+from mapapp.web import create_app
+from tests.catalog.contrib import (  # noqa: F401  (fixtures)
+    PASSWORD,
+    contrib_app,
+    contrib_settings,
+    contrib_template,
+    csrf,
+    factory,
+    logged_in,
+    login,
+)
+
+
+def test_login_logout_and_hashed_passwords(contrib_app, factory):
+    client = contrib_app.test_client()
+    assert client.get("/espace/").status_code == 302  # login first
+    bad = login(client, "ml", "wrong password")
+    assert bad.status_code == 401 and "mot de passe incorrect" in bad.get_data(as_text=True)
+    ok = login(client, "ml")
+    assert ok.status_code == 302 and ok.headers["Location"] == "/espace/"
+    assert client.get("/espace/").status_code == 200
+    assert login(contrib_app.test_client(), "modo1").headers["Location"] == "/moderation/"
+    token = csrf(client, "/espace/")
+    assert client.post("/deconnexion", data={"csrf_token": token}).status_code == 302
+    assert client.get("/espace/").status_code == 302
+    with factory() as s:
+        stored = s.scalar(select(User.password_hash).where(User.email == "ml@example.org"))
+        assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_login_is_rate_limited_per_ip_and_login_name(contrib_app, factory):
+    client = contrib_app.test_client()
+    for _ in range(5):
+        assert login(client, "ml", "wrong password").status_code == 401
+    # The right password is refused too while the limit holds.
+    blocked = login(client, "ml")
+    assert blocked.status_code == 429 and "Trop de tentatives" in blocked.get_data(as_text=True)
+    # Another login name from the same address, or the same name from another address, is not blocked.
+    assert login(client, "fs").status_code == 302
+    other_ip = contrib_app.test_client()
+    response = other_ip.post("/connexion", data={"email": "ml@example.org", "password": PASSWORD,
+                                                 "csrf_token": csrf(other_ip)},
+                             environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.status_code == 302
+    # After the 15-minute window, the first address may try again.
+    with transaction(factory) as s:
+        s.execute(update(LoginAttempt).values(at=LoginAttempt.at - dt.timedelta(minutes=16)))
+    assert login(contrib_app.test_client(), "ml").status_code == 302
+
+
+def test_every_post_needs_the_csrf_token(contrib_app):
+    client = contrib_app.test_client()
+    assert client.post("/connexion", data={"email": "ml@example.org", "password": PASSWORD}).status_code == 400
+    csrf(client)
+    assert client.post("/connexion", data={"email": "ml@example.org", "password": PASSWORD,
+                                           "csrf_token": "forged"}).status_code == 400
+    partner = logged_in(contrib_app, "ml")
+    assert partner.post("/deconnexion").status_code == 400
+    assert partner.post("/espace/lieu/test--num-1/toujours-valable").status_code == 400
+    # The header works for scripts.
+    token = csrf(partner, "/espace/")
+    assert partner.post("/espace/lieu/test--num-1/toujours-valable", headers={"X-CSRF-Token": token}).status_code == 302
+
+
+def test_session_cookie_flags_and_security_headers(contrib_settings, monkeypatch):
+    app = create_app(contrib_settings)
+    client = app.test_client()
+    response = login(client, "ml")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = client.get("/espace/")
+    csp = page.headers["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert script_src == "'self'" and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "SAMEORIGIN" and page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Cache-Control"] == "no-store"
+    public = client.get("/")
+    assert "Content-Security-Policy" in public.headers and "X-Frame-Options" in public.headers
+    monkeypatch.setenv("MAPAPP_SECURE_COOKIES", "1")
+    secure = login(create_app(contrib_settings).test_client(), "ml")
+    assert "Secure" in secure.headers["Set-Cookie"]
+
+
+def test_login_redirects_only_inside_the_site(contrib_app):
+    client = contrib_app.test_client()
+    token = csrf(client)
+    for target, expected in [("/espace/a-verifier", "/espace/a-verifier"), ("//evil.example/x", "/espace/"),
+                             ("https://evil.example/", "/espace/")]:
+        response = client.post("/connexion?next=" + target, data={"email": "ml@example.org", "password": PASSWORD,
+                                                                   "csrf_token": token})
+        assert response.headers["Location"] == expected
+        token = csrf(client)
+
+
+def _outbox(settings):
+    return sorted((settings.data_dir / "outbox").glob("*.eml"))
+
+
+def test_password_reset_by_a_single_use_link_written_to_the_outbox(contrib_app, contrib_settings, factory):
+    client = contrib_app.test_client()
+    # Unknown address: the same answer, and no message.
+    response = client.post("/mot-de-passe/oubli", data={"email": "nobody@example.org", "csrf_token": csrf(client)})
+    assert response.status_code == 302 and not _outbox(contrib_settings)
+    old_session = logged_in(contrib_app, "ml")
+    client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": csrf(client)})
+    [path] = _outbox(contrib_settings)
+    message = email.message_from_bytes(path.read_bytes())
+    assert message["To"] == "ml@example.org"
+    link = re.search(r"http://localhost(/mot-de-passe/nouveau/\S+)", message.get_payload(decode=True).decode()).group(1)
+    assert client.get(link).status_code == 200
+    token = csrf(client, link)
+    mismatch = client.post(link, data={"password": "nouveau mot de passe", "confirmation": "autre chose",
+                                       "csrf_token": token})
+    assert mismatch.status_code == 400
+    short = client.post(link, data={"password": "court", "confirmation": "court", "csrf_token": token})
+    assert short.status_code == 400 and "10 caractères" in short.get_data(as_text=True)
+    done = client.post(link, data={"password": "nouveau mot de passe", "confirmation": "nouveau mot de passe",
+                                   "csrf_token": token})
+    assert done.status_code == 302
+    # Single use; the old password and the sessions opened before are gone.
+    assert client.get(link).status_code == 400
+    assert login(contrib_app.test_client(), "ml").status_code == 401
+    assert login(contrib_app.test_client(), "ml", "nouveau mot de passe").status_code == 302
+    assert old_session.get("/espace/").status_code == 302
+
+
+def test_expired_links_are_refused(contrib_app, factory):
+    with transaction(factory) as s:
+        token = issue_token(s, get_user_by_email(s, "fs@example.org"), "reset",
+                            now=dt.datetime(2020, 1, 1))
+    response = contrib_app.test_client().get(f"/mot-de-passe/nouveau/{token}")
+    assert response.status_code == 400 and "expiré" in response.get_data(as_text=True)
+    with factory() as s:
+        assert s.scalar(select(AuthToken.used_at)) is None
+
+
+def test_smtp_delivery(contrib_settings):
+    controller_mod = pytest.importorskip("aiosmtpd.controller")
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = controller_mod.Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        from mapapp.io.outbox import send_mail
+
+        env = {"MAPAPP_SMTP_URL": f"smtp://127.0.0.1:{port}", "MAPAPP_MAIL_FROM": "carto@example.org"}
+        assert send_mail(contrib_settings, "ml@example.org", "Objet", "Corps du message", environ=env) is None
+    finally:
+        controller.stop()
+    assert len(received) == 1 and received[0]["Subject"] == "Objet" and received[0]["From"] == "carto@example.org"
+    assert not (contrib_settings.data_dir / "outbox").exists()
+
+
+def test_inactive_accounts_cannot_log_in(contrib_app, factory):
+    with transaction(factory) as s:
+        get_user_by_email(s, "fs@example.org").is_active = False
+    assert login(contrib_app.test_client(), "fs").status_code == 401
+

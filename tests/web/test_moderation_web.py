@@ -1,0 +1,132 @@
+"""Moderators on the web: queue of their territory, publish / reject / rebase, history and restore, stale lists."""
+
+from __future__ import annotations
+
+import html
+import re
+
+
+from mapapp.catalog.db import transaction
+from mapapp.catalog.load import load_catalog
+from mapapp.catalog.models import Site
+from mapapp.catalog.models_users import Revision
+from mapapp.catalog.history import record_to_data
+from tests.catalog.contrib import (  # noqa: F401  (fixtures)
+    contrib_app,
+    contrib_settings,
+    contrib_template,
+    csrf,
+    factory,
+    logged_in,
+)
+from tests.web.conftest import XSS
+from tests.web.test_partenaires import SITE_FORM, _post_site, _revision_id
+
+
+def _submitted(app, **fields) -> int:
+    partner = logged_in(app, "ml")
+    rev_id = _revision_id(_post_site(partner, **fields))
+    partner.post(f"/espace/demande/{rev_id}/soumettre", data={"csrf_token": csrf(partner, "/espace/")})
+    return rev_id
+
+
+def _decide(client, rev_id, action, **data):
+    return client.post(f"/moderation/demande/{rev_id}/{action}", data={"csrf_token": csrf(client, "/moderation/"), **data})
+
+
+def test_queue_shows_only_the_moderators_territory(contrib_app):
+    rev_id = _submitted(contrib_app, nom=f"Nouveau nom {XSS}")  # test--num-1 is in Arlenc (TAS1)
+    tas1 = logged_in(contrib_app, "modo1").get("/moderation/").get_data(as_text=True)
+    assert f'/espace/demande/{rev_id}"' in tas1 and XSS not in tas1 and "&lt;script&gt;" in tas1
+    assert f'/espace/demande/{rev_id}"' in logged_in(contrib_app, "modo-all").get("/moderation/").get_data(as_text=True)
+    tas2 = logged_in(contrib_app, "modo2")
+    assert f'/espace/demande/{rev_id}"' not in tas2.get("/moderation/").get_data(as_text=True)
+    assert tas2.get(f"/espace/demande/{rev_id}").status_code == 403
+    assert _decide(tas2, rev_id, "publier").status_code == 403
+
+
+def test_publish_makes_it_public_and_records_the_history(contrib_app, factory):
+    rev_id = _submitted(contrib_app, nom="Point numérique de la médiathèque")
+    moderator = logged_in(contrib_app, "modo1")
+    page = moderator.get(f"/espace/demande/{rev_id}").get_data(as_text=True)
+    assert "Valeur publiée" in page and "Point numérique 1" in page and "Publier" in page
+    assert _decide(moderator, rev_id, "publier").status_code == 302
+    public = contrib_app.test_client().get("/site/test--num-1").get_data(as_text=True)
+    assert "Point numérique de la médiathèque" in public
+    history = moderator.get("/espace/lieu/test--num-1/historique").get_data(as_text=True)
+    assert "modo1@example.org" in history and f"demande n° {rev_id}" in history
+    assert "Point numérique 1" in history and "Point numérique de la médiathèque" in history
+    # The partner sees it published.
+    partner = logged_in(contrib_app, "ml")
+    assert "Publiée" in partner.get(f"/espace/demande/{rev_id}").get_data(as_text=True)
+
+
+def test_reject_needs_a_reason_that_the_partner_reads(contrib_app, factory):
+    rev_id = _submitted(contrib_app, nom="Nom douteux")
+    moderator = logged_in(contrib_app, "modo1")
+    _decide(moderator, rev_id, "refuser", reason="")
+    with factory() as s:
+        assert s.get(Revision, rev_id).status == "submitted"
+    _decide(moderator, rev_id, "refuser", reason=f"Ce nom existe déjà {XSS}")
+    page = logged_in(contrib_app, "ml").get(f"/espace/demande/{rev_id}").get_data(as_text=True)
+    assert "Refusée" in page and "Ce nom existe déjà &lt;script&gt;" in page
+
+
+def test_conflict_on_the_same_field_then_rebase(contrib_app, factory):
+    rev_id = _submitted(contrib_app, nom="Proposition du partenaire")
+    with transaction(factory) as s:
+        load_catalog(s, {"sites": [{**record_to_data(s.get(Site, "test--num-1"), "sites"), "nom": "Changé ailleurs"}]})
+    moderator = logged_in(contrib_app, "modo1")
+    page = moderator.get(f"/espace/demande/{rev_id}").get_data(as_text=True)
+    assert "a été modifiée depuis le début de cette demande" in html.unescape(page)
+    _decide(moderator, rev_id, "publier")
+    page = html.unescape(moderator.get(f"/espace/demande/{rev_id}").get_data(as_text=True))
+    assert "publié entre-temps « Changé ailleurs », proposé « Proposition du partenaire »" in page
+    with factory() as s:
+        assert s.get(Site, "test--num-1").nom == "Changé ailleurs"
+    _decide(moderator, rev_id, "reprendre")
+    _decide(moderator, rev_id, "publier")
+    with factory() as s:
+        assert s.get(Site, "test--num-1").nom == "Proposition du partenaire"
+
+
+def test_moderator_edits_and_publishes_directly_then_restores(contrib_app, factory):
+    moderator = logged_in(contrib_app, "modo1")
+    url = "/espace/lieu/test--num-1/modifier"
+    response = moderator.post(url, data={**SITE_FORM, "nom": "Corrigé par le modérateur", "action": "publish",
+                                         "csrf_token": csrf(moderator, url)})
+    assert response.status_code == 302
+    with factory() as s:
+        assert s.get(Site, "test--num-1").nom == "Corrigé par le modérateur"
+    # A moderator of another territory cannot edit it.
+    assert logged_in(contrib_app, "modo2").get(url).status_code == 403
+    history = moderator.get("/espace/lieu/test--num-1/historique").get_data(as_text=True)
+    # Only one change so far: nothing earlier to restore. Change again, then restore the first version.
+    moderator.post(url, data={**SITE_FORM, "nom": "Deuxième correction", "action": "publish",
+                              "csrf_token": csrf(moderator, url)})
+    history = moderator.get("/espace/lieu/test--num-1/historique").get_data(as_text=True)
+    first = re.findall(r'/moderation/lieu/test--num-1/restaurer/(\d+)"', history)
+    assert len(first) == 1
+    partner = logged_in(contrib_app, "ml")
+    assert partner.post(f"/moderation/lieu/test--num-1/restaurer/{first[0]}",
+                        data={"csrf_token": csrf(partner, "/espace/"), "version": "3"}).status_code == 403
+    response = moderator.post(f"/moderation/lieu/test--num-1/restaurer/{first[0]}",
+                              data={"csrf_token": csrf(moderator, "/moderation/"), "version": "3"})
+    assert response.status_code == 302
+    with factory() as s:
+        site = s.get(Site, "test--num-1")
+        assert site.nom == "Corrigé par le modérateur" and site.version == 4
+    # A restore based on an old version is refused (someone changed it meanwhile).
+    moderator.post(f"/moderation/lieu/test--num-1/restaurer/{first[0]}",
+                   data={"csrf_token": csrf(moderator, "/moderation/"), "version": "2"})
+    with factory() as s:
+        assert s.get(Site, "test--num-1").version == 4
+
+
+def test_stale_list_per_territory(contrib_app):
+    moderator = logged_in(contrib_app, "modo-all")
+    page = moderator.get("/moderation/a-verifier?mois=1&territoire=territoire_action_sociale:TAS2").get_data(as_text=True)
+    assert "Territoire Sud" in page and "Bus : arrêt de la place" in page and "Point numérique 1" not in page
+    tas1 = logged_in(contrib_app, "modo1").get("/moderation/a-verifier?mois=1").get_data(as_text=True)
+    assert "Point numérique 1" in tas1 and "Bus : arrêt de la place" not in tas1
+    assert logged_in(contrib_app, "ml").get("/moderation/a-verifier").status_code == 403

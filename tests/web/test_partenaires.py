@@ -1,0 +1,215 @@
+"""The partners' space: forms with moderation, the map point, hours preview, import, and what a partner cannot reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from mapapp.catalog.models import Offer, Site
+from mapapp.catalog.models_users import ChangeLog, Revision
+from tests.catalog.contrib import (  # noqa: F401  (fixtures)
+    contrib_app,
+    contrib_settings,
+    contrib_template,
+    csrf,
+    factory,
+    logged_in,
+)
+from tests.web.conftest import XSS
+
+SITE_FORM = {"nom": "Point numérique 1", "kind": "partner", "adresse": "2 rue Basse", "code_postal": "96000",
+             "lon": "2.0401", "lat": "45.0301", "horaires_accueil": "Mo-Fr 08:30-12:00,13:30-17:00; PH off",
+             "status": "active"}
+
+
+def _post_site(client, record_id="test--num-1", **fields):
+    url = f"/espace/lieu/{record_id}/modifier"
+    data = {**SITE_FORM, **fields, "csrf_token": csrf(client, url)}
+    return client.post(url, data=data)
+
+
+def _revision_id(response) -> int:
+    return int(re.search(r"/espace/demande/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_partner_edits_its_site_as_a_draft_then_submits_it(contrib_app, factory):
+    client = logged_in(contrib_app, "ml")
+    form = client.get("/espace/lieu/test--num-1/modifier").get_data(as_text=True)
+    assert 'id="point-map"' in form and "contrib/point.js" in form and 'data-hours-preview="/espace/horaires/apercu"' in form
+    assert "<script>" not in form.split("</main>")[0].split("<main")[1]  # no inline script in the page body
+    response = _post_site(client, nom="Point numérique de la médiathèque", lon="2.1501", lat="45.0501")
+    assert response.status_code == 302
+    rev_id = _revision_id(response)
+    page = client.get(f"/espace/demande/{rev_id}").get_data(as_text=True)
+    assert "Brouillon" in page and "Point numérique de la médiathèque" in page
+    with factory() as s:
+        rev = s.get(Revision, rev_id)
+        # The commune follows the point (moved into Saint-Jo); a person edited it: verified today.
+        assert rev.data["commune_code"] == "96002" and rev.data["date_verification"] == dt.date.today().isoformat()
+        assert s.get(Site, "test--num-1").nom == "Point numérique 1"  # live unchanged
+    # The public fiche still shows the published name.
+    assert "Point numérique de la médiathèque" not in contrib_app.test_client().get("/site/test--num-1").get_data(as_text=True)
+    token = csrf(client, f"/espace/demande/{rev_id}")
+    assert client.post(f"/espace/demande/{rev_id}/soumettre", data={"csrf_token": token}).status_code == 302
+    with factory() as s:
+        assert s.get(Revision, rev_id).status == "submitted"
+    # Editing it again needs withdrawing first.
+    assert client.get("/espace/lieu/test--num-1/modifier").status_code == 302
+
+
+def test_invalid_form_values_come_back_with_french_messages_and_escaped(contrib_app, factory):
+    client = logged_in(contrib_app, "ml")
+    response = _post_site(client, nom=XSS, horaires_accueil="le lundi", lon="9.5", lat="48.0")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "hors du territoire" in page and "le lundi" in page
+    assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    with factory() as s:
+        assert s.scalar(select(Revision.id)) is None
+
+
+def test_new_site_and_offer_exist_only_as_revisions(contrib_app, factory):
+    client = logged_in(contrib_app, "ml")
+    form = client.get("/espace/lieu/nouveau?structure=test--ml").get_data(as_text=True)
+    record_id = re.search(r'name="id" value="([^"]+)"', form).group(1)
+    assert record_id.startswith("test--ml--lieu-")
+    response = client.post("/espace/lieu/nouveau", data={**SITE_FORM, "nom": XSS, "id": record_id, "structure": "test--ml",
+                                                         "csrf_token": csrf(client, "/espace/"), "action": "submit"})
+    assert response.status_code == 302
+    with factory() as s:
+        assert s.get(Site, record_id) is None
+    # The public API and pages never show it.
+    public = contrib_app.test_client()
+    assert record_id not in public.get("/api/sites").get_data(as_text=True)
+    assert public.get(f"/site/{record_id}").status_code == 404
+    # A forged id (another structure's namespace) is refused.
+    forged = client.post("/espace/lieu/nouveau", data={**SITE_FORM, "id": "test--cd--lieu-0000abcd", "structure": "test--ml",
+                                                       "csrf_token": csrf(client, "/espace/")})
+    assert forged.status_code == 400
+    # The offer form lists the unpublished site.
+    offer_form = client.get("/espace/offre/nouveau?structure=test--ml").get_data(as_text=True)
+    assert f'value="{record_id}"' in offer_form and "(non publié)" in offer_form
+    assert XSS not in offer_form
+
+
+@pytest.mark.parametrize("method,url", [
+    ("get", "/espace/lieu/test--site-1/modifier"),
+    ("post", "/espace/lieu/test--site-1/modifier"),
+    ("get", "/espace/offre/test--offre-1/modifier"),
+    ("get", "/espace/structure/test--cd"),
+    ("get", "/espace/lieu/nouveau?structure=test--cd"),
+    ("post", "/espace/lieu/nouveau?structure=test--cd"),
+    ("get", "/espace/lieu/test--site-1/historique"),
+    ("post", "/espace/lieu/test--site-1/toujours-valable"),
+    ("get", "/espace/structure/test--cd/modifier"),
+    ("get", "/espace/mobilite/test--tad/modifier"),
+    ("get", "/moderation/"),
+    ("post", "/moderation/demande/1/publier"),
+])
+def test_partner_cannot_reach_another_structure(contrib_app, method, url):
+    client = logged_in(contrib_app, "ml")
+    token = csrf(client, "/espace/")
+    response = getattr(client, method)(url, data={**SITE_FORM, "csrf_token": token} if method == "post" else None)
+    assert response.status_code == 403, (url, response.status_code)
+    assert "Accès refusé" in response.get_data(as_text=True)
+
+
+def test_drafts_of_another_structure_cannot_be_read_by_page_or_api(contrib_app, factory):
+    fs = logged_in(contrib_app, "fs")
+    response = fs.post("/espace/lieu/test--fs-arlenc/modifier", data={
+        **SITE_FORM, "nom": "Projet confidentiel", "kind": "france_services", "lon": "2.03", "lat": "45.08",
+        "csrf_token": csrf(fs, "/espace/lieu/test--fs-arlenc/modifier")})
+    rev_id = _revision_id(response)
+    assert fs.get(f"/espace/api/demandes/{rev_id}").get_json()["data"]["nom"] == "Projet confidentiel"
+    ml = logged_in(contrib_app, "ml")
+    for url in (f"/espace/demande/{rev_id}", f"/espace/api/demandes/{rev_id}", "/espace/demande/999",
+                "/espace/api/demandes/999"):
+        response = ml.get(url)
+        assert response.status_code == 403, url
+        assert "Projet confidentiel" not in response.get_data(as_text=True)
+    token = csrf(ml, "/espace/")
+    for action in ("soumettre", "retirer"):
+        assert ml.post(f"/espace/demande/{rev_id}/{action}", data={"csrf_token": token}).status_code == 403
+    # Nor by editing the record (the open draft is another structure's).
+    assert ml.get("/espace/lieu/test--fs-arlenc/modifier").status_code == 403
+    assert "Projet confidentiel" not in ml.get("/espace/").get_data(as_text=True)
+    # Anonymous: the JSON API says 401, pages redirect to the login.
+    anonymous = contrib_app.test_client()
+    assert anonymous.get(f"/espace/api/demandes/{rev_id}").status_code == 401
+    assert anonymous.get(f"/espace/demande/{rev_id}").status_code == 302
+
+
+def test_two_members_editing_the_same_draft(contrib_app, factory):
+    first, second = logged_in(contrib_app, "ml"), logged_in(contrib_app, "ml2")
+    rev_id = _revision_id(_post_site(first, nom="Brouillon initial"))
+    url = "/espace/lieu/test--num-1/modifier"
+    form_a, form_b = first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)
+    lock = re.search(r'name="lock_version" value="(\d+)"', form_a).group(1)
+    assert lock == re.search(r'name="lock_version" value="(\d+)"', form_b).group(1)
+    ok = first.post(url, data={**SITE_FORM, "nom": "Version de la première", "lock_version": lock,
+                               "csrf_token": csrf(first, "/espace/")})
+    assert ok.status_code == 302
+    late = second.post(url, data={**SITE_FORM, "nom": "Version de la seconde", "lock_version": lock,
+                                  "csrf_token": csrf(second, "/espace/")})
+    assert late.status_code == 409 and "modifiée par quelqu'un d'autre" in html.unescape(late.get_data(as_text=True))
+    with factory() as s:
+        assert s.get(Revision, rev_id).data["nom"] == "Version de la première"
+
+
+def test_hours_preview_and_commune_of_a_point(contrib_app):
+    client = logged_in(contrib_app, "ml")
+    ok = client.get("/espace/horaires/apercu", query_string={"expression": "Th[2] 09:00-12:00"}).get_json()
+    assert ok == {"ok": True, "expression": "Th[2] 09:00-12:00", "description": "le 2e jeudi du mois de 09h00 à 12h00"}
+    bad = client.get("/espace/horaires/apercu", query_string={"expression": "tous les jours"}).get_json()
+    assert bad["ok"] is False and "tous les jours" in bad["error"]
+    assert client.get("/espace/commune?lon=2.15&lat=45.05").get_json()["code"] == "96002"
+    assert client.get("/espace/commune?lon=5&lat=48").get_json()["code"] is None
+    assert contrib_app.test_client().get("/espace/horaires/apercu?expression=Mo",
+                                         headers={"Accept": "application/json"}).status_code == 401
+
+
+def test_still_valid_button_updates_the_verification_date_and_the_history(contrib_app, factory):
+    client = logged_in(contrib_app, "ml")
+    stale_page = client.get("/espace/a-verifier").get_data(as_text=True)
+    assert "Ateliers numériques" in stale_page and "Maison des Solidarités" not in stale_page
+    response = client.post("/espace/offre/test--o-num/toujours-valable",
+                           data={"csrf_token": csrf(client, "/espace/"), "next": "/espace/a-verifier"})
+    assert response.status_code == 302 and response.headers["Location"] == "/espace/a-verifier"
+    with factory() as s:
+        assert s.get(Offer, "test--o-num").date_verification == dt.date.today()
+        assert s.scalar(select(ChangeLog.action).where(ChangeLog.record_id == "test--o-num")) == "verify"
+    history = client.get("/espace/offre/test--o-num/historique").get_data(as_text=True)
+    assert "Confirmée « toujours valable »" in history and "ml@example.org" in history
+    assert "Restaurer" not in history  # partners do not restore
+
+
+def test_import_upload_dry_run_then_confirm(contrib_app, factory):
+    client = logged_in(contrib_app, "ml")
+    csv_text = ("type_fiche;id;structure_id;nom;kind;commune_code;lon;lat\n"
+                "lieu;ml--web-1;test--ml;Local importé;partner;96001;2.02;45.02\n"
+                f"lieu;ml--web-2;test--ml;{XSS};castle;96001;2.03;45.03\n")
+    def upload(text):
+        return client.post("/espace/import", data={"csrf_token": csrf(client, "/espace/import"), "format": "csv",
+                                                   "fichier": (io.BytesIO(text.encode()), "lieux.csv")},
+                           content_type="multipart/form-data")
+    page = upload(csv_text).get_data(as_text=True)
+    assert "ligne 3" in page and "castle" in page and "Confirmer" not in page and XSS not in page
+    response = upload(csv_text.rsplit("\n", 2)[0] + "\n")
+    page = response.get_data(as_text=True)
+    assert "Simulation" in page and "Confirmer l'import" in page
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+    with factory() as s:
+        assert s.scalar(select(Revision.id)) is None  # the dry run wrote nothing
+    # Another user cannot confirm this upload.
+    other = logged_in(contrib_app, "ml2")
+    assert other.post("/espace/import/confirmer", data={"csrf_token": csrf(other, "/espace/"), "token": token}).status_code == 403
+    done = client.post("/espace/import/confirmer", data={"csrf_token": csrf(client, "/espace/"), "token": token})
+    assert done.status_code == 200 and "soumise(s) à la modération" in done.get_data(as_text=True)
+    with factory() as s:
+        rev = s.scalar(select(Revision))
+        assert (rev.record_id, rev.status) == ("ml--web-1", "submitted") and s.get(Site, "ml--web-1") is None
