@@ -1,0 +1,100 @@
+"""The report's tables as one XLSX workbook: one sheet per table (openpyxl).
+
+Each sheet has its French column labels in a bold, frozen header row with an
+autofilter, so a planner can sort and filter at once. Values keep their type:
+
+- counts are numbers with a thousands format (``#,##0``, shown ``12 345`` by
+  a French Excel); decimals ``0.0``; shares are fractions with a percentage
+  format (``0.0%``: the cell holds 0.0535 and shows ``5,4 %``);
+- travel times are minutes with ``0.0``; an unreachable time is the text
+  « injoignable », never a number; an empty cell means no inhabitant;
+- dates are real dates (``jj/mm/aaaa``);
+- text cells are always strings (never formulas), and those that start with
+  ``=``, ``+``, ``-`` or ``@`` are prefixed with an apostrophe (see
+  :func:`mapapp.io.tables.safe_text`).
+
+Tables come from :func:`mapapp.io.tables.report_tables`, shared with the CSV export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from mapapp.io.tables import Table, is_missing, minutes_value, safe_text
+
+NUMBER_FORMATS = {"int": "#,##0", "decimal": "0.0", "minutes": "0.0", "share": "0.0%", "date": "dd/mm/yyyy"}
+WIDTHS = {"int": 12, "decimal": 11, "minutes": 13, "share": 12, "date": 13, "bool": 10}
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EEF0FA")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
+
+
+def _value(value, kind: str):
+    if is_missing(value):
+        return None
+    if kind == "int":
+        return int(round(float(value)))
+    if kind in ("decimal", "share"):
+        return float(value)
+    if kind == "minutes":
+        return minutes_value(value)
+    if kind == "date":
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value[:10])
+        return value
+    if kind == "bool":
+        return "oui" if bool(value) else "non"
+    return safe_text(value)
+
+
+def _sheet(wb: Workbook, table: Table) -> None:
+    ws = wb.create_sheet(title=table.sheet[:31])
+    for i, col in enumerate(table.columns, 1):
+        width = WIDTHS.get(col.kind) or min(max(len(col.label), 14), 45)
+        ws.column_dimensions[get_column_letter(i)].width = max(width, min(len(col.label), 28) * 0.9)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(len(table.frame), 1) + 1}"
+    header = []
+    for col in table.columns:
+        cell = WriteOnlyCell(ws, value=safe_text(col.label))
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
+        header.append(cell)
+    ws.append(header)
+    kinds = [c.kind for c in table.columns]
+    for row in table.rows():
+        cells = []
+        for value, kind in zip(row, kinds):
+            v = _value(value, kind)
+            if v is None or isinstance(v, str):
+                # safe_text leaves no text starting with "=", the only thing openpyxl writes as a formula
+                cells.append(v)
+                continue
+            cell = WriteOnlyCell(ws, value=v)
+            if kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
+            cells.append(cell)
+        ws.append(cells)
+
+
+def xlsx_bytes(tables: list[Table]) -> bytes:
+    """The workbook, one sheet per table, as bytes."""
+    wb = Workbook(write_only=True)
+    for table in tables:
+        _sheet(wb, table)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_xlsx(tables: list[Table], path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(xlsx_bytes(tables))
+    return path

@@ -1,0 +1,113 @@
+"""The report as PDF and HTML: the engine's figures in French, escaping, maps."""
+
+import dataclasses
+import io
+import re
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from mapapp.reports.fmt import fr_int, fr_minutes, fr_pct
+from mapapp.reports.maps import OSM_CREDIT, figure_bytes, report_maps, time_map
+from mapapp.reports.render import render_html, render_pdf
+from tests.reports.fixtures import EPCI, TEMPLATE, XSS
+
+
+def _flat(text: str) -> str:
+    """Whitespace as PDF text extraction gives it: any run of spaces (narrow, no-break...) → one space."""
+    return re.sub(r"[\s\u202f\u00a0]+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def maps(epci_report):
+    return report_maps(epci_report)
+
+
+@pytest.fixture(scope="module")
+def pdf_text(epci_report, maps):
+    pdf = render_pdf(epci_report, maps)
+    assert pdf.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) > 3
+    return _flat("\n".join(page.extract_text() for page in reader.pages))
+
+
+def test_pdf_holds_the_engine_figures_in_french(pdf_text, demo_store, epci_report):
+    grid, code = EPCI.split(":")
+    terr = demo_store.table("car", "territories")
+    fs = terr[(terr["theme"] == "france_services") & (terr["grid"] == grid) & (terr["code"] == code)].iloc[0]
+    dep = terr[(terr["theme"] == "france_services") & (terr["grid"] == "all")].iloc[0]
+    for expected in (fr_pct(fs["share_beyond_main"]), fr_minutes(fs["mean_time_min"]),
+                     fr_int(fs["population_beyond_main"]), fr_pct(dep["share_beyond_main"])):
+        assert _flat(expected) in pdf_text, expected
+    sentence = (f"{_flat(fr_pct(fs['share_beyond_main']))} des habitants ({_flat(fr_int(fs['population_beyond_main']))} "
+                "personnes) sont à plus de 20 minutes en voiture d'une France Services")
+    assert sentence.replace("(1 personnes)", "(1 personne)") in pdf_text
+    assert "Communauté d'agglomération d'Arlenc" in pdf_text
+    assert "© les contributeurs d'OpenStreetMap" in pdf_text and "Note de méthode" in pdf_text
+    assert _flat(fr_int(epci_report.population)) in pdf_text
+
+
+def test_pdf_lists_zones_blanches_with_nearest_offer_and_time(pdf_text, epci_report):
+    zb = epci_report.zones_blanches
+    zb = zb[(zb["theme"] == "mobilite") & (zb["mode"] == "car")]
+    assert len(zb), "the demo EPCI has zones blanches for mobility by car"
+    first = zb.iloc[0]
+    assert f"{first['nom']} ({first['commune']})" in pdf_text
+    assert _flat(fr_minutes(first["time_min"])) in pdf_text
+    assert first["nearest_site"].split(" ")[0] in pdf_text
+
+
+def test_pdf_method_note_names_network_profile_and_thresholds(pdf_text, demo_store):
+    graph = demo_store.manifest("car").graph
+    assert graph["source_name"] in pdf_text and graph["source_sha256"][:12] in pdf_text
+    assert graph["profile_version"] in pdf_text
+    assert "4,5 km/h" in pdf_text and "France Services : en voiture 20 min" in pdf_text
+
+
+def test_html_is_self_contained_and_escapes_user_text(epci_report, maps):
+    hostile_unit = dataclasses.replace(epci_report.unit, name=f"EPCI {XSS} {TEMPLATE}")
+    zb = epci_report.zones_blanches.copy()
+    zb["nom"] = XSS
+    zb["nearest_offers"] = [[TEMPLATE]] * len(zb)
+    hostile = dataclasses.replace(epci_report, unit=hostile_unit, territory_name=XSS, zones_blanches=zb)
+    html = render_html(hostile, maps)
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html  # shown, not evaluated
+    assert 'src="http' not in html and "src='http" not in html
+    assert html.count('src="data:image/png;base64,') == len(maps)
+
+
+def test_maps_render_with_hostile_names_png_and_svg(epci_report, maps):
+    assert [m.key for m in maps] == ["offre", "temps-france_services-car", "temps-france_services-walk",
+                                     "temps-mobilite-car", "temps-mobilite-walk", "zones-blanches-car",
+                                     "zones-blanches-walk"]
+    png = maps[1]
+    assert png.data.startswith(b"\x89PNG") and png.mimetype == "image/png"
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(png.data)).size
+    assert width >= 1000 and height >= 600  # printable: 150 dpi
+    # a name with TeX ($...$) and template syntax is drawn as plain text, in PNG and SVG
+    hostile = dataclasses.replace(epci_report, unit=dataclasses.replace(epci_report.unit, name=TEMPLATE),
+                                  geometry=epci_report.geometry.assign(nom=TEMPLATE))
+    theme = hostile.themes[0]
+    for fmt in ("png", "svg"):
+        data = figure_bytes(time_map(hostile, theme, "car"), fmt)
+        assert data.startswith(b"\x89PNG") if fmt == "png" else b"<script" not in data
+    fig = time_map(epci_report, theme, "car")
+    texts = [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert fig.legends and any("© les contributeurs d'OpenStreetMap" in t for t in texts)
+    assert any(t.endswith(" km") for t in texts) and "N" in texts  # scale bar, north arrow
+    assert "© les contributeurs d'OpenStreetMap" in OSM_CREDIT
+
+
+def test_unreachable_is_a_word_in_the_report(epci_report, maps):
+    html = render_html(epci_report, maps)
+    kf = epci_report.key_figures
+    if (kf["population_reachable"] <= 0).any():  # a theme with no site at all
+        assert "injoignable" in html
+    assert "inf" not in re.sub(r"<[^>]+>", " ", html).split()
+    assert isinstance(kf, pd.DataFrame)
