@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "WARNING: could not install chromium/chromium-driver: the browser test will be skipped" >&2
+	@# WeasyPrint (PDF reports) needs Pango and a font from the system.
+	@ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; } || \
+	  echo "WARNING: could not install Pango/fonts: PDF reports will fail" >&2
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -34,7 +38,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: demo
-	$(PY) scripts/bench_access.py
+	$(PY) scripts/bench_suite.py
+	$(PY) scripts/bench_report.py
 
 clean:
 	rm -rf $(VENV) var geodata/demo

@@ -233,6 +233,147 @@ def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
     click.echo(report.summary())
 
 
+# --------------------------------------------------------------------------- reports and exports
+
+
+def _report_options(func):
+    """Options shared by `report` and `export`: what the figures cover."""
+    options = [
+        click.option("--unit", default=None, metavar="GRID:CODE",
+                     help="Territory covered: epci:200096001, canton:9601, bassin_de_vie:96001, "
+                          "territoire_action_sociale:TAS1, commune:96001 (default: the whole département). "
+                          "`mapapp report --list-units` lists them."),
+        click.option("--theme", "themes", multiple=True, metavar="KEY",
+                     help="Theme detailed with maps and lists (repeatable; 'all' for every theme). Default: "
+                          "france_services, accueil_departement, trouver_un_emploi, mobilite, numerique, sante."),
+        click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
+                     help="Travel mode (repeatable). Default: every computed mode."),
+        click.option("--by", "sub_grid", default=None, metavar="GRID",
+                     help="Sub-territories of a département report (bassin_de_vie, epci, canton, "
+                          "territoire_action_sociale, commune). Default: bassin_de_vie. A unit lists its communes."),
+        click.option("--stale-months", type=click.IntRange(1, 240), default=12, show_default=True,
+                     envvar="MAPAPP_STALE_MONTHS",
+                     help="A record not verified by a person for this many months is listed as to verify "
+                          "(environment: MAPAPP_STALE_MONTHS)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _report_args(unit, themes, modes, sub_grid, stale_months) -> dict:
+    return {"unit": unit, "themes": list(themes) or None, "modes": list(modes) or None, "sub_grid": sub_grid,
+            "stale_months": stale_months}
+
+
+def _open_session(settings):
+    from mapapp.catalog.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    return engine, make_sessionmaker(engine)()
+
+
+@main.command()
+@_report_options
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
+              help="PDF (A4, printable) or a single self-contained HTML file.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default: rapport-<unit>.<format> in the current folder).")
+@click.option("--maps-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write every map of the report as a separate image in this folder.")
+@click.option("--map-format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
+              help="Format of the images written to --maps-dir.")
+@click.option("--list-units", is_flag=True, help="List the territories a report can cover, then stop.")
+def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_format, list_units) -> None:
+    """Write an accessibility report (PDF or HTML, in French) for the département or one territory.
+
+    Key figures, maps, mean access time per sub-territory, zones blanches,
+    overlaps, offers by theme and territory, data freshness, plain-language
+    summary and method note. Reads the results of `mapapp compute`; never routes.
+    Progress goes to stderr.
+    """
+    from mapapp.reports import ReportError, build_report
+    from mapapp.reports.maps import report_maps
+    from mapapp.results import ResultStore
+
+    settings = load_settings()
+    engine, session = _open_session(settings)
+    try:
+        if list_units:
+            from mapapp.catalog.territory_store import read_communes, read_grids
+            from mapapp.reports.units import unit_choices
+
+            for key, grid, name in unit_choices(read_communes(session, include_buffer=False), read_grids(session)):
+                click.echo(f"{key}\t{grid}\t{name}")
+            return
+        start = time.perf_counter()
+        _progress("Lecture des résultats et du catalogue")
+        try:
+            data = build_report(session, ResultStore(settings.data_dir / "results"),
+                                **_report_args(unit, themes, modes, sub_grid, stale_months))
+        except ReportError as exc:
+            raise click.ClickException(str(exc)) from None
+        maps = report_maps(data, progress=_progress)
+        if maps_dir:
+            maps_dir.mkdir(parents=True, exist_ok=True)
+            images = maps if map_format == "png" else report_maps(data, fmt="svg")
+            for image in images:
+                (maps_dir / f"{image.key}.{image.fmt}").write_bytes(image.data)
+            _progress(f"{len(images)} cartes écrites dans {maps_dir}")
+        from mapapp.reports.render import render_html, render_pdf
+
+        _progress("Mise en page" + (" du PDF" if fmt == "pdf" else " HTML"))
+        content = render_pdf(data, maps) if fmt == "pdf" else render_html(data, maps).encode("utf-8")
+        out = out or Path(f"rapport-{data.unit.key.replace(':', '-')}.{fmt}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(content)
+        click.echo(f"Rapport écrit dans {out} ({len(content) // 1024} Ko, {time.perf_counter() - start:.1f} s)")
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@main.command("export")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["xlsx", "csv", "gpkg", "geojson", "datainclusion-json", "datainclusion-csv"]),
+              help="xlsx: one sheet per table; csv: one file per table (';', UTF-8 with BOM, decimal comma); "
+                   "gpkg: GIS layers in Lambert-93; geojson: the same in WGS84; datainclusion-json/-csv: "
+                   "the catalog as data·inclusion v1 (structures + services).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Output file (xlsx, gpkg), or folder for formats made of several files "
+                   "(csv, geojson, datainclusion-*); a path ending in .zip writes an archive instead.")
+@click.option("--crs", default=None, metavar="EPSG:XXXX",
+              help="Projection of the GeoPackage (default: EPSG:2154 Lambert-93; official UTM overseas).")
+@_report_options
+def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
+    """Export the report's tables and layers, or the catalog, for Excel, QGIS or data·inclusion.
+
+    Tables and layers cover --unit, --theme and --mode like `mapapp report`;
+    the data·inclusion formats export the whole catalog, validated by the schema.
+    """
+    from mapapp.io.exports import export_to_path
+    from mapapp.reports import ReportError
+    from mapapp.results import ResultStore
+
+    settings = load_settings()
+    engine, session = _open_session(settings)
+    start = time.perf_counter()
+    try:
+        args = _report_args(unit, themes, modes, sub_grid, stale_months)
+        if crs:
+            args["crs"] = crs
+        paths = export_to_path(fmt, session, ResultStore(settings.data_dir / "results"), out, progress=_progress,
+                               **args)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        session.close()
+        engine.dispose()
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"Export {fmt} : {len(paths)} fichier(s) en {time.perf_counter() - start:.1f} s", err=True)
+
+
 # --------------------------------------------------------------------------- web
 
 
@@ -246,6 +387,13 @@ def serve(host: str, port: int, debug: bool) -> None:
 
     app = create_app()
     app.run(host=host, port=port, debug=debug)
+
+
+# --------------------------------------------------------------------------- contribution
+
+from mapapp.cli_contrib import register as _register_contribution  # noqa: E402
+
+_register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 
 
 if __name__ == "__main__":  # pragma: no cover

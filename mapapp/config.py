@@ -9,7 +9,16 @@ variable                   meaning (default)
                            ``postgresql+psycopg://user@host/db`` in production
 ``MAPAPP_DEMO_DIR``        the generated demo territory (``./geodata/demo``)
 ``MAPAPP_SECRET_KEY``      Flask session key; required outside development and tests
+``MAPAPP_SECURE_COOKIES``  ``1``: session cookies only over HTTPS (production)
+``MAPAPP_BASE_URL``        public URL used in e-mailed links (password reset, reminders)
+``MAPAPP_SMTP_URL``        ``smtp://user:password@host:port``: send mail; unset, mails
+                           are written to ``$MAPAPP_DATA_DIR/outbox``
+``MAPAPP_MAIL_FROM``       sender of those mails (``mapapp@localhost``)
+``MAPAPP_STALE_MONTHS``    a record not verified for this many months is stale (12)
 =========================  ===========================================================
+
+The last five are read where they are used (:mod:`mapapp.web.auth`,
+:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`).
 """
 
 from __future__ import annotations

@@ -33,11 +33,22 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     engine = make_engine(settings.database_url)
     app.extensions["mapapp.sessionmaker"] = make_sessionmaker(engine)
 
-    from mapapp.web import api, fiches, pages
+    from mapapp.web import accessibilite, api, api_access, fiches, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(fiches.bp)
+    app.register_blueprint(accessibilite.bp)
     app.register_blueprint(api.bp)
+    from mapapp.web import exports
+
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(api_access.bp)
+    # Accounts, CSRF, session cookies and security headers; then the partners' and moderators' spaces.
+    from mapapp.web import auth, moderation, partenaires
+
+    auth.init_app(app)
+    app.register_blueprint(partenaires.bp)
+    app.register_blueprint(moderation.bp)
     app.json.ensure_ascii = False
     _register_template_filters(app)
     _register_error_pages(app)
@@ -55,6 +66,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 #: French titles of the error pages.
 ERROR_TITLES = {
     400: "Requête invalide",
+    403: "Accès refusé",
+    429: "Trop de tentatives",
     404: "Page introuvable",
     405: "Méthode non autorisée",
     500: "Erreur interne",
