@@ -137,9 +137,12 @@ def _report_issues(report) -> None:
               help="Grid CSV (grid,code,nom,commune or commune + one column per grid); repeatable.")
 @click.option("--osm", "osm_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="OpenStreetMap road extract (PBF, XML or .osm.bz2) covering the communes and a buffer.")
+@click.option("--osm-min-coverage", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Share of each commune's area the road file must cover; below it is an error. Lower it "
+                   "knowingly for a study area cut out of a larger département.")
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 def territory_import(name, departement, communes_path, commune_table, population_grid, population_column,
-                     grid_files, osm_path, dry_run) -> None:
+                     grid_files, osm_path, osm_min_coverage, dry_run) -> None:
     """Import a real territory from files; every problem is reported with its line or INSEE code.
 
     Nothing is written when there is any error (or with --dry-run).
@@ -153,6 +156,7 @@ def territory_import(name, departement, communes_path, commune_table, population
     bundle = bundle_from_files(
         name, departement, communes_path, commune_table=commune_table, population_grid=population_grid,
         population_weight_col=population_column, grid_files=grid_files, osm_path=osm_path.resolve(),
+        osm_min_share=osm_min_coverage,
         sources={"communes": str(communes_path), "osm": str(osm_path),
                  "population": str(population_grid or commune_table or communes_path)},
         report=report,

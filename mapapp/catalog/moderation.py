@@ -35,6 +35,8 @@ Optimistic locking, two levels:
 
 from __future__ import annotations
 
+import math
+
 import datetime as dt
 import re
 import secrets
@@ -90,6 +92,17 @@ def new_record_id(session: Session, section: str, structure_id: str) -> str:
         if live_object(session, section, rid) is None and session.scalar(
                 select(Revision.id).where(Revision.section == section, Revision.record_id == rid)) is None:
             return rid
+
+
+#: A point this close outside the commune its record names is accepted: commune outlines
+#: are simplified, and coastal sites then fall in the sea.
+NEAR_OWN_COMMUNE_M = 1000.0
+
+
+def _distance_m(commune: Commune, lon: float, lat: float) -> float:
+    """Approximate distance in metres from a point to a commune (local equirectangular scale)."""
+    dist_deg = shapely.from_wkb(commune.geometry_wkb).distance(shapely.Point(lon, lat))
+    return dist_deg * 111_320.0 * max(math.cos(math.radians(lat)), 0.2)
 
 
 def commune_at(session: Session, lon: float, lat: float) -> Commune | None:
@@ -154,6 +167,9 @@ def derive_commune(session: Session, section: str, data: dict) -> list[tuple[str
         return []  # the validators name the field
     found = commune_at(session, lon, lat)
     if found is None:
+        own = session.get(Commune, data["commune_code"]) if data.get("commune_code") else None
+        if own is not None and _distance_m(own, lon, lat) <= NEAR_OWN_COMMUNE_M:
+            return []  # just outside its own commune's (simplified) outline, e.g. a harbour on the coast
         return [("lon", f"coordonnées ({lat:.5f}, {lon:.5f}) hors du territoire : aucune commune connue ne contient ce point")]
     if not data.get("commune_code"):
         data["commune_code"] = found.code

@@ -302,6 +302,11 @@ def _group_structures(rows, get, date_maj: str, report: ImportReport, source: st
     return structures
 
 
+#: A site whose INSEE code is a commune of the département is kept when its point lies
+#: this close outside the outline (simplified coastlines put harbour sites in the sea).
+OWN_COMMUNE_TOLERANCE_M = 1000.0
+
+
 def filter_to_territory(records, communes: gpd.GeoDataFrame, buffer_m: float = 15000.0, *, report: ImportReport | None = None):
     """Keep the sites of a territory: inside a commune polygon, or within ``buffer_m`` of the département.
 
@@ -343,9 +348,14 @@ def filter_to_territory(records, communes: gpd.GeoDataFrame, buffer_m: float = 1
                 d = commune_geom.distance(point)
                 if d > 1000:
                     report.warning("filtre territoire", site["id"], f"{site['nom']} : coordonnées à {d / 1000:.1f} km de sa commune {site['commune_code']}")
-        elif report is not None and site["commune_code"] in inner_codes:
+        elif site["commune_code"] in inner_codes:
             d = outline.distance(point)
-            report.warning("filtre territoire", site["id"], f"{site['nom']} (commune {site['commune_code']} du département) exclu : coordonnées à {d / 1000:.1f} km du département")
+            if d <= OWN_COMMUNE_TOLERANCE_M:
+                # its own commune is in the département and it sits just outside the (simplified)
+                # outline, typically on the coast: keep it
+                kept.append(site)
+            elif report is not None:
+                report.warning("filtre territoire", site["id"], f"{site['nom']} (commune {site['commune_code']} du département) exclu : coordonnées à {d / 1000:.1f} km du département")
     if not isinstance(records, dict):
         return kept
     used = {s["structure_id"] for s in kept}

@@ -203,6 +203,7 @@ def bundle_from_files(
     grid_files: Iterable[str | Path] = (),
     osm_path: str | Path | None = None,
     check_osm: bool = True,
+    osm_min_share: float | None = None,
     description: str = "",
     sources: dict[str, str] | None = None,
     report: ImportReport | None = None,
@@ -219,6 +220,9 @@ def bundle_from_files(
         population_grid_layer, population_weight_col: passed to :func:`read_population_grid`.
         grid_files: more grid CSVs (:func:`read_grid_csv`).
         osm_path: the road file, checked with :func:`check_osm_covers` when ``check_osm``.
+        osm_min_share: share of a département commune's area the road file must
+            cover (default 0.5); below it is an error. Lower it, knowingly, for a
+            study area cut from a larger département.
         description, sources: stored with the bundle.
         report: collects issues; without one, any error raises at the end.
     """
@@ -238,7 +242,8 @@ def bundle_from_files(
         report.warning("population", None, "pas de carroyage : un point de population par commune (moins précis)")
         points = population_points_from_communes(communes, report=report)
     if osm_path is not None and check_osm:
-        check_osm_covers(osm_path, communes, report=report)
+        coverage = {} if osm_min_share is None else {"min_share": osm_min_share}
+        check_osm_covers(osm_path, communes, report=report, **coverage)
     finish(report, owned)
     return TerritoryBundle(
         name=name,

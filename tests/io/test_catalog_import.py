@@ -299,3 +299,18 @@ def test_detect_format(tmp_path, name, fmt):
     path = tmp_path / name
     path.write_text("type_fiche,id\n" if fmt == "csv" else '{"sites": []}', encoding="utf-8")
     assert detect_format(path) == fmt
+
+
+def test_point_just_outside_its_own_commune_is_accepted_but_not_far_away(factory, tmp_path):
+    """Commune outlines are simplified: a coastal site may fall a few hundred metres outside."""
+    rows = good_rows() + [
+        {"type_fiche": "lieu", "id": "imp--port", "structure_id": "imp--asso", "nom": "Au port", "kind": "partner",
+         "commune_code": "96001", "lon": "2.05", "lat": "44.996"},                                     # ~450 m south
+        {"type_fiche": "lieu", "id": "imp--large", "structure_id": "imp--asso", "nom": "Au large", "kind": "partner",
+         "commune_code": "96001", "lon": "2.05", "lat": "44.98"},                                      # ~2.2 km south
+    ]
+    path = write_csv(tmp_path / "cote.csv", rows)
+    with factory() as s:
+        result = run_import(s, path, "csv", dry_run=True)
+    wheres = {e.where for e in result.report.errors if "hors du territoire" in e.message}
+    assert wheres == {6}, result.summary()

@@ -254,3 +254,24 @@ def test_real_national_file_and_corse_du_sud():
     assert len(in_2a) == 15 and all(s in kept["sites"] for s in in_2a)
     assert 15 <= len(codes) <= 25  # 19: the 15 of Corse-du-Sud and 4 of Haute-Corse near the border
     assert all(c.startswith(("2A", "2B")) for c in codes)
+
+
+def test_site_of_a_departement_commune_just_outside_the_outline_is_kept():
+    """Simplified coastlines put harbour sites in the sea: keep them when their own commune is ours."""
+    from pyproj import Transformer
+
+    to_wgs84 = Transformer.from_crs(2154, 4326, always_xy=True)
+    communes = communes_wgs84()
+
+    def site(i, y, code):
+        lon, lat = to_wgs84.transform(661000.0, y)
+        return {"id": f"s{i}", "structure_id": f"st{i}", "nom": f"Site {i}", "lon": lon, "lat": lat,
+                "commune_code": code}
+
+    sites = [site(1, 6819500.0, "77001"),   # 500 m south of Alpha, its own commune: kept
+             site(2, 6817000.0, "77001"),   # 3 km south: a wrong point, excluded and reported
+             site(3, 6819500.0, "45001")]   # 500 m outside, not a commune of ours: excluded
+    report = ImportReport()
+    kept = filter_to_territory(sites, communes, buffer_m=0.0, report=report)
+    assert [s["id"] for s in kept] == ["s1"]
+    assert [w.where for w in report.warnings] == ["s2"] and "3.0 km" in report.warnings[0].message
