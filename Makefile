@@ -30,6 +30,7 @@ $(DEMO): $(STAMP)
 
 demo: $(DEMO)
 	$(PY) -m mapapp.cli demo load
+	$(PY) -m mapapp.cli compute
 
 run: demo
 	$(PY) -m mapapp.cli serve --host 127.0.0.1 --port 5000
