@@ -43,7 +43,9 @@ class ComputeReport:
         lines = []
         for mode, info in self.modes.items():
             lines.append(
-                f"{mode}: {info['themes']} thèmes ({info['reused']} repris sans recalcul), "
+                f"{mode}: réseau de {info['nodes']:,} nœuds et {info['edges']:,} arcs "
+                f"({info['dropped_nodes']} nœud(s) hors de la plus grande composante fortement connexe, écartés) ; "
+                f"{info['themes']} thèmes ({info['reused']} repris sans recalcul), "
                 f"{info['points_unsnapped']} point(s) de population hors réseau, "
                 f"{info['sites_unsnapped']} lieu(x) hors réseau, {info['seconds']:.1f} s"
             )
@@ -105,7 +107,10 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     for mode, res in results.items():
         store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs)
         t = tables[mode]
+        scc = graphs[mode].meta.get("largest_scc", {})
         report.modes[mode] = {
+            "nodes": graphs[mode].n_nodes, "edges": graphs[mode].n_edges,
+            "dropped_nodes": int(scc.get("dropped_nodes", 0)),
             "themes": len(themes), "reused": len(res.reused_themes),
             "points_unsnapped": int((~t["points"]["snapped"]).sum()),
             "sites_unsnapped": int((~t["sites"]["snapped"]).sum()),

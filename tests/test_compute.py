@@ -70,7 +70,9 @@ def test_second_run_reuses_every_theme(demo_computed):
     env, _ = demo_computed
     result = CliRunner().invoke(main, ["compute", "--mode", "car", "--workers", "1"], env=env)
     assert result.exit_code == 0, result.output
-    assert "car: 20 thèmes (20 repris sans recalcul)" in result.output
+    assert "20 thèmes (20 repris sans recalcul)" in result.output
+    # the demo's one deliberately disconnected street fragment (4 nodes) is reported as dropped
+    assert "(4 nœud(s) hors de la plus grande composante fortement connexe, écartés)" in result.output
 
 
 def test_compute_without_territory_is_a_clear_error(tmp_path):
@@ -79,3 +81,32 @@ def test_compute_without_territory_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["compute"], env=env)
     assert result.exit_code != 0
     assert "Aucun territoire chargé" in result.output
+
+
+def test_only_themes_touched_by_a_change_are_recomputed(demo_computed, tmp_path):
+    import shutil
+
+    from sqlalchemy import select
+
+    from mapapp.catalog.db import make_engine, make_sessionmaker, transaction
+    from mapapp.catalog.models import Offer
+
+    env, _ = demo_computed
+    data_dir = tmp_path / "var"
+    shutil.copytree(env["MAPAPP_DATA_DIR"], data_dir)
+    copy_env = {**env, "MAPAPP_DATA_DIR": str(data_dir)}
+    engine = make_engine(f"sqlite:///{data_dir / 'mapapp.sqlite'}")
+    with transaction(make_sessionmaker(engine)) as session:
+        offers = session.scalars(select(Offer).where(Offer.status == "active", Offer.delivery_mode == "on_site")).all()
+        offer = next(o for o in offers if {t.split("--")[0] for t in o.thematiques} == {"sante"}
+                     and not {"france-service", "departements", "maisons-des-solidarites", "cms"}
+                     & set(o.structure.reseaux_porteurs or []))
+        offer.status = "closed"
+    engine.dispose()
+
+    result = CliRunner().invoke(main, ["compute", "--mode", "car", "--workers", "1"], env=copy_env)
+    assert result.exit_code == 0, result.output
+    reused = set(ResultStore(data_dir / "results").manifest("car").reused_themes)
+    assert "sante" not in reused  # the closed offer's theme is recomputed
+    assert {"france_services", "mobilite", "numerique", "trouver_un_emploi"} <= reused
+    assert "20 thèmes (19 repris sans recalcul)" in result.output
