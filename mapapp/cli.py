@@ -389,7 +389,10 @@ def serve(host: str, port: int, debug: bool) -> None:
     """Serve the web application (development server; use a WSGI server in production)."""
     from mapapp.web import create_app
 
-    app = create_app()
+    try:
+        app = create_app(dev_key=debug)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
     app.run(host=host, port=port, debug=debug)
 
 

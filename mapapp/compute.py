@@ -23,7 +23,7 @@ from mapapp.access.frames import attach_snap
 from mapapp.access.run import compute_access_modes
 from mapapp.access.themes import Theme, default_themes
 from mapapp.catalog.db import make_engine, make_sessionmaker
-from mapapp.catalog.frames import EngineInputs, engine_inputs
+from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
 from mapapp.network import MODES, load_or_build, snap_points
@@ -38,9 +38,10 @@ class ComputeError(RuntimeError):
 class ComputeReport:
     modes: dict[str, dict] = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = []
+        lines = [f"avertissement : {w}" for w in self.warnings]
         for mode, info in self.modes.items():
             lines.append(
                 f"{mode}: réseau de {info['nodes']:,} nœuds et {info['edges']:,} arcs "
@@ -104,6 +105,10 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     theme_specs = [t.spec() for t in themes]
     report = ComputeReport()
+    for offer_id, codes in offers_with_empty_zone(inputs.offers, inputs.communes):
+        report.warnings.append(f"offre {offer_id} : sa zone d'éligibilité ({', '.join(codes)}) ne contient aucune "
+                               "commune du territoire, elle ne compte pour personne (code EPCI sans découpage "
+                               "« epci » importé ? code erroné ?)")
     for mode, res in results.items():
         store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs)
         t = tables[mode]

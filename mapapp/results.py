@@ -1,12 +1,14 @@
 """Stored accessibility results: one folder per travel mode, one Parquet file per table.
 
 The engine's :class:`~mapapp.access.run.AccessResults` are written to
-``$MAPAPP_DATA_DIR/results/<mode>/<table>.parquet`` with a ``manifest.json``
-per mode (when, from which road graph, the digest of every theme, timings).
-Web pages and reports read them here; they never route.
+``$MAPAPP_DATA_DIR/results/<mode>@<version>/<table>.parquet`` with a
+``manifest.json`` per mode (when, from which road graph, the digest of every
+theme, timings). Web pages and reports read them here; they never route.
 
-Writing is atomic per mode (a temporary folder renamed over the old one), so a
-reader never sees half of a run.
+Writing is atomic per mode: each run writes a new version folder, then
+replaces the small pointer file ``<mode>.current`` (``os.replace`` is atomic),
+then removes older versions. A reader follows the pointer, so it sees the old
+run or the new one, never half of one and never none.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +47,21 @@ class ResultStore:
     def modes(self) -> list[str]:
         if not self.root.exists():
             return []
-        return sorted(p.name for p in self.root.iterdir() if (p / "manifest.json").exists())
+        return sorted(p.name.removesuffix(".current") for p in self.root.glob("*.current")
+                      if self._folder(p.name.removesuffix(".current")) is not None)
+
+    def version(self, mode: str) -> str | None:
+        """The current version of a mode's results (changes at every write), or None."""
+        pointer = self.root / f"{mode}.current"
+        try:
+            return pointer.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def _folder(self, mode: str) -> Path | None:
+        version = self.version(mode)
+        folder = self.root / version if version else None
+        return folder if folder is not None and (folder / "manifest.json").exists() else None
 
     def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict]) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -58,27 +75,30 @@ class ResultStore:
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str),
                                            encoding="utf-8")
-        final = self.root / results.mode
-        old = self.root / f".{results.mode}.old"
-        if final.exists():
-            os.replace(final, old)
+        final = self.root / f"{results.mode}@{time.time_ns()}"
         os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
+        pointer_tmp = self.root / f".{results.mode}.current.tmp"
+        pointer_tmp.write_text(final.name, encoding="utf-8")
+        os.replace(pointer_tmp, self.root / f"{results.mode}.current")
+        for old in self.root.glob(f"{results.mode}@*"):
+            if old != final:
+                shutil.rmtree(old, ignore_errors=True)
         _read_table.cache_clear()
         return final
 
     def manifest(self, mode: str) -> ModeManifest | None:
-        path = self.root / mode / "manifest.json"
-        if not path.exists():
+        folder = self._folder(mode)
+        if folder is None:
             return None
-        return ModeManifest(**json.loads(path.read_text(encoding="utf-8")))
+        return ModeManifest(**json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
 
     def table(self, mode: str, table: str) -> pd.DataFrame:
         """One table of one mode (cached in memory until the files change)."""
         if table not in TABLES:
             raise KeyError(f"unknown results table {table!r}")
-        path = self.root / mode / f"{table}.parquet"
-        if not path.exists():
+        folder = self._folder(mode)
+        path = folder / f"{table}.parquet" if folder is not None else None
+        if path is None or not path.exists():
             raise FileNotFoundError(f"no results for mode {mode!r}: run `mapapp compute`")
         return _read_table(str(path), path.stat().st_mtime_ns)
 

@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mapapp.web").setLevel(logging.ERROR)
     settings = load_settings()
     print(f"Base de données : {settings.database_url}")
-    app = create_app(settings)
+    app = create_app(settings, dev_key=True)  # a benchmark needs no stable session key
     pages, api = pick_urls(app)
     ok = bench_pages(app, pages + api, args.requests)
     ok &= bench_api_concurrent(app, api, args.clients, args.api_requests, args.timeout)

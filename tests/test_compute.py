@@ -110,3 +110,17 @@ def test_only_themes_touched_by_a_change_are_recomputed(demo_computed, tmp_path)
     assert "sante" not in reused  # the closed offer's theme is recomputed
     assert {"france_services", "mobilite", "numerique", "trouver_un_emploi"} <= reused
     assert "20 thèmes (19 repris sans recalcul)" in result.output
+
+
+def test_results_are_switched_atomically_through_a_pointer(store, tmp_path):
+    from mapapp.results import ResultStore
+
+    target = ResultStore(tmp_path / "results")
+    results = store.read("car")
+    first = target.write(results, computed_at="t1", graph_meta={}, themes=[])
+    assert target.modes() == ["car"] and target.version("car") == first.name
+    second = target.write(results, computed_at="t2", graph_meta={}, themes=[])
+    assert target.version("car") == second.name != first.name
+    assert not first.exists()  # the previous version is removed once the pointer moved
+    assert target.manifest("car").computed_at == "t2"
+    assert target.table("car", "communes").equals(store.table("car", "communes"))

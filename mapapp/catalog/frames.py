@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mapapp.catalog.models import Offer, Site, Structure
+from mapapp.access.eligibility import ZoneIndex
+from mapapp.catalog.models import Offer, Site
 from mapapp.catalog.territory_store import read_communes, read_grids, read_population_points
 
 
@@ -22,8 +23,8 @@ from mapapp.catalog.territory_store import read_communes, read_grids, read_popul
 class EngineInputs:
     points: pd.DataFrame    # commune, population, lon, lat
     communes: pd.DataFrame  # commune, population, departement, epci, main_lon, main_lat
-    sites: pd.DataFrame     # site_id, kind, status, lon, lat
-    offers: pd.DataFrame    # offer_id, site_id, thematiques, publics, delivery_mode, status, zone_eligibilite, reseaux_porteurs
+    sites: pd.DataFrame     # see catalog_tables
+    offers: pd.DataFrame    # see catalog_tables
     grids: pd.DataFrame     # grid, code, commune
 
 
@@ -31,33 +32,66 @@ def engine_inputs(session: Session) -> EngineInputs:
     communes = read_communes(session, include_buffer=False)
     grids = read_grids(session)
     grids = grids[grids["commune"].isin(set(communes["code"]))]
-    epci = grids[grids["grid"] == "epci"].drop_duplicates("commune").set_index("commune")["code"]
-    commune_table = pd.DataFrame({
-        "commune": communes["code"].to_numpy(),
-        "population": communes["population"].to_numpy(dtype=float),
-        "departement": communes["departement"].to_numpy(),
-        "epci": communes["code"].map(epci).to_numpy(),
-        "main_lon": communes["point_lon"].to_numpy(), "main_lat": communes["point_lat"].to_numpy(),
-    })
+    commune_table = _zone_columns(communes, grids).assign(
+        population=communes["population"].to_numpy(dtype=float),
+        main_lon=communes["point_lon"].to_numpy(), main_lat=communes["point_lat"].to_numpy(),
+    )
     points = read_population_points(session)
     points = points[points["commune"].isin(set(commune_table["commune"]))].reset_index(drop=True)
 
-    sites = session.scalars(select(Site).order_by(Site.id)).all()
-    site_table = pd.DataFrame(
-        [(s.id, s.kind, s.status, s.lon, s.lat) for s in sites],
-        columns=["site_id", "kind", "status", "lon", "lat"],
+    site_table, offer_table = catalog_tables(session)
+    return EngineInputs(points=points, communes=commune_table, sites=site_table, offers=offer_table,
+                        grids=grids[["grid", "code", "commune"]].reset_index(drop=True))
+
+
+def catalog_tables(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sites and offers as the engine reads them (one offer row per site), with names for display.
+
+    sites: ``site_id, nom, kind, status, lon, lat, commune_code``;
+    offers: ``offer_id, offer_nom, site_id, thematiques, publics, delivery_mode, status,
+    zone_eligibilite, reseaux_porteurs`` (the structure's networks).
+    """
+    sites = pd.DataFrame(
+        session.execute(select(Site.id, Site.nom, Site.kind, Site.status, Site.lon, Site.lat, Site.commune_code)
+                        .order_by(Site.id)).all(),
+        columns=["site_id", "nom", "kind", "status", "lon", "lat", "commune_code"],
     )
     rows = []
     offers = session.scalars(
         select(Offer).options(selectinload(Offer.sites), selectinload(Offer.structure)).order_by(Offer.id)
     ).all()
     for o in offers:
-        networks = list(o.structure.reseaux_porteurs or []) if isinstance(o.structure, Structure) else []
-        base = (o.id, list(o.thematiques or []), list(o.publics or []), o.delivery_mode, o.status,
-                None if o.zone_eligibilite is None else list(o.zone_eligibilite), networks)
-        for site in o.sites or [None]:
-            rows.append((base[0], site.id if site else None, *base[1:]))
-    offer_table = pd.DataFrame(rows, columns=["offer_id", "site_id", "thematiques", "publics", "delivery_mode",
-                                              "status", "zone_eligibilite", "reseaux_porteurs"])
-    return EngineInputs(points=points, communes=commune_table, sites=site_table, offers=offer_table,
-                        grids=grids[["grid", "code", "commune"]].reset_index(drop=True))
+        networks = list(o.structure.reseaux_porteurs or [])
+        zone = None if o.zone_eligibilite is None else list(o.zone_eligibilite)
+        for site in sorted(o.sites, key=lambda x: x.id) or [None]:
+            rows.append((o.id, o.nom, site.id if site else None, list(o.thematiques or []), list(o.publics or []),
+                         o.delivery_mode, o.status, zone, networks))
+    offer_table = pd.DataFrame(rows, columns=["offer_id", "offer_nom", "site_id", "thematiques", "publics",
+                                              "delivery_mode", "status", "zone_eligibilite", "reseaux_porteurs"])
+    return sites, offer_table
+
+
+def commune_zone_table(session: Session, include_buffer: bool = True) -> pd.DataFrame:
+    """``commune, departement, epci`` of the stored communes: what eligibility zones expand against."""
+    return _zone_columns(read_communes(session, include_buffer=include_buffer), read_grids(session))
+
+
+def _zone_columns(communes: pd.DataFrame, grids: pd.DataFrame) -> pd.DataFrame:
+    epci = grids[grids["grid"] == "epci"].drop_duplicates("commune").set_index("commune")["code"]
+    return pd.DataFrame({"commune": communes["code"].to_numpy(), "departement": communes["departement"].to_numpy(),
+                         "epci": communes["code"].map(epci).to_numpy()})
+
+
+def offers_with_empty_zone(offers: pd.DataFrame, communes: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """Offers whose zone d'éligibilité names no commune of the territory: ``[(offer_id, codes)]``.
+
+    Such an offer counts for nobody, which makes false zones blanches when the
+    zone was meant to match (an EPCI code while the territory has no ``epci``
+    grid, a mistyped code...): callers report them.
+    """
+    zones = ZoneIndex(communes)
+    out = []
+    for offer_id, zone in offers.drop_duplicates("offer_id")[["offer_id", "zone_eligibilite"]].itertuples(index=False):
+        if isinstance(zone, list) and zones.expand(zone) == frozenset():
+            out.append((offer_id, list(zone)))
+    return out

@@ -17,7 +17,7 @@ Typical use::
 """
 
 from .build import EARTH_RADIUS_M, build_graph, build_graphs, file_sha256, graph_from_roads, haversine_m
-from .cache import cache_key, load_graph, load_or_build, save_graph
+from .cache import cache_key, load_cached, load_graph, load_or_build, save_graph
 from .graph import MODES, ROAD_CLASS_INDEX, ROAD_CLASSES, EdgeGeometry, RoadGraph, Snap
 from .osm import NetworkError, OsmRoads, read_roads
 from .profile import PROFILE_VERSION, WALK_KMH, parse_maxspeed, way_rules
@@ -27,5 +27,5 @@ __all__ = [
     "EARTH_RADIUS_M", "MAX_SNAP_M", "MODES", "NO_SNAP_CLASSES", "PROFILE_VERSION", "ROAD_CLASSES",
     "ROAD_CLASS_INDEX", "WALK_KMH", "EdgeGeometry", "NetworkError", "OsmRoads", "RoadGraph", "Snap",
     "build_graph", "build_graphs", "cache_key", "file_sha256", "graph_from_roads", "haversine_m",
-    "load_graph", "load_or_build", "parse_maxspeed", "read_roads", "save_graph", "snap_points", "way_rules",
+    "load_cached", "load_graph", "load_or_build", "parse_maxspeed", "read_roads", "save_graph", "snap_points", "way_rules",
 ]

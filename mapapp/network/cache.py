@@ -137,6 +137,19 @@ def _check(graph: RoadGraph, where: Path) -> None:
         raise ValueError(f"inconsistent cache entry {where}: {', '.join(problems)}")
 
 
+def load_cached(path: str | Path, mode: str, cache_dir: str | Path, *, simplify: bool = True) -> RoadGraph | None:
+    """The cached graph of ``path`` for ``mode``, or ``None`` when it was never built (never builds).
+
+    For callers that must stay fast, such as a web request: building is
+    ``mapapp compute``'s job.
+    """
+    try:
+        return load_graph(cache_dir, cache_key(file_sha256(Path(path)), mode, simplify))
+    except ValueError as exc:
+        logger.warning("unreadable cached %s graph of %s: %s", mode, Path(path).name, exc)
+        return None
+
+
 def load_or_build(
     path: str | Path,
     modes: str | Sequence[str],

@@ -14,18 +14,23 @@ from mapapp.config import Settings, load_settings
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, **overrides) -> Flask:
+def create_app(settings: Settings | None = None, *, dev_key: bool = False, **overrides) -> Flask:
     """Build the web application for ``settings`` (read from the environment by default).
 
     The database must already be migrated (``mapapp db upgrade`` or
     ``mapapp demo load``); the app never creates tables itself.
+    ``MAPAPP_SECRET_KEY`` is required, except with ``dev_key=True`` (the
+    development server's ``--debug``), which draws a random key for this process.
     """
     settings = settings or load_settings()
     app = Flask(__name__)
     secret = settings.secret_key
     if not secret:
-        # Development convenience only: sessions will not survive a restart.
-        log.warning("MAPAPP_SECRET_KEY is not set: using a random key for this process only")
+        if not dev_key:
+            # A per-process key would break sessions and CSRF between the workers of a WSGI server.
+            raise RuntimeError("MAPAPP_SECRET_KEY n'est pas défini : définissez-le (secret, stable, commun à tous "
+                               "les processus) avant de lancer l'application, ou utilisez `make run` en développement.")
+        log.warning("MAPAPP_SECRET_KEY is not set: using a random key for this development process only")
         secret = secrets.token_hex(32)
     app.config.update(SECRET_KEY=secret, MAPAPP_SETTINGS=settings, JSON_AS_ASCII=False)
     app.config.update(overrides)

@@ -61,7 +61,7 @@ NO_RESULTS_MESSAGE = ("Aucun temps d'accès n'a encore été calculé : lancez �
 
 
 class AccessError(Exception):
-    """A request the results cannot answer: French message and HTTP status (400 or 404)."""
+    """A request the results cannot answer: French message and HTTP status (400, 404 or 503)."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
@@ -174,14 +174,8 @@ class Results:
         self.modes = [m for m in MODES if m in found] + sorted(found - set(MODES))
         self.manifests = {m: mf for m in self.modes if (mf := self.store.manifest(m)) is not None}
         self.modes = [m for m in self.modes if m in self.manifests]
-        version = []
-        for m in self.modes:
-            try:
-                version.append((m, (self.store.root / m / "manifest.json").stat().st_mtime_ns))
-            except OSError:
-                version.append((m, None))
-        #: Changes whenever ``mapapp compute`` rewrites a mode (each write is a new folder and manifest).
-        self.version = (str(self.store.root), tuple(version))
+        #: Changes whenever ``mapapp compute`` rewrites a mode (each write is a new version folder).
+        self.version = (str(self.store.root), tuple((m, self.store.version(m)) for m in self.modes))
         seen: dict[str, dict] = {}
         for m in self.modes:
             for spec in self.manifests[m].themes:

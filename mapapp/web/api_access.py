@@ -7,10 +7,11 @@
   per point): it routes from that ONE origin with
   :func:`mapapp.access.nearest.nearest_sites_from_origin` on the mode's road
   graph, loaded once per process from the disk cache of ``mapapp compute``
-  (:func:`mapapp.network.load_or_build`).
+  (:func:`mapapp.network.load_cached`).
 
 Times are minutes; an unreachable value is ``null`` with a ``status``
-(never a number). Errors are ``{"error": "..."}``: 400 for an invalid value
+(never a number), and the record lists such fields in ``injoignables``.
+Errors are ``{"error": "..."}``: 400 for an invalid value
 (theme, mode, threshold, coordinates...), 404 for an unknown commune or
 missing results.
 """
@@ -33,10 +34,11 @@ from mapapp.access.nearest import nearest_sites_from_origin
 from mapapp.access.themes import Theme, default_themes, select_destinations
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import FilterError, parse_coordinate
-from mapapp.catalog.models import Commune, GridUnit, Offer, Site, Structure, Territory, grid_member, offer_site
+from mapapp.catalog.frames import catalog_tables, commune_zone_table
+from mapapp.catalog.models import Commune, Territory
 from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
-from mapapp.network import load_or_build, snap_points
+from mapapp.network import load_cached, snap_points
 from mapapp.web import access_data as ad
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
@@ -84,7 +86,14 @@ def _clean(value):
 
 
 def _record(row: dict, drop=("mode", "theme")) -> dict:
-    return {k: _clean(v) for k, v in row.items() if k not in drop}
+    """One result row as JSON; fields that are unreachable (``inf``) are ``null`` AND listed in
+    ``injoignables``, so that "unreachable" is never confused with "not computed"."""
+    out = {k: _clean(v) for k, v in row.items() if k not in drop}
+    unreachable = [k for k, v in row.items() if k not in drop and isinstance(v, (float, np.floating))
+                   and math.isinf(float(v)) and float(v) > 0]
+    if unreachable:
+        out["injoignables"] = unreachable
+    return out
 
 
 def _selection(results: ad.Results):
@@ -191,7 +200,11 @@ def road_graph(osm_path: str, mode: str):
     with _GRAPHS_LOCK:
         hit = _GRAPHS.get(key)
         if hit is None:
-            graph = load_or_build(path, mode, settings.cache_dir)
+            # Never build in a request (minutes on a real département): that is `mapapp compute`'s job.
+            graph = load_cached(path, mode, settings.cache_dir)
+            if graph is None:
+                raise ad.AccessError(f"réseau routier « {mode} » pas encore construit : lancez « mapapp compute »",
+                                     503)
             for old in [k for k in _GRAPHS if k[0] == key[0] and k[3] == mode]:
                 del _GRAPHS[old]
             hit = _GRAPHS[key] = (graph, graph.csr())
@@ -202,37 +215,6 @@ def _themes(results: ad.Results) -> list[Theme]:
     if results.themes:
         return [ad.theme_from_spec(t) for t in results.themes]
     return default_themes()
-
-
-def catalog_tables(session) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sites and offers as the engine reads them (:func:`mapapp.catalog.frames.engine_inputs`, without the points)."""
-    sites = pd.DataFrame(session.execute(select(Site.id, Site.nom, Site.kind, Site.status, Site.lon, Site.lat,
-                                                Site.commune_code).order_by(Site.id)).all(),
-                         columns=["site_id", "nom", "kind", "status", "lon", "lat", "commune_code"])
-    links: dict[str, list[str]] = {}
-    for offer_id, site_id in session.execute(select(offer_site.c.offer_id, offer_site.c.site_id)
-                                             .order_by(offer_site.c.offer_id, offer_site.c.site_id)):
-        links.setdefault(offer_id, []).append(site_id)
-    rows = []
-    for oid, nom, them, pub, dm, status, zone, nets in session.execute(
-            select(Offer.id, Offer.nom, Offer.thematiques, Offer.publics, Offer.delivery_mode, Offer.status,
-                   Offer.zone_eligibilite, Structure.reseaux_porteurs)
-            .join(Structure, Structure.id == Offer.structure_id).order_by(Offer.id)):
-        for site_id in links.get(oid) or [None]:
-            rows.append((oid, nom, site_id, list(them or []), list(pub or []), dm, status,
-                         None if zone is None else list(zone), list(nets or [])))
-    offers = pd.DataFrame(rows, columns=["offer_id", "offer_nom", "site_id", "thematiques", "publics",
-                                         "delivery_mode", "status", "zone_eligibilite", "reseaux_porteurs"])
-    return sites, offers
-
-
-def _zone_index(session) -> ZoneIndex:
-    rows = session.execute(select(Commune.code, Commune.departement)).all()
-    epci = dict(session.execute(select(grid_member.c.commune_code, GridUnit.code)
-                                .join(GridUnit, GridUnit.id == grid_member.c.grid_unit_id)
-                                .where(GridUnit.grid == "epci")).all())
-    return ZoneIndex(pd.DataFrame({"commune": [r[0] for r in rows], "departement": [r[1] for r in rows],
-                                   "epci": [epci.get(r[0]) for r in rows]}))
 
 
 def _origin(session) -> dict:
@@ -310,7 +292,7 @@ def plus_proches():
     if public is not None:
         by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
         dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
-    zones = _zone_index(session)
+    zones = ZoneIndex(commune_zone_table(session))
     commune = origin["commune"]
     eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
                 for z in dest["zone_eligibilite"]]

@@ -232,6 +232,7 @@ def test_unreachable_is_never_a_number(demo_client, store):
     _, data = _json(demo_client, f"/api/accessibilite/communes?theme={theme}&mode=marche")
     item = next(c for c in data["communes"] if c["commune"] == code)
     assert item["status"] == "injoignable" and item["mean_time_min"] is None and item["main_point_time_min"] is None
+    assert "main_point_time_min" in item["injoignables"]  # unreachable, not "not computed"
 
 
 def test_threshold_outside_the_bands_falls_back_to_the_main_one(demo_client):
@@ -474,3 +475,20 @@ def test_hostile_names_are_text_everywhere(hostile):
     response = client.get(f"/api/plus-proches?commune=96001&theme={THEME}&n=50")
     raw = response.get_data(as_text=True)
     assert "<" not in raw and XSS in {r["nom"] for r in response.get_json()["results"]}
+
+
+def test_api_plus_proches_never_builds_a_graph_in_a_request(demo_computed, tmp_path):
+    import shutil
+
+    from mapapp.config import load_settings
+    from mapapp.web import create_app
+
+    env, _ = demo_computed
+    data_dir = tmp_path / "var"
+    shutil.copytree(env["MAPAPP_DATA_DIR"], data_dir)
+    shutil.rmtree(data_dir / "cache")  # results are there, the road graphs are not
+    app = create_app(load_settings({**env, "MAPAPP_DATA_DIR": str(data_dir)}))
+    response = app.test_client().get("/api/plus-proches?commune=96001&theme=france_services&mode=walk")
+    assert response.status_code == 503
+    assert "mapapp compute" in response.get_json()["error"]
+    assert not (data_dir / "cache").exists() or not any((data_dir / "cache").iterdir())

@@ -34,3 +34,14 @@ def test_home_names_territory_and_counts_by_family(settings, db_url, session_fac
     assert "<td>Mobilité</td><td class=\"num\">1</td>" in page
     assert "<td>Numérique</td><td class=\"num\">1</td>" in page
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_app_refuses_to_start_without_a_secret_key(tmp_path):
+    import pytest
+
+    from mapapp.config import load_settings
+
+    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var")})
+    with pytest.raises(RuntimeError, match="MAPAPP_SECRET_KEY"):
+        create_app(settings)
+    assert len(create_app(settings, dev_key=True).secret_key) == 64  # --debug: a random key for this process
