@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -185,14 +186,21 @@ def history_of(session: Session, section: str, record_id: str) -> list[ChangeLog
 
 def restore(session: Session, user: User | None, section: str, record_id: str, change_id: int, *,
             expected_version: int | None = None, known_communes: set[str] | None = None,
-            today: dt.date | None = None) -> ChangeLog | None:
+            today: dt.date | None = None, authorize: Callable[[dict], bool] | None = None) -> ChangeLog | None:
     """Bring a record back to the state after change ``change_id`` (a new change, kept in the history).
 
-    The permission check is the caller's (moderators of the record's territory and administrators).
+    The permission check on the current record is the caller's (moderators of
+    the record's territory and administrators). The version restored may put
+    the record elsewhere (another commune): ``authorize`` is then asked about
+    that version (the snapshot) before anything is written, and
+    :class:`PermissionDenied` raised if it answers False.
     """
     entry = session.get(ChangeLog, change_id)
     if entry is None or entry.section != section or entry.record_id != record_id:
         raise ContributionError("Version inconnue pour cette fiche.")
+    if authorize is not None and not authorize(dict(entry.snapshot)):
+        raise PermissionDenied("Cette version place la fiche hors de votre territoire de modération : "
+                               "seuls les modérateurs de ce territoire peuvent la restaurer.")
     data = dict(entry.snapshot)
     data["date_maj"] = (today or dt.date.today()).isoformat()
     return apply_live(session, section, data, user=user, action="restore", known_communes=known_communes,

@@ -35,14 +35,14 @@ Optimistic locking, two levels:
 
 from __future__ import annotations
 
-import math
-
 import datetime as dt
+import math
 import re
 import secrets
 from collections.abc import Iterable
 
 import shapely
+import shapely.affinity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -100,9 +100,15 @@ NEAR_OWN_COMMUNE_M = 1000.0
 
 
 def _distance_m(commune: Commune, lon: float, lat: float) -> float:
-    """Approximate distance in metres from a point to a commune (local equirectangular scale)."""
-    dist_deg = shapely.from_wkb(commune.geometry_wkb).distance(shapely.Point(lon, lat))
-    return dist_deg * 111_320.0 * max(math.cos(math.radians(lat)), 0.2)
+    """Distance in metres from a point to a commune, in a local equirectangular projection.
+
+    Longitudes are scaled by cos(latitude) *before* measuring, so that a degree
+    north and a degree east weigh what they do on the ground (good to ~0.1 %
+    over the few kilometres this tolerance is about).
+    """
+    scale = math.cos(math.radians(lat))
+    geometry = shapely.affinity.scale(shapely.from_wkb(commune.geometry_wkb), xfact=scale, yfact=1.0, origin=(0, 0))
+    return geometry.distance(shapely.Point(lon * scale, lat)) * 111_320.0
 
 
 def commune_at(session: Session, lon: float, lat: float) -> Commune | None:
@@ -279,6 +285,33 @@ def revision_communes(session: Session, rev: Revision) -> set[str]:
     return codes
 
 
+def can_moderate_revision(session: Session, user: User | None, rev: Revision) -> bool:
+    """May ``user`` (a moderator or an administrator) decide on or edit ``rev``?
+
+    A revision that moves its record (its proposed communes differ from those
+    of the record it started from, or of the live record) needs a moderator of
+    both sides: the moderator of the old place and of the new one (a
+    moderator of A alone may not pull a record of B into A, nor push one of
+    A into B). Département-wide moderators and administrators moderate
+    everything.
+    """
+    if user is None or not user.is_active or user.is_partner:
+        return False
+    if moderated_communes(session, user) is None:
+        return True
+    new = record_communes(session, rev.section, rev.data, pending_sites(session, rev.structure_id))
+    olds = []
+    if rev.base_data:
+        olds.append(record_communes(session, rev.section, rev.base_data))
+    live = live_object(session, rev.section, rev.record_id)
+    if live is not None:
+        olds.append(record_communes(session, rev.section, record_to_data(live, rev.section)))
+    moved = [old for old in olds if old and old != new]
+    if moved:
+        return all(can_moderate(session, user, codes) for codes in [new, *moved])
+    return can_moderate(session, user, new.union(*olds))
+
+
 def can_view(session: Session, user: User | None, rev: Revision) -> bool:
     if user is None or not user.is_active:
         return False
@@ -293,7 +326,7 @@ def can_edit(session: Session, user: User | None, rev: Revision) -> bool:
         return False
     if user.is_partner:
         return rev.status == "draft" and is_member(user, rev.structure_id)
-    return can_moderate(session, user, revision_communes(session, rev))
+    return can_moderate_revision(session, user, rev)
 
 
 def can_contribute(session: Session, user: User | None, section: str, data: dict) -> bool:
@@ -448,8 +481,9 @@ def publish(session: Session, user: User | None, rev: Revision, *, today: dt.dat
             (see :func:`rebase`), or a record with this id was created meanwhile.
     """
     if user is not None:
-        _require(not user.is_partner and can_moderate(session, user, revision_communes(session, rev)),
-                 "Seuls les modérateurs de ce territoire peuvent publier cette demande.")
+        _require(can_moderate_revision(session, user, rev),
+                 "Seuls les modérateurs de ce territoire peuvent publier cette demande "
+                 "(si elle déplace la fiche : ceux de l'ancien et du nouveau territoire).")
     if not rev.is_open:
         raise ContributionError("Cette demande a déjà été traitée.")
     today = today or dt.date.today()
@@ -503,7 +537,7 @@ def rebase(session: Session, user: User | None, rev: Revision) -> list[str]:
     The proposal keeps its value for those fields: the moderator reviews them
     (the revision page shows each against the published value) before publishing.
     """
-    _require(user is None or (not user.is_partner and can_moderate(session, user, revision_communes(session, rev))))
+    _require(user is None or can_moderate_revision(session, user, rev))
     live = live_object(session, rev.section, rev.record_id)
     if live is None or rev.action != "update" or not rev.is_open:
         raise ContributionError("Cette demande ne peut pas être reprise.")

@@ -34,7 +34,6 @@ someone set (files without it give none).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,10 +63,12 @@ from mapapp.catalog.moderation import (
     pending_sites,
     save_draft,
     validate_data,
+    withdraw,
 )
 from mapapp.catalog.query import normalize_name
 from mapapp.catalog.users import is_member, known_communes
 from mapapp.io.catalog_readers import FORMATS, ParsedFile, detect_format, read_file
+from mapapp.network.build import haversine_m
 from mapapp.territory.validation import ImportReport
 
 DUPLICATE_DISTANCE_M = 100.0
@@ -129,11 +130,7 @@ class ImportResult:
 
 
 def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6371000.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
+    return float(haversine_m(lon1, lat1, lon2, lat2))
 
 
 def _duplicates(session: Session, section: str, data: dict) -> list[str]:
@@ -160,6 +157,12 @@ def _permission_error(session: Session, user: User | None, section: str, data: d
     if user.is_partner:
         if not is_member(user, owner_of(section, data)):
             return f"la structure « {owner_of(section, data)} » n'est pas la vôtre"
+        if live is not None:
+            # The record this line would update must be the partner's too (not only the data given).
+            current_owner = owner_of(section, record_to_data(live, section))
+            if not is_member(user, current_owner):
+                return (f"la fiche « {data.get('id')} » appartient à la structure « {current_owner} », "
+                        f"qui n'est pas la vôtre")
         if section == "structures" and live is None:
             return "une structure ne peut être créée que par un administrateur"
         return None
@@ -251,8 +254,10 @@ def _write(session: Session, plans: list[RecordPlan], user: User | None, mode: s
                 apply_live(session, plan.section, data, user=user, action=plan.action, known_communes=communes)
             else:
                 rev = open_revision(session, plan.section, plan.record_id)
-                if rev is not None:
-                    rev.status = "draft"  # reopened to be changed, then submitted again
+                if rev is not None and rev.status == "submitted":
+                    # Reopened to be changed, then submitted again: withdraw() checks the permission
+                    # (the user's structure) before changing anything.
+                    withdraw(session, user, rev)
                 save_draft(session, user, plan.section, data, revision=rev, submit=True, batch=batch)
         except ValidationFailed as exc:
             for _f, message in exc.issues:

@@ -161,14 +161,16 @@ def _security_headers(response):
 # --------------------------------------------------------------------------- views
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no host, no //) is a valid redirection after login."""
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, no //) is a valid redirection (after login, after a form)."""
     if not target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
 
 
 def home_of(user: User) -> str:
@@ -195,7 +197,7 @@ def login():
                 session.clear()
                 session["uid"], session["tok"] = user.id, user.session_token
                 session.permanent = False
-                return redirect(_safe_next(request.args.get("next")) or home_of(user))
+                return redirect(safe_next(request.args.get("next")) or home_of(user))
     return render_template("auth/login.html", error=error, email=email), status
 
 

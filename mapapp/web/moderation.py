@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from mapapp.catalog.freshness import stale_months, stale_records
 from mapapp.catalog.history import ConflictError, ContributionError, PermissionDenied, ValidationFailed, restore
 from mapapp.catalog.models_users import REVISION_STATUSES, Revision
-from mapapp.catalog.moderation import is_stale, publish, rebase, reject, visible_revisions
+from mapapp.catalog.moderation import can_moderate_record, is_stale, publish, rebase, reject, visible_revisions
 from mapapp.catalog.query import PlaceNotFound, resolve_territory
 from mapapp.catalog.users import known_communes, moderated_communes
 from mapapp.web import lookup
@@ -80,8 +80,10 @@ def restore_version(slug: str, record_id: str, change_id: int):
     live, data = _viewable_record(section, record_id)
     version = request.form.get("version", type=int)
     try:
+        # The version restored must be in the moderator's territory too (it may be in another commune).
         entry = restore(db, user, section, record_id, change_id, expected_version=version,
-                        known_communes=known_communes(db))
+                        known_communes=known_communes(db),
+                        authorize=lambda snapshot: user.is_admin or can_moderate_record(db, user, section, snapshot))
         db.commit()
     except PermissionDenied as exc:
         db.rollback()

@@ -38,6 +38,7 @@ from mapapp.catalog.moderation import (
     can_contribute,
     can_edit,
     can_moderate_record,
+    can_moderate_revision,
     can_view,
     changes_of,
     commune_at,
@@ -47,21 +48,26 @@ from mapapp.catalog.moderation import (
     open_revision,
     pending_sites,
     publish,
-    revision_communes,
     save_draft,
     submit,
     visible_revisions,
     withdraw,
 )
-from mapapp.catalog.users import can_moderate, is_member, structure_ids
+from mapapp.catalog.users import is_member, structure_ids
 from mapapp.web import lookup
-from mapapp.web.auth import current_user, login_required
+from mapapp.web.auth import current_user, login_required, safe_next
 from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
 from mapapp.web.db import get_session
 
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".json", ".geojson"}
+#: Simulated imports awaiting confirmation kept per session (the oldest are dropped, with their file):
+#: they live in the signed session cookie, which browsers drop beyond 4 KB.
+MAX_PENDING_IMPORTS = 3
+#: Uploaded files older than this are deleted when a new file is uploaded (unconfirmed simulations,
+#: failed imports kept to be fixed): an import must be confirmed within a day.
+UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
 
 @bp.app_context_processor
@@ -249,7 +255,7 @@ def revision(rev_id: int):
     rev = _get_revision(rev_id)
     changes = changes_of(db, rev)
     live = live_object(db, rev.section, rev.record_id)
-    moderator = not user.is_partner and can_moderate(db, user, revision_communes(db, rev))
+    moderator = can_moderate_revision(db, user, rev)
     return render_template("espace/revision.html", rev=rev, changes=changes, live=live, moderator=moderator,
                            editable=can_edit(db, user, rev), stale=is_stale(db, rev), slug=SLUG_OF[rev.section])
 
@@ -338,8 +344,7 @@ def still_valid(slug: str, record_id: str):
         flash(str(exc))
     else:
         flash(f"« {live.nom} » : informations confirmées aujourd'hui.")
-    target = request.form.get("next")
-    return redirect(target if target and target.startswith("/espace/") else url_for("partenaires.stale"))
+    return redirect(safe_next(request.form.get("next")) or url_for("partenaires.stale"))
 
 
 @bp.route("/a-verifier")
@@ -390,6 +395,34 @@ def _uploads() -> Path:
     return folder
 
 
+def _remove_upload(token: str) -> None:
+    if re.fullmatch(r"[0-9a-f]{32}", token):
+        for path in _uploads().glob(f"{token}.*"):
+            path.unlink(missing_ok=True)
+
+
+def _prune_uploads(now: dt.datetime | None = None) -> None:
+    """Delete the uploaded files (anyone's) older than :data:`UPLOAD_MAX_AGE`."""
+    limit = ((now or dt.datetime.now()) - UPLOAD_MAX_AGE).timestamp()
+    for path in _uploads().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue  # removed meanwhile by another request
+
+
+def _remember_import(token: str, info: dict) -> None:
+    """Add a pending import to the session, keeping the :data:`MAX_PENDING_IMPORTS` latest (older files deleted)."""
+    # By upload time, not dict order: the session serializer sorts keys.
+    imports = {**(session.get("imports") or {}), token: {**info, "at": dt.datetime.now().timestamp()}}
+    while len(imports) > MAX_PENDING_IMPORTS:
+        oldest = min(imports, key=lambda t: ((imports[t] or {}).get("at") or 0, t == token))
+        imports.pop(oldest)
+        _remove_upload(oldest)
+    session["imports"] = imports
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required()
 def import_file():
@@ -410,12 +443,12 @@ def import_file():
     if suffix not in UPLOAD_SUFFIXES:
         return render_template("espace/import.html", formats=FORMATS,
                                error="Fichier .csv, .xlsx, .json ou .geojson attendu."), 400
+    _prune_uploads()
     token = secrets.token_hex(16)
     path = _uploads() / f"{token}{suffix}"
     upload.save(path)
     name = Path(upload.filename).name[:200]
-    session.setdefault("imports", {})
-    session["imports"] = {**session["imports"], token: {"name": name, "format": fmt, "user": user.id}}
+    _remember_import(token, {"name": name, "format": fmt, "user": user.id})
     db = get_session()
     try:
         result = run_import(db, path, fmt, user=user, dry_run=True, source=name)

@@ -254,3 +254,41 @@ def test_months_before():
     assert freshness.months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
     assert freshness.months_before(dt.date(2026, 1, 15), 12) == dt.date(2025, 1, 15)
     assert freshness.months_before(dt.date(2026, 1, 15), 13) == dt.date(2024, 12, 15)
+
+
+def test_a_change_moving_a_record_needs_a_moderator_of_both_territories(factory):
+    # test--xss is in Saint-Jo (96002, TAS2); the partner proposes to move it to Arlenc (96001, TAS1).
+    with transaction(factory) as s:
+        data = {**_site(s, "test--xss"), "commune_code": "96001", "lon": 2.0401, "lat": 45.0301}
+        rev = moderation.save_draft(s, _user(s, "ml"), "sites", data, submit=True)
+        rev_id = rev.id
+    with factory() as s:
+        rev = s.get(Revision, rev_id)
+        # TAS1's moderator sees it (it would land in TAS1) but may not pull a TAS2 record into TAS1...
+        assert rev in moderation.visible_revisions(s, _user(s, "modo1"))
+        for name in ("modo1", "modo2"):  # ... nor TAS2's push it out of TAS2
+            assert not moderation.can_edit(s, _user(s, name), rev)
+            with pytest.raises(PermissionDenied):
+                moderation.publish(s, _user(s, name), rev)
+            with pytest.raises(PermissionDenied):
+                moderation.rebase(s, _user(s, name), rev)
+        assert s.get(Site, "test--xss").commune_code == "96002"
+        assert moderation.can_edit(s, _user(s, "modo-all"), rev) and moderation.can_edit(s, _user(s, "admin"), rev)
+    with transaction(factory) as s:
+        moderation.publish(s, _user(s, "modo-all"), s.get(Revision, rev_id))  # département-wide: allowed
+    with factory() as s:
+        assert s.get(Site, "test--xss").commune_code == "96001"
+
+
+def test_restore_asks_about_the_version_restored(factory):
+    with transaction(factory) as s:
+        history.apply_live(s, "sites", {**_site(s), "nom": "Nom 2"}, user=None, action="update")
+        first = history.history_of(s, "sites", "test--num-1")[0].id
+    with factory() as s:
+        with pytest.raises(PermissionDenied):
+            history.restore(s, _user(s, "modo1"), "sites", "test--num-1", first, authorize=lambda snapshot: False)
+        assert s.get(Site, "test--num-1").nom == "Nom 2"
+        seen = []
+        history.restore(s, _user(s, "modo1"), "sites", "test--num-1", first,
+                        authorize=lambda snapshot: seen.append(snapshot) or True)
+        assert seen[0]["nom"] == "Nom 2"

@@ -308,9 +308,46 @@ def test_point_just_outside_its_own_commune_is_accepted_but_not_far_away(factory
          "commune_code": "96001", "lon": "2.05", "lat": "44.996"},                                     # ~450 m south
         {"type_fiche": "lieu", "id": "imp--large", "structure_id": "imp--asso", "nom": "Au large", "kind": "partner",
          "commune_code": "96001", "lon": "2.05", "lat": "44.98"},                                      # ~2.2 km south
+        {"type_fiche": "lieu", "id": "imp--nord", "structure_id": "imp--asso", "nom": "Au nord", "kind": "partner",
+         "commune_code": "96001", "lon": "2.05", "lat": "45.1072"},                                    # ~800 m north
+        {"type_fiche": "lieu", "id": "imp--nord-loin", "structure_id": "imp--asso", "nom": "Plus au nord",
+         "kind": "partner", "commune_code": "96001", "lon": "2.05", "lat": "45.1108"},                 # ~1.2 km north
     ]
     path = write_csv(tmp_path / "cote.csv", rows)
     with factory() as s:
         result = run_import(s, path, "csv", dry_run=True)
     wheres = {e.where for e in result.report.errors if "hors du territoire" in e.message}
-    assert wheres == {6}, result.summary()
+    assert wheres == {6, 8}, result.summary()  # metres north weigh as much as metres east
+
+
+def test_partner_import_cannot_take_over_another_structures_record(factory, tmp_path):
+    # test--fs-arlenc belongs to test--fs: a line giving it the partner's own structure is refused.
+    rows = [{"type_fiche": "lieu", "id": "test--fs-arlenc", "structure_id": "test--ml", "nom": "Repris",
+             "kind": "partner", "commune_code": "96001", "lon": "2.03", "lat": "45.08"}]
+    path = write_csv(tmp_path / "takeover.csv", rows)
+    with factory() as s:
+        result = run_import(s, path, user=_user(s, "ml"), dry_run=True)
+        assert [(e.where, e.message) for e in result.report.errors] == [
+            (2, "la fiche « test--fs-arlenc » appartient à la structure « test--fs », qui n'est pas la vôtre")]
+        assert result.plans == []
+    with factory() as s:
+        assert s.get(Site, "test--fs-arlenc").structure_id == "test--fs" and _count(s, Revision) == 0
+
+
+def test_partner_import_does_not_reopen_another_structures_request(factory):
+    import datetime as dt
+
+    from mapapp.catalog import moderation
+    from mapapp.io.catalog_import import RecordPlan, _write
+    from mapapp.territory.validation import ImportReport
+
+    with transaction(factory) as s:
+        site = {"id": "fs--projet", "structure_id": "test--fs", "nom": "Projet", "kind": "partner",
+                "commune_code": "96001", "lon": 2.03, "lat": 45.08}
+        rev_id = moderation.save_draft(s, _user(s, "fs"), "sites", site, submit=True).id
+    with factory() as s:
+        report = ImportReport()
+        plan = RecordPlan("sites", "fs--projet", 2, "create", {}, {**site, "structure_id": "test--ml"})
+        _write(s, [plan], _user(s, "ml"), "moderation", dt.date(2026, 1, 1), "batch", report, "f.csv")
+        assert [e.where for e in report.errors] == [2]
+        assert s.get(Revision, rev_id).status == "submitted"  # untouched, not even in the session

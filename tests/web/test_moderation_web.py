@@ -10,6 +10,7 @@ from mapapp.catalog.db import transaction
 from mapapp.catalog.load import load_catalog
 from mapapp.catalog.models import Site
 from mapapp.catalog.models_users import Revision
+from mapapp.catalog import history
 from mapapp.catalog.history import record_to_data
 from tests.catalog.contrib import (  # noqa: F401  (fixtures)
     contrib_app,
@@ -130,3 +131,24 @@ def test_stale_list_per_territory(contrib_app):
     tas1 = logged_in(contrib_app, "modo1").get("/moderation/a-verifier?mois=1").get_data(as_text=True)
     assert "Point numérique 1" in tas1 and "Bus : arrêt de la place" not in tas1
     assert logged_in(contrib_app, "ml").get("/moderation/a-verifier").status_code == 403
+
+
+def test_restoring_a_version_in_another_territory_is_refused(contrib_app, factory):
+    # test--num-1 was moved to Saint-Jo (TAS2), then back to Arlenc (TAS1) where it is now.
+    with transaction(factory) as s:
+        data = record_to_data(s.get(Site, "test--num-1"), "sites")
+        history.apply_live(s, "sites", {**data, "commune_code": "96002", "lon": 2.15, "lat": 45.05},
+                           user=None, action="update")
+        history.apply_live(s, "sites", data, user=None, action="update")
+        in_tas2 = history.history_of(s, "sites", "test--num-1")[1].id
+    url = f"/moderation/lieu/test--num-1/restaurer/{in_tas2}"
+    tas1 = logged_in(contrib_app, "modo1")
+    # TAS1's moderator may restore the record's versions, but not one that moves it out of TAS1.
+    assert tas1.post(url, data={"csrf_token": csrf(tas1, "/moderation/"), "version": "3"}).status_code == 403
+    with factory() as s:
+        site = s.get(Site, "test--num-1")
+        assert (site.commune_code, site.version) == ("96001", 3)
+    everywhere = logged_in(contrib_app, "modo-all")
+    assert everywhere.post(url, data={"csrf_token": csrf(everywhere, "/moderation/"), "version": "3"}).status_code == 302
+    with factory() as s:
+        assert s.get(Site, "test--num-1").commune_code == "96002"

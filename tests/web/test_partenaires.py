@@ -213,3 +213,46 @@ def test_import_upload_dry_run_then_confirm(contrib_app, factory):
     with factory() as s:
         rev = s.scalar(select(Revision))
         assert (rev.record_id, rev.status) == ("ml--web-1", "submitted") and s.get(Site, "ml--web-1") is None
+
+
+def test_still_valid_redirects_only_to_a_safe_local_page(contrib_app):
+    client = logged_in(contrib_app, "ml")
+    def confirm(target):
+        return client.post("/espace/offre/test--o-num/toujours-valable",
+                           data={"csrf_token": csrf(client, "/espace/"), "next": target}).headers["Location"]
+    assert confirm("/espace/structure/test--ml") == "/espace/structure/test--ml"
+    for target in ("https://evil.example/espace/", "//evil.example/espace/", "/espace/\\evil.example", ""):
+        assert confirm(target) == "/espace/a-verifier", target
+
+
+def test_pending_imports_stay_few_in_the_session_and_old_uploads_are_deleted(contrib_app, contrib_settings):
+    import os
+    import time
+
+    uploads = contrib_settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    old, recent = uploads / ("0" * 32 + ".csv"), uploads / ("1" * 32 + ".csv")
+    for path in (old, recent):
+        path.write_text("type_fiche;id\n", encoding="utf-8")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    client = logged_in(contrib_app, "ml")
+    csv_text = "type_fiche;id;structure_id;nom;kind;commune_code;lon;lat\nlieu;ml--web-1;test--ml;Local;partner;96001;2.02;45.02\n"
+    tokens = []
+    for _ in range(6):
+        page = client.post("/espace/import", data={"csrf_token": csrf(client, "/espace/import"), "format": "csv",
+                                                   "fichier": (io.BytesIO(csv_text.encode()), "lieux.csv")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+        tokens.append(re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1))
+    with client.session_transaction() as sess:
+        pending = set(sess["imports"])
+    # Only the latest few simulations stay in the (cookie) session: it does not grow with each upload.
+    assert len(pending) <= 3 and pending == set(tokens[-len(pending):])
+    # Files older than 24 h are gone, recent ones (another session's) stay; of ours, only the pending ones.
+    assert not old.exists() and recent.exists()
+    assert {p.stem for p in uploads.iterdir()} == {recent.stem, *pending}
+    # A dropped simulation can no longer be confirmed; the latest one can.
+    assert client.post("/espace/import/confirmer",
+                       data={"csrf_token": csrf(client, "/espace/"), "token": tokens[0]}).status_code == 403
+    assert client.post("/espace/import/confirmer",
+                       data={"csrf_token": csrf(client, "/espace/"), "token": tokens[-1]}).status_code == 200
