@@ -8,6 +8,7 @@ people cross borders.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,16 +45,21 @@ def engine_inputs(session: Session) -> EngineInputs:
                         grids=grids[["grid", "code", "commune"]].reset_index(drop=True))
 
 
-def catalog_tables(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+def catalog_tables(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sites and offers as the engine reads them (one offer row per site), with names for display.
+
+    A site's ``status`` is the one in force ``today`` (:meth:`Site.status_on`): a
+    temporary closure counts between its dates only, so results follow the
+    calendar without anyone editing the record.
 
     sites: ``site_id, nom, kind, status, lon, lat, commune_code``;
     offers: ``offer_id, offer_nom, site_id, thematiques, publics, delivery_mode, status,
     zone_eligibilite, reseaux_porteurs`` (the structure's networks).
     """
+    day = today or dt.date.today()
     sites = pd.DataFrame(
-        session.execute(select(Site.id, Site.nom, Site.kind, Site.status, Site.lon, Site.lat, Site.commune_code)
-                        .order_by(Site.id)).all(),
+        [(s.id, s.nom, s.kind, s.status_on(day), s.lon, s.lat, s.commune_code)
+         for s in session.scalars(select(Site).order_by(Site.id))],
         columns=["site_id", "nom", "kind", "status", "lon", "lat", "commune_code"],
     )
     rows = []

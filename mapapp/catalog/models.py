@@ -234,6 +234,19 @@ class Site(Record, Base):
             raise vocab.VocabularyError(f"site.{key}", value)
         return float(value)
 
+    def status_on(self, day: dt.date) -> str:
+        """The status in force on ``day``: a temporary closure counts only between its dates.
+
+        A site marked ``temporarily_closed`` whose closure has ended is open again
+        (``active``); an open site whose closure dates cover ``day`` is closed that day.
+        """
+        in_closure = bool(self.closed_from and self.closed_until and self.closed_from <= day <= self.closed_until)
+        if self.status == "temporarily_closed" and self.closed_until and day > self.closed_until:
+            return "active"
+        if self.status in ("active", "experimental") and in_closure:
+            return "temporarily_closed"
+        return self.status
+
     def check(self) -> None:
         if self.status == "temporarily_closed" and not (self.closed_from and self.closed_until):
             raise vocab.RecordError("site.closed_from", "manquante : un site fermé temporairement doit avoir ses dates de fermeture")

@@ -9,9 +9,11 @@ autofilter, so a planner can sort and filter at once. Values keep their type:
 - travel times are minutes with ``0.0``; an unreachable time is the text
   « injoignable », never a number; an empty cell means no inhabitant;
 - dates are real dates (``jj/mm/aaaa``);
-- text cells are always strings (never formulas), and those that start with
-  ``=``, ``+``, ``-`` or ``@`` are prefixed with an apostrophe (see
-  :func:`mapapp.io.tables.safe_text`).
+- text cells are always strings (never formulas); those that start with
+  ``=``, ``+``, ``-`` or ``@`` are also *quote-prefixed* (:func:`_text_cell`),
+  which is what Excel stores for ``'=...`` typed by hand: shown as written,
+  kept as text when edited. (CSV has no such flag: it uses the apostrophe of
+  :func:`mapapp.io.tables.safe_text`.)
 
 Tables come from :func:`mapapp.io.tables.report_tables`, shared with the CSV export.
 """
@@ -27,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mapapp.io.tables import Table, is_missing, minutes_value, safe_text
+from mapapp.io.tables import FORMULA_TRIGGERS, Table, is_missing, minutes_value
 
 NUMBER_FORMATS = {"int": "#,##0", "decimal": "0.0", "minutes": "0.0", "share": "0.0%", "date": "dd/mm/yyyy"}
 WIDTHS = {"int": 12, "decimal": 11, "minutes": 13, "share": 12, "date": 13, "bool": 10}
@@ -51,7 +53,18 @@ def _value(value, kind: str):
         return value
     if kind == "bool":
         return "oui" if bool(value) else "non"
-    return safe_text(value)
+    return str(value)
+
+
+def _text_cell(ws, text: str) -> WriteOnlyCell:
+    """A text cell that is never a formula: typed as a string, and *quote-prefixed* when it starts
+    with a formula trigger (what Excel itself stores for ``'=...`` typed by hand: the text shows
+    as written, without an apostrophe, and stays text when edited)."""
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+    return cell
 
 
 def _sheet(wb: Workbook, table: Table) -> None:
@@ -63,7 +76,7 @@ def _sheet(wb: Workbook, table: Table) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(len(table.frame), 1) + 1}"
     header = []
     for col in table.columns:
-        cell = WriteOnlyCell(ws, value=safe_text(col.label))
+        cell = _text_cell(ws, col.label)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
         header.append(cell)
     ws.append(header)
@@ -72,9 +85,11 @@ def _sheet(wb: Workbook, table: Table) -> None:
         cells = []
         for value, kind in zip(row, kinds):
             v = _value(value, kind)
-            if v is None or isinstance(v, str):
-                # safe_text leaves no text starting with "=", the only thing openpyxl writes as a formula
+            if v is None:
                 cells.append(v)
+                continue
+            if isinstance(v, str):
+                cells.append(_text_cell(ws, v))
                 continue
             cell = WriteOnlyCell(ws, value=v)
             if kind in NUMBER_FORMATS:

@@ -25,6 +25,7 @@ one mode and one threshold ``T`` chosen among the theme's bands:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -356,7 +357,7 @@ def territory_table(results: Results, mode: str, theme: str, threshold: float, g
     ``share_beyond`` (at the threshold) and ``n_zones_blanches_t``. Shared
     between requests (:meth:`Results.memo`, keyed by the grids' content too): do not modify it.
     """
-    grids_key = (len(members), int(pd.util.hash_pandas_object(members, index=False).sum()))
+    grids_key = hashlib.sha256(pd.util.hash_pandas_object(members, index=False).to_numpy().tobytes()).hexdigest()
     return results.memo(("territories", mode, theme, threshold, grid, grids_key),
                         lambda: _territory_table(results, mode, theme, threshold, grid, members, communes))
 

@@ -38,3 +38,25 @@ def test_offers_whose_zone_names_no_commune_are_reported(session):
     _sites, offers = catalog_tables(session)
     empty = offers_with_empty_zone(offers, commune_zone_table(session))
     assert empty == [("o-ailleurs", ["47001", "47"]), ("o-typo", ["200096999"])]
+
+
+def test_site_status_follows_the_closure_dates(session):
+    import datetime as dt
+
+    closed = with_fields(SITE, id="test--ferme", status="temporarily_closed",
+                         closed_from="2026-07-01", closed_until="2026-08-31")
+    planned_closure = with_fields(SITE, id="test--travaux", status="active",
+                                  closed_from="2026-12-01", closed_until="2026-12-15")
+    store_territory(session, tiny_bundle())
+    load_catalog(session, catalog(sites=[SITE, closed, planned_closure]), known_communes=KNOWN)
+    session.flush()
+
+    def statuses(day):
+        sites, _ = catalog_tables(session, today=day)
+        return dict(zip(sites.site_id, sites.status))
+
+    assert statuses(dt.date(2026, 7, 15))["test--ferme"] == "temporarily_closed"
+    assert statuses(dt.date(2026, 9, 1))["test--ferme"] == "active"          # the closure is over
+    assert statuses(dt.date(2026, 12, 5))["test--travaux"] == "temporarily_closed"  # closed during works
+    assert statuses(dt.date(2026, 12, 16))["test--travaux"] == "active"
+    assert statuses(dt.date(2026, 12, 5))["test--site-1"] == "active"

@@ -68,6 +68,7 @@ def test_text_cells_never_become_formulas():
                   pd.DataFrame({"a": [FORMULA, "+33 1 23", "-3 rue", "@cmd", "normal"], "b": [1, -2, 3, 4, 5]}))
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([table])))["Test"]
     values = [c.value for c in ws["A"]]
-    assert values == ["'=Entête", "'" + FORMULA, "'+33 1 23", "'-3 rue", "'@cmd", "normal"]
-    assert all(c.data_type == "s" for c in ws["A"])
+    assert values == ["=Entête", FORMULA, "+33 1 23", "-3 rue", "@cmd", "normal"]  # shown as typed
+    assert all(c.data_type == "s" for c in ws["A"])  # stored as text, never as a formula
+    assert [c.quotePrefix for c in ws["A"]] == [True, True, True, True, True, False]  # and stays text when edited
     assert [c.value for c in ws["B"]][1:] == [1, -2, 3, 4, 5]  # numbers stay numbers
