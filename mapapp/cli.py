@@ -385,9 +385,24 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--debug/--no-debug", default=False, show_default=True)
-def serve(host: str, port: int, debug: bool) -> None:
-    """Serve the web application (development server; use a WSGI server in production)."""
+@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Serve with gunicorn and this many worker processes (production); 0: the development server.")
+def serve(host: str, port: int, debug: bool, workers: int) -> None:
+    """Serve the web application: the development server, or gunicorn with --workers N.
+
+    Needs MAPAPP_SECRET_KEY (stable, shared by all workers); --debug draws a
+    random one for a development process.
+    """
+    import os
+    import shutil
+
     from mapapp.web import create_app
+
+    if workers:
+        if not os.environ.get("MAPAPP_SECRET_KEY"):
+            raise click.ClickException("MAPAPP_SECRET_KEY n'est pas défini : il doit être le même pour tous les processus.")
+        gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+        os.execv(gunicorn, [gunicorn, "-w", str(workers), "-b", f"{host}:{port}", "mapapp.web:create_app()"])
 
     try:
         app = create_app(dev_key=debug)

@@ -25,7 +25,11 @@ request fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import socket
+import subprocess
 import statistics
 import sys
 import threading
@@ -134,10 +138,48 @@ def bench_pages(app, urls: list[str], repeats: int) -> bool:
 
 
 def bench_api_concurrent(app, urls: list[str], clients: int, total: int, timeout_s: float) -> bool:
+    """The API under load, on werkzeug's threaded server in this process, then on gunicorn."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        ok = load_test(f"http://127.0.0.1:{server.server_port}", urls, clients, total, timeout_s,
+                       "serveur de développement werkzeug multi-thread")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    workers = os.cpu_count() or 2
+    with gunicorn_server(workers) as base:
+        ok &= load_test(base, urls, clients, total, timeout_s, f"gunicorn, {workers} processus (production)")
+    return ok
+
+
+@contextlib.contextmanager
+def gunicorn_server(workers: int):
+    """`gunicorn -w N 'mapapp.web:create_app()'` on a free loopback port, stopped afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "MAPAPP_SECRET_KEY": os.environ.get("MAPAPP_SECRET_KEY") or "bench-only"}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b",
+                             f"127.0.0.1:{port}", "--log-level", "warning", "mapapp.web:create_app()"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):  # up to 20 s to start
+            try:
+                urllib.request.urlopen(base + "/api/thematiques", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def load_test(base: str, urls: list[str], clients: int, total: int, timeout_s: float, label: str) -> bool:
     latencies: list[float] = []
     failures: Counter = Counter()
     lock = threading.Lock()
@@ -159,16 +201,12 @@ def bench_api_concurrent(app, urls: list[str], clients: int, total: int, timeout
             else:
                 failures[f"HTTP {status}"] += 1
 
-    try:
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=clients) as pool:
-            list(pool.map(fetch, range(total)))
-        elapsed = time.perf_counter() - started
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(fetch, range(total)))
+    elapsed = time.perf_counter() - started
     print(f"\nAPI sous charge : {clients} clients simultanés, {total} requêtes sur {len(urls)} URL "
-          f"(serveur werkzeug multi-thread sur 127.0.0.1)")
+          f"({label}, 127.0.0.1)")
     if latencies:
         print(f"  réussies {len(latencies)}, échecs {sum(failures.values())} {dict(failures) or ''}")
         print(f"  latence p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "

@@ -42,3 +42,42 @@ def test_home_page_on_demo(demo_env, monkeypatch):
     assert "Val-d&#39;Arlenc" in page and "Territoire fictif" in page
     assert "<strong>150</strong> communes" in page
     assert "<strong>325</strong> offres" in page
+
+
+def test_serve_with_gunicorn_workers_answers_on_loopback(demo_env):
+    """`mapapp serve --workers 2`: the production server, a real HTTP request on 127.0.0.1."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    env, _ = demo_env
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mapapp = str(Path(sys.executable).with_name("mapapp"))
+    proc = subprocess.Popen([mapapp, "serve", "--workers", "2", "--port", str(port)], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(proc.stdout.read1().decode() if proc.poll() is not None else "no answer")
+        assert "Val-d&#39;Arlenc" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_with_workers_needs_a_secret_key(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"], env={"MAPAPP_DATA_DIR": str(tmp_path),
+                                                                         "MAPAPP_SECRET_KEY": ""})
+    assert result.exit_code != 0 and "MAPAPP_SECRET_KEY" in result.output
