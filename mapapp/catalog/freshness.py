@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from mapapp.catalog.history import PermissionDenied, apply_live, record_to_data
 from mapapp.catalog.load import SECTIONS
 from mapapp.catalog.models_users import ChangeLog, User
-from mapapp.catalog.moderation import can_moderate_record, record_communes
+from mapapp.catalog.moderation_permissions import can_moderate_record
+from mapapp.catalog.moderation_records import record_communes
 from mapapp.catalog.users import is_member, known_communes
 
 DEFAULT_STALE_MONTHS = 12

@@ -8,7 +8,7 @@ Roles (:data:`mapapp.catalog.models_users.ROLES`):
     sees, edits, publishes and rejects the records located in the territories
     they are attached to (grid units, e.g. territoires d'action sociale), or in
     the whole département (``moderates_all``). A record is in a territory when
-    one of its communes is (see :func:`mapapp.catalog.moderation.record_communes`);
+    one of its communes is (see :func:`mapapp.catalog.moderation_records.record_communes`);
     a record with no commune at all (an aid, a remote offer of a structure without
     address) is moderated by département-wide moderators and administrators.
 ``partner``

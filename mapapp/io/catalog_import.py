@@ -55,19 +55,13 @@ from mapapp.catalog.history import (
 from mapapp.catalog.load import SECTIONS
 from mapapp.catalog.models import MobilitySolution, Site, Structure
 from mapapp.catalog.models_users import User
-from mapapp.catalog.moderation import (
-    can_contribute,
-    commune_at,
-    open_revision,
-    owner_of,
-    pending_sites,
-    save_draft,
-    validate_data,
-    withdraw,
-)
+from mapapp.catalog.moderation import open_revision, save_draft, withdraw
+from mapapp.catalog.moderation_permissions import can_contribute
+from mapapp.catalog.moderation_records import commune_at, owner_of, pending_sites, validate_data
 from mapapp.catalog.query import normalize_name
 from mapapp.catalog.users import is_member, known_communes
-from mapapp.io.catalog_readers import FORMATS, ParsedFile, detect_format, read_file
+from mapapp.io.catalog_readers import FORMATS, detect_format, read_file
+from mapapp.io.readers_core import ParsedFile
 from mapapp.network.build import haversine_m
 from mapapp.territory.validation import ImportReport
 

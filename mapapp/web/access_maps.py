@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mapapp.web import access_data as ad
+from mapapp.web import access_tables as at
 from mapapp.web.maps import CommuneLayer
 
 #: ColorBrewer YlGnBu, by number of classes (at most 7: beyond, light steps are too close to tell apart).
@@ -152,7 +153,7 @@ class AccessLayers:
 
 
 def access_layers(communes: pd.DataFrame, *, classes: TimeClasses, threshold: float, main: float, mode: str,
-                  comparison: ad.Comparison | None, view: str) -> AccessLayers:
+                  comparison: at.Comparison | None, view: str) -> AccessLayers:
     """Choropleth of mean times, superposition, car-only (exclusive views) and zones blanches (overlay)."""
     phrase = ad.MODE_PHRASE[mode]
     t_txt = ad.threshold_fr(threshold)

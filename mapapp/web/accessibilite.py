@@ -17,6 +17,7 @@ from mapapp.catalog.models import Site
 from mapapp.catalog.territory_store import read_grids
 from mapapp.results import ResultStore
 from mapapp.web import access_data as ad
+from mapapp.web import access_tables as at
 from mapapp.web import lookup
 from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
 from mapapp.web.db import get_session
@@ -97,7 +98,7 @@ def page():
         ctx.update(main=main, bands=bands)
         threshold, note = ad.parse_threshold(args.get("seuil"), main, bands)
         ctx.update(threshold=threshold, threshold_note=note)
-        grids = ad.available_grids(results, mode, theme["key"])
+        grids = at.available_grids(results, mode, theme["key"])
         grid = args.get("grid") or (ad.DEFAULT_GRID if ad.DEFAULT_GRID in grids else (grids[0] if grids else ""))
         if grids and grid not in grids:
             raise ad.AccessError(f"découpage « {grid} » inconnu : " + ", ".join(grids), 400)
@@ -115,15 +116,15 @@ def page():
     session = get_session()
     names = lookup.commune_names(session)
     urls = lookup.FicheUrls()
-    communes = ad.commune_table(results, mode, theme["key"], threshold, main)
+    communes = at.commune_table(results, mode, theme["key"], threshold, main)
     communes = communes.assign(nom=communes["commune"].map(names).fillna(communes["commune"]))
     communes = communes.sort_values("nom", key=lambda s: s.str.lower()).reset_index(drop=True)
-    territories = ad.territory_table(results, mode, theme["key"], threshold, grid, read_grids(session), communes) \
+    territories = at.territory_table(results, mode, theme["key"], threshold, grid, read_grids(session), communes) \
         if grid else None
     comparison, comparison_error = None, None
     if "car" in results.modes and other in results.modes:
         try:
-            comparison = ad.compare_car(results, theme["key"], threshold, other)
+            comparison = at.compare_car(results, theme["key"], threshold, other)
         except ad.AccessError as exc:
             comparison_error = exc.message
     else:
@@ -176,7 +177,7 @@ def commune_section(session, code: str) -> dict:
     results = results_store()
     if results.empty:
         return {"message": ad.NO_RESULTS_MESSAGE}
-    rows = ad.commune_access(results, code)
+    rows = at.commune_access(results, code)
     ids = {r["nearest_site_id"] for item in rows for r in item["modes"].values() if r}
     names = site_names(session, ids)
     for item in rows:
@@ -207,7 +208,7 @@ def site_section(session, site_id: str, args) -> dict:
         mode = results.default_mode()
         out["note"] = exc.message
     out["mode"] = mode
-    rows = ad.site_access(results, site_id, mode)
+    rows = at.site_access(results, site_id, mode)
     if rows.empty:
         out["message"] = ("Ce lieu ne compte pour aucune thématique calculée " + ad.MODE_PHRASE[mode]
                           + " : aucune offre ouverte sur site ou itinérante n'y correspond, ou il a été ajouté "
@@ -221,7 +222,7 @@ def site_section(session, site_id: str, args) -> dict:
         theme = None
     theme = theme or served[0]
     main, bands = results.thresholds(results.theme(theme), mode)
-    band_rows, communes = ad.site_detail(results, site_id, mode, theme)
+    band_rows, communes = at.site_detail(results, site_id, mode, theme)
     names = lookup.commune_names(session)
     classes = TimeClasses.for_bands(bands, main)
     layer, legend = catchment_layer(communes, classes=classes, mode=mode)

@@ -40,6 +40,7 @@ from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
 from mapapp.network import load_cached, snap_points
 from mapapp.web import access_data as ad
+from mapapp.web import access_tables as at
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
 from mapapp.web.api import GEOJSON, _flag, error_response, json_response
@@ -128,7 +129,7 @@ def communes():
     theme, mode, main, bands, threshold = _selection(results)
     with_geometry = _flag("geometry", default=False)
     session = get_session()
-    table = ad.commune_table(results, mode, theme["key"], threshold, main)
+    table = at.commune_table(results, mode, theme["key"], threshold, main)
     names = lookup.commune_names(session)
     urls = lookup.FicheUrls(external=True)
     band_rows = _bands_by(results.table(mode, "commune_bands", theme["key"]), ["commune"])
@@ -157,17 +158,17 @@ def territoires():
     if results.empty:
         raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
     theme, mode, main, bands, threshold = _selection(results)
-    grids = ad.available_grids(results, mode, theme["key"])
+    grids = at.available_grids(results, mode, theme["key"])
     wanted = request.args.get("grid")
     if wanted and wanted not in grids:
         raise ad.AccessError(f"découpage « {wanted} » inconnu : " + ", ".join(grids), 400)
     session = get_session()
     members = read_grids(session)
-    communes = ad.commune_table(results, mode, theme["key"], threshold, main)
+    communes = at.commune_table(results, mode, theme["key"], threshold, main)
     band_rows = _bands_by(results.table(mode, "territory_bands", theme["key"]), ["grid", "code"])
     items, seen_all = [], False
     for grid in [wanted] if wanted else grids:
-        table = ad.territory_table(results, mode, theme["key"], threshold, grid, members, communes)
+        table = at.territory_table(results, mode, theme["key"], threshold, grid, members, communes)
         for row in table.to_dict("records"):
             if row["grid"] == ad.ALL:
                 if seen_all:

@@ -13,7 +13,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from mapapp.catalog.freshness import stale_months, stale_records
 from mapapp.catalog.history import ConflictError, ContributionError, PermissionDenied, ValidationFailed, restore
 from mapapp.catalog.models_users import REVISION_STATUSES, Revision
-from mapapp.catalog.moderation import can_moderate_record, is_stale, publish, rebase, reject, visible_revisions
+from mapapp.catalog.moderation import is_stale, publish, rebase, reject, visible_revisions
+from mapapp.catalog.moderation_permissions import can_moderate_record
 from mapapp.catalog.query import PlaceNotFound, resolve_territory
 from mapapp.catalog.users import known_communes, moderated_communes
 from mapapp.web import lookup

@@ -1,4 +1,7 @@
-"""The partners' space (``/espace``): their structures, forms with moderation, history, freshness, import.
+"""The partners' space (``/espace``): their structures, forms with moderation, history, freshness.
+
+The bulk import views (``/espace/import``) are in :mod:`mapapp.web.partenaires_import`,
+on this same blueprint.
 
 Every view checks permissions on the record itself (never on what the page
 linked to): a partner reaches only its own structures' records and drafts,
@@ -10,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from mapapp.catalog import vocab
@@ -35,39 +36,25 @@ from mapapp.catalog.models import Site, Structure
 from mapapp.catalog.models_users import CHANGE_ACTIONS, REVISION_STATUSES, ROLES, Revision
 from mapapp.catalog.moderation import (
     ID_PREFIXES,
-    can_contribute,
-    can_edit,
-    can_moderate_record,
-    can_moderate_revision,
-    can_view,
     changes_of,
-    commune_at,
     is_stale,
-    live_records_of,
     new_record_id,
     open_revision,
-    pending_sites,
     publish,
     save_draft,
     submit,
     visible_revisions,
     withdraw,
 )
+from mapapp.catalog.moderation_permissions import can_contribute, can_edit, can_moderate_record, can_moderate_revision, can_view
+from mapapp.catalog.moderation_records import commune_at, live_records_of, pending_sites
 from mapapp.catalog.users import is_member, structure_ids
-from mapapp.web import lookup
+from mapapp.web import lookup, partenaires_import
 from mapapp.web.auth import current_user, login_required, safe_next
 from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
 from mapapp.web.db import get_session
 
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
-
-UPLOAD_SUFFIXES = {".csv", ".xlsx", ".json", ".geojson"}
-#: Simulated imports awaiting confirmation kept per session (the oldest are dropped, with their file):
-#: they live in the signed session cookie, which browsers drop beyond 4 KB.
-MAX_PENDING_IMPORTS = 3
-#: Uploaded files older than this are deleted when a new file is uploaded (unconfirmed simulations,
-#: failed imports kept to be fixed): an import must be confirmed within a day.
-UPLOAD_MAX_AGE = dt.timedelta(hours=24)
 
 
 @bp.app_context_processor
@@ -386,106 +373,6 @@ def commune_of_point():
     return jsonify(code=commune.code, nom=commune.nom, buffer=commune.is_buffer)
 
 
-# --------------------------------------------------------------------------- import
+# --------------------------------------------------------------------------- import (mapapp.web.partenaires_import)
 
-
-def _uploads() -> Path:
-    folder = current_app.config["MAPAPP_SETTINGS"].data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _remove_upload(token: str) -> None:
-    if re.fullmatch(r"[0-9a-f]{32}", token):
-        for path in _uploads().glob(f"{token}.*"):
-            path.unlink(missing_ok=True)
-
-
-def _prune_uploads(now: dt.datetime | None = None) -> None:
-    """Delete the uploaded files (anyone's) older than :data:`UPLOAD_MAX_AGE`."""
-    limit = ((now or dt.datetime.now()) - UPLOAD_MAX_AGE).timestamp()
-    for path in _uploads().iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue  # removed meanwhile by another request
-
-
-def _remember_import(token: str, info: dict) -> None:
-    """Add a pending import to the session, keeping the :data:`MAX_PENDING_IMPORTS` latest (older files deleted)."""
-    # By upload time, not dict order: the session serializer sorts keys.
-    imports = {**(session.get("imports") or {}), token: {**info, "at": dt.datetime.now().timestamp()}}
-    while len(imports) > MAX_PENDING_IMPORTS:
-        oldest = min(imports, key=lambda t: ((imports[t] or {}).get("at") or 0, t == token))
-        imports.pop(oldest)
-        _remove_upload(oldest)
-    session["imports"] = imports
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@login_required()
-def import_file():
-    from mapapp.io.catalog_import import plan_rows, run_import
-    from mapapp.io.catalog_readers import FORMATS
-    from mapapp.territory.validation import TerritoryImportError
-
-    user = current_user()
-    if request.method == "GET":
-        return render_template("espace/import.html", formats=FORMATS)
-    upload = request.files.get("fichier")
-    fmt = request.form.get("format") or None
-    if fmt and fmt not in FORMATS:
-        abort(400, description="Format inconnu.")
-    if upload is None or not upload.filename:
-        return render_template("espace/import.html", formats=FORMATS, error="Choisissez un fichier."), 400
-    suffix = Path(upload.filename).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        return render_template("espace/import.html", formats=FORMATS,
-                               error="Fichier .csv, .xlsx, .json ou .geojson attendu."), 400
-    _prune_uploads()
-    token = secrets.token_hex(16)
-    path = _uploads() / f"{token}{suffix}"
-    upload.save(path)
-    name = Path(upload.filename).name[:200]
-    _remember_import(token, {"name": name, "format": fmt, "user": user.id})
-    db = get_session()
-    try:
-        result = run_import(db, path, fmt, user=user, dry_run=True, source=name)
-    except TerritoryImportError as exc:
-        db.rollback()
-        return render_template("espace/import.html", formats=FORMATS, error=str(exc)), 400
-    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=token,
-                           done=False)
-
-
-@bp.route("/import/confirmer", methods=["POST"])
-@login_required()
-def import_confirm():
-    from mapapp.io.catalog_import import plan_rows, run_import
-    from mapapp.territory.validation import TerritoryImportError
-
-    user = current_user()
-    token = request.form.get("token", "")
-    info = (session.get("imports") or {}).get(token)
-    if not re.fullmatch(r"[0-9a-f]{32}", token) or info is None or info.get("user") != user.id:
-        abort(403, description="Ce fichier n'est pas le vôtre, ou la simulation a expiré : déposez-le à nouveau.")
-    matches = list(_uploads().glob(f"{token}.*"))
-    if not matches:
-        abort(404, description="Fichier introuvable : déposez-le à nouveau.")
-    db = get_session()
-    try:
-        result = run_import(db, matches[0], info.get("format"), user=user, dry_run=False, source=info["name"])
-    except TerritoryImportError as exc:
-        db.rollback()
-        flash(str(exc))
-        return redirect(url_for("partenaires.import_file"))
-    if result.ok:
-        db.commit()
-        matches[0].unlink(missing_ok=True)
-    else:
-        db.rollback()  # the file stays: it can be fixed and uploaded again
-    imports = dict(session.get("imports") or {})
-    imports.pop(token, None)
-    session["imports"] = imports
-    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=None, done=True)
+partenaires_import.register(bp)

@@ -1,0 +1,136 @@
+"""The partners' bulk import (``/espace/import``): upload a file, read the simulated import, confirm it.
+
+The views belong to the partners' blueprint: :mod:`mapapp.web.partenaires`
+adds them with :func:`register` (same URLs and endpoints,
+``partenaires.import_file`` and ``partenaires.import_confirm``). The import
+itself is :func:`mapapp.io.catalog_import.run_import`; the uploaded file waits
+in ``<data_dir>/uploads`` between the simulation and the confirmation, and the
+pending imports are remembered in the session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+
+from mapapp.web.auth import current_user, login_required
+from mapapp.web.db import get_session
+
+UPLOAD_SUFFIXES = {".csv", ".xlsx", ".json", ".geojson"}
+#: Simulated imports awaiting confirmation kept per session (the oldest are dropped, with their file):
+#: they live in the signed session cookie, which browsers drop beyond 4 KB.
+MAX_PENDING_IMPORTS = 3
+#: Uploaded files older than this are deleted when a new file is uploaded (unconfirmed simulations,
+#: failed imports kept to be fixed): an import must be confirmed within a day.
+UPLOAD_MAX_AGE = dt.timedelta(hours=24)
+
+
+def _uploads() -> Path:
+    folder = current_app.config["MAPAPP_SETTINGS"].data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _remove_upload(token: str) -> None:
+    if re.fullmatch(r"[0-9a-f]{32}", token):
+        for path in _uploads().glob(f"{token}.*"):
+            path.unlink(missing_ok=True)
+
+
+def _prune_uploads(now: dt.datetime | None = None) -> None:
+    """Delete the uploaded files (anyone's) older than :data:`UPLOAD_MAX_AGE`."""
+    limit = ((now or dt.datetime.now()) - UPLOAD_MAX_AGE).timestamp()
+    for path in _uploads().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue  # removed meanwhile by another request
+
+
+def _remember_import(token: str, info: dict) -> None:
+    """Add a pending import to the session, keeping the :data:`MAX_PENDING_IMPORTS` latest (older files deleted)."""
+    # By upload time, not dict order: the session serializer sorts keys.
+    imports = {**(session.get("imports") or {}), token: {**info, "at": dt.datetime.now().timestamp()}}
+    while len(imports) > MAX_PENDING_IMPORTS:
+        oldest = min(imports, key=lambda t: ((imports[t] or {}).get("at") or 0, t == token))
+        imports.pop(oldest)
+        _remove_upload(oldest)
+    session["imports"] = imports
+
+
+
+@login_required()
+def import_file():
+    from mapapp.io.catalog_import import plan_rows, run_import
+    from mapapp.io.catalog_readers import FORMATS
+    from mapapp.territory.validation import TerritoryImportError
+
+    user = current_user()
+    if request.method == "GET":
+        return render_template("espace/import.html", formats=FORMATS)
+    upload = request.files.get("fichier")
+    fmt = request.form.get("format") or None
+    if fmt and fmt not in FORMATS:
+        abort(400, description="Format inconnu.")
+    if upload is None or not upload.filename:
+        return render_template("espace/import.html", formats=FORMATS, error="Choisissez un fichier."), 400
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        return render_template("espace/import.html", formats=FORMATS,
+                               error="Fichier .csv, .xlsx, .json ou .geojson attendu."), 400
+    _prune_uploads()
+    token = secrets.token_hex(16)
+    path = _uploads() / f"{token}{suffix}"
+    upload.save(path)
+    name = Path(upload.filename).name[:200]
+    _remember_import(token, {"name": name, "format": fmt, "user": user.id})
+    db = get_session()
+    try:
+        result = run_import(db, path, fmt, user=user, dry_run=True, source=name)
+    except TerritoryImportError as exc:
+        db.rollback()
+        return render_template("espace/import.html", formats=FORMATS, error=str(exc)), 400
+    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=token,
+                           done=False)
+
+
+@login_required()
+def import_confirm():
+    from mapapp.io.catalog_import import plan_rows, run_import
+    from mapapp.territory.validation import TerritoryImportError
+
+    user = current_user()
+    token = request.form.get("token", "")
+    info = (session.get("imports") or {}).get(token)
+    if not re.fullmatch(r"[0-9a-f]{32}", token) or info is None or info.get("user") != user.id:
+        abort(403, description="Ce fichier n'est pas le vôtre, ou la simulation a expiré : déposez-le à nouveau.")
+    matches = list(_uploads().glob(f"{token}.*"))
+    if not matches:
+        abort(404, description="Fichier introuvable : déposez-le à nouveau.")
+    db = get_session()
+    try:
+        result = run_import(db, matches[0], info.get("format"), user=user, dry_run=False, source=info["name"])
+    except TerritoryImportError as exc:
+        db.rollback()
+        flash(str(exc))
+        return redirect(url_for("partenaires.import_file"))
+    if result.ok:
+        db.commit()
+        matches[0].unlink(missing_ok=True)
+    else:
+        db.rollback()  # the file stays: it can be fixed and uploaded again
+    imports = dict(session.get("imports") or {})
+    imports.pop(token, None)
+    session["imports"] = imports
+    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=None, done=True)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the import views to the partners' blueprint ``bp`` (``/espace``)."""
+    bp.add_url_rule("/import", view_func=import_file, methods=["GET", "POST"])
+    bp.add_url_rule("/import/confirmer", view_func=import_confirm, methods=["POST"])
