@@ -8,62 +8,18 @@ them.
 
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
+from tests.web.browser import BROWSER_MARKS, browser, live, wait  # noqa: F401  (fixture)
 from tests.web.conftest import XSS, XSS_TEMPLATE
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
-                       reason="Chromium absent : installer les paquets Debian chromium et chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def live_server(app):
-    """The app on 127.0.0.1, on a free port, in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium n'est pas installé (extra « test »)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1300,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(20)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
-
-
-def _wait(driver, condition, timeout: float = 10):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
+    with live(app) as base:
+        yield base
 
 
 def _marker_titles(driver) -> set[str]:
@@ -81,7 +37,7 @@ def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
     from selenium.webdriver.support.ui import Select
 
     browser.get(f"{live_server}/carte")
-    _wait(browser, lambda d: "Maison des Solidarités de Test" in _marker_titles(d))
+    wait(browser, lambda d: "Maison des Solidarités de Test" in _marker_titles(d))
     _no_alert(browser)
     assert browser.execute_script("return typeof L") == "object", "Leaflet must load from /static, not a CDN"
 
@@ -101,11 +57,11 @@ def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
     from selenium.webdriver.common.action_chains import ActionChains
 
     ActionChains(browser).move_to_element(browser.find_element("css selector", ".leaflet-control-layers")).perform()
-    _wait(browser, lambda d: d.find_elements("css selector", ".leaflet-control-layers-expanded"))
+    wait(browser, lambda d: d.find_elements("css selector", ".leaflet-control-layers-expanded"))
     label = next(el for el in browser.find_elements("css selector", ".leaflet-control-layers-overlays label")
                  if "Département – sièges" in el.text)
     label.find_element("css selector", "input").click()
-    _wait(browser, lambda d: "Maison des Solidarités de Test" not in _marker_titles(d))
+    wait(browser, lambda d: "Maison des Solidarités de Test" not in _marker_titles(d))
     assert "Antenne de Saint-Jo" in _marker_titles(browser)
     assert not browser.find_element("id", "couche-departement_siege").is_selected()
 
@@ -113,22 +69,22 @@ def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
     from selenium.webdriver.common.keys import Keys
 
     browser.find_element("id", "couche-departement_antenne").send_keys(Keys.SPACE)
-    _wait(browser, lambda d: "Antenne de Saint-Jo" not in _marker_titles(d))
+    wait(browser, lambda d: "Antenne de Saint-Jo" not in _marker_titles(d))
     browser.find_element("id", "couche-departement_antenne").send_keys(Keys.SPACE)
-    _wait(browser, lambda d: "Antenne de Saint-Jo" in _marker_titles(d))
+    wait(browser, lambda d: "Antenne de Saint-Jo" in _marker_titles(d))
 
     # Apply a filter with the form: the URL carries it and only matching sites remain.
     Select(browser.find_element("id", "f-thematique")).select_by_value("numerique")
     browser.find_element("css selector", "form.filters button[type=submit]").click()
-    _wait(browser, lambda d: d.current_url.endswith("/carte?thematique=numerique"))  # empty filters not sent
-    _wait(browser, lambda d: XSS in _marker_titles(d))
+    wait(browser, lambda d: d.current_url.endswith("/carte?thematique=numerique"))  # empty filters not sent
+    wait(browser, lambda d: XSS in _marker_titles(d))
     assert _marker_titles(browser) == {XSS}
     assert [el.text for el in browser.find_elements("css selector", ".mapapp-cluster")] == ["2"]
     # The popup of the hostile site shows its name and address as text, and runs nothing.
     marker = next(el for el in browser.find_elements("css selector", ".leaflet-marker-icon[title]")
                   if el.get_attribute("title") == XSS)
     marker.click()
-    popup = _wait(browser, lambda d: d.find_elements("css selector", ".leaflet-popup-content"))[0]
+    popup = wait(browser, lambda d: d.find_elements("css selector", ".leaflet-popup-content"))[0]
     text = popup.get_attribute("textContent")
     assert XSS in text and XSS_TEMPLATE in text
     assert not popup.find_elements("css selector", "script")
@@ -138,8 +94,8 @@ def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
     browser.execute_script("""
         var map = Object.values(window).find(v => v instanceof L.Map);
         map.setView([45.03015, 2.04015], 17, {animate: false});""")
-    _wait(browser, lambda d: {"Point numérique 1", "Point numérique 2"} <= _marker_titles(d))
-    _wait(browser, lambda d: not d.find_elements("css selector", ".mapapp-cluster"))
+    wait(browser, lambda d: {"Point numérique 1", "Point numérique 2"} <= _marker_titles(d))
+    wait(browser, lambda d: not d.find_elements("css selector", ".mapapp-cluster"))
 
 
 @pytest.fixture
@@ -148,15 +104,8 @@ def demo_live_server(demo_computed):
     from mapapp.config import load_settings
     from mapapp.web import create_app
 
-    app = create_app(load_settings(demo_computed[0]))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with live(create_app(load_settings(demo_computed[0]))) as base:
+        yield base
 
 
 def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, browser):
@@ -164,7 +113,7 @@ def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, 
     from selenium.webdriver.support.ui import Select
 
     browser.get(f"{demo_live_server}/accessibilite?theme=france_services&mode=voiture")
-    _wait(browser, lambda d: d.find_elements("css selector", "path.leaflet-interactive"))
+    wait(browser, lambda d: d.find_elements("css selector", "path.leaflet-interactive"))
     _no_alert(browser)
     n_communes = len(browser.find_elements("css selector", "#table-communes tbody tr"))
     n_zb = len(browser.find_elements("css selector", "#table-communes tbody tr.zone-blanche"))
@@ -175,12 +124,12 @@ def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, 
     radio = browser.find_element("id", "vue-superposition")
     browser.execute_script("arguments[0].focus();", browser.find_element("id", "vue-temps"))
     browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
-    _wait(browser, lambda d: "vue=superposition" in d.current_url)
+    wait(browser, lambda d: "vue=superposition" in d.current_url)
     assert radio.is_selected() and browser.find_element("id", "a-vue").get_attribute("value") == "superposition"
     assert len(browser.find_elements("css selector", "path.leaflet-interactive")) == n_communes + n_zb
     # the zones blanches outline switches off with its box
     browser.find_element("id", "couche-zones-blanches").send_keys(Keys.SPACE)
-    _wait(browser, lambda d: len(d.find_elements("css selector", "path.leaflet-interactive")) == n_communes)
+    wait(browser, lambda d: len(d.find_elements("css selector", "path.leaflet-interactive")) == n_communes)
 
     # Sortable table: the header is a button; numbers sort as numbers
     button = browser.find_element("css selector", "#table-territoires thead th:nth-child(4) button")
@@ -195,6 +144,6 @@ def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, 
     options = [o.get_attribute("value") for o in browser.find_elements("css selector", "#a-seuil option")]
     assert options == ["15", "20", "30", "45"]
     browser.find_element("css selector", "form.filters button[type=submit]").click()
-    _wait(browser, lambda d: "mode=marche" in d.current_url and "seuil=20" in d.current_url)
+    wait(browser, lambda d: "mode=marche" in d.current_url and "seuil=20" in d.current_url)
     assert "à pied, seuil de 20" in browser.find_element("id", "synthese-titre").text
     _no_alert(browser)

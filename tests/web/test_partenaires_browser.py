@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.catalog.contrib import PASSWORD, contrib_app, contrib_settings, contrib_template  # noqa: F401  (fixtures)
-from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, _wait, browser  # noqa: F401  (fixture)
+from tests.web.browser import BROWSER_MARKS, browser, live, wait  # noqa: F401  (fixture)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
-                       reason="Chromium absent : installer les paquets Debian chromium et chromium-driver"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def contrib_server(contrib_app):
-    server = make_server("127.0.0.1", 0, contrib_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with live(contrib_app) as base:
+        yield base
 
 
 def test_click_on_the_map_fills_the_point_and_the_commune(contrib_server, browser):
@@ -36,9 +23,9 @@ def test_click_on_the_map_fills_the_point_and_the_commune(contrib_server, browse
     browser.find_element("id", "email").send_keys("ml@example.org")
     browser.find_element("id", "password").send_keys(PASSWORD)
     browser.find_element("css selector", "form.stack button[type=submit]").click()
-    _wait(browser, lambda d: "/espace/" in d.current_url)
+    wait(browser, lambda d: "/espace/" in d.current_url)
     browser.get(f"{contrib_server}/espace/lieu/test--num-1/modifier")
-    _wait(browser, lambda d: d.find_elements("css selector", "#point-map .leaflet-marker-icon"))
+    wait(browser, lambda d: d.find_elements("css selector", "#point-map .leaflet-marker-icon"))
     # Leaflet runs from static files under script-src 'self' (no inline script needed).
     assert browser.execute_script("return typeof L") == "object"
     browser.execute_script("var m = document.getElementById('point-map'); m.scrollIntoView();")
@@ -46,9 +33,9 @@ def test_click_on_the_map_fills_the_point_and_the_commune(contrib_server, browse
     browser.execute_script("document.getElementById('f-lon').value = '2.15';"
                            "document.getElementById('f-lat').value = '45.05';"
                            "document.getElementById('f-lat').dispatchEvent(new Event('change'));")
-    _wait(browser, lambda d: "Saint-Jo" in d.find_element("id", "commune-name").text)
+    wait(browser, lambda d: "Saint-Jo" in d.find_element("id", "commune-name").text)
     ActionChains(browser).move_to_element_with_offset(browser.find_element("id", "point-map"), 40, 30).click().perform()
-    _wait(browser, lambda d: d.find_element("id", "f-lon").get_attribute("value") != "2.15")
+    wait(browser, lambda d: d.find_element("id", "f-lon").get_attribute("value") != "2.15")
     lon = float(browser.find_element("id", "f-lon").get_attribute("value"))
     lat = float(browser.find_element("id", "f-lat").get_attribute("value"))
     assert 2.15 < lon < 2.2 and 44.99 < lat < 45.05
@@ -56,6 +43,6 @@ def test_click_on_the_map_fills_the_point_and_the_commune(contrib_server, browse
     hours = browser.find_element("id", "f-horaires_accueil")
     hours.clear()
     hours.send_keys("Th[2] 09:00-12:00")
-    _wait(browser, lambda d: "2e jeudi du mois" in d.find_element("id", "f-horaires_accueil-preview").text)
+    wait(browser, lambda d: "2e jeudi du mois" in d.find_element("id", "f-horaires_accueil-preview").text)
     logs = [e for e in browser.get_log("browser") if "Content Security Policy" in e.get("message", "")]
     assert logs == []
