@@ -124,3 +124,36 @@ def test_results_are_switched_atomically_through_a_pointer(store, tmp_path):
     assert not first.exists()  # the previous version is removed once the pointer moved
     assert target.manifest("car").computed_at == "t2"
     assert target.table("car", "communes").equals(store.table("car", "communes"))
+
+
+def test_stored_times_equal_networkx_on_the_demo_network(demo_computed, store):
+    """The demo's car graph, rebuilt from the cache; every 50th population point checked against networkx."""
+    import pandas as pd
+
+    from mapapp.catalog.db import make_engine, make_sessionmaker
+    from mapapp.catalog.frames import engine_inputs
+    from mapapp.network import load_cached, snap_points
+    from tests.access.helpers import node_to_site_s, origin_to_site_s
+
+    env, _ = demo_computed
+    settings = load_settings(env)
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session:
+        inputs = engine_inputs(session)
+    engine.dispose()
+    graph = load_cached(Path(env["MAPAPP_DEMO_DIR"]) / "roads.osm", "car", settings.cache_dir)
+    assert graph is not None
+
+    destinations = store.table("car", "destinations")
+    fs_sites = sorted(set(destinations[destinations.theme == "france_services"].site_id))
+    sites = inputs.sites.set_index("site_id").loc[fs_sites]
+    site_snap = snap_points(graph, sites.lon.to_numpy(), sites.lat.to_numpy(), direction="in")
+    sample = inputs.points.iloc[::50]
+    point_snap = snap_points(graph, sample.lon.to_numpy(), sample.lat.to_numpy(), direction="out")
+    expected_s = origin_to_site_s(node_to_site_s(graph, site_snap), point_snap).min(axis=1)
+
+    points = store.table("car", "points")
+    stored = points[points.theme == "france_services"].set_index("point_id").loc[sample.index, "time_min"]
+    assert len(fs_sites) > 5 and len(sample) > 100
+    np.testing.assert_allclose(stored.to_numpy() * 60, expected_s, rtol=1e-9)
+    assert pd.notna(stored).all()
