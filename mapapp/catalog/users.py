@@ -190,6 +190,25 @@ def authenticate(session: Session, email: str, password: str, ip: str, *, now: d
     return user
 
 
+#: Key under which password-reset requests are counted in ``login_attempt`` (per IP, any address).
+RESET_REQUEST_KEY = "reset-request"
+
+
+def note_reset_request(session: Session, ip: str, *, now: dt.datetime | None = None) -> None:
+    """Count a « mot de passe oublié » request from ``ip`` (the caller commits).
+
+    Raises:
+        LoginBlocked: more than :data:`MAX_FAILURES` requests from this IP in the window, whatever the
+            addresses: the form must not serve to flood mailboxes or to probe which accounts exist.
+    """
+    now = now or utcnow()
+    ip = (ip or "?")[:64]
+    if _recent_failures(session, ip, RESET_REQUEST_KEY, now) >= MAX_FAILURES:
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        raise LoginBlocked(f"Trop de demandes de réinitialisation : réessayez dans {minutes} minutes.")
+    session.add(LoginAttempt(ip=ip, username=RESET_REQUEST_KEY, at=now))
+
+
 # --------------------------------------------------------------------------- one-time links
 
 

@@ -52,6 +52,7 @@ from mapapp.catalog.users import (
     check_token,
     get_user_by_email,
     issue_token,
+    note_reset_request,
     use_token,
 )
 from mapapp.web.db import get_session
@@ -232,10 +233,15 @@ def link_message(purpose: str, link: str) -> tuple[str, str]:
 def forgot():
     if request.method == "POST":
         db = get_session()
+        try:
+            note_reset_request(db, request.remote_addr or "?")
+        except LoginBlocked as exc:
+            db.rollback()
+            return render_template("auth/forgot.html", error=str(exc)), 429
         user = get_user_by_email(db, request.form.get("email", ""))
         if user is not None and user.is_active:
             send_link(user, "reset")
-            db.commit()
+        db.commit()
         # Same answer whether the account exists or not.
         flash("Si un compte correspond à cette adresse, un message avec un lien vient de lui être envoyé.")
         return redirect(url_for("auth.login"))

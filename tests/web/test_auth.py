@@ -181,3 +181,18 @@ def test_inactive_accounts_cannot_log_in(contrib_app, factory):
         get_user_by_email(s, "fs@example.org").is_active = False
     assert login(contrib_app.test_client(), "fs").status_code == 401
 
+
+
+def test_forgotten_password_requests_are_rate_limited_per_ip(contrib_app, contrib_settings):
+    client = contrib_app.test_client()
+    token = csrf(client)
+    answers = [client.post("/mot-de-passe/oubli", data={"email": f"x{i}@example.org", "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code for i in range(6)]
+    assert answers == [302] * 5 + [429]  # five requests per window, whatever the addresses
+    blocked = client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": token},
+                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert blocked.status_code == 429 and "Trop de demandes" in blocked.get_data(as_text=True)
+    assert not _outbox(contrib_settings)  # a real account got no mail while blocked
+    other = client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": token},
+                        environ_base={"REMOTE_ADDR": "198.51.100.8"})
+    assert other.status_code == 302 and len(_outbox(contrib_settings)) == 1
