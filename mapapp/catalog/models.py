@@ -416,3 +416,33 @@ class MobilitySolution(Record, Base):
 
 # Register the contribution tables (users, revisions, history) on the same metadata.
 from mapapp.catalog import models_users  # noqa: E402,F401  (import for its side effect)
+
+
+# --------------------------------------------------------------------------- string lengths
+# SQLite ignores VARCHAR lengths; PostgreSQL refuses a longer value (DataError at flush, which
+# would crash an import or a form instead of naming the field). Every bounded string attribute is
+# therefore checked when assigned, like the vocabularies: the error names the field.
+
+
+def _length_checker(field: str, length: int):
+    def check(_target, value, _oldvalue, _initiator):
+        if isinstance(value, str) and len(value) > length:
+            raise vocab.RecordError(field, f"trop long ({len(value)} caractères, au plus {length})")
+        return value
+
+    return check
+
+
+def _install_length_checks() -> None:
+    from sqlalchemy import event
+
+    for mapper in Base.registry.mappers:
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            length = getattr(column.type, "length", None)
+            if isinstance(column.type, String) and length and column.table is mapper.local_table:
+                event.listen(getattr(mapper.class_, prop.key), "set",
+                             _length_checker(f"{column.table.name}.{column.name}", length))
+
+
+_install_length_checks()
