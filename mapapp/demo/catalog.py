@@ -18,31 +18,17 @@ from data_inclusion.schema.v1 import Frais, ModeAccueil, Public, ReseauPorteur, 
 from opening_hours import OpeningHours
 from shapely.geometry import Point
 
+from mapapp.catalog import vocab
+
 from . import names
 from .geography import Commune, Geography, rng_for, to_wgs84
 
-SITE_KINDS = (
-    "departement_siege",
-    "departement_antenne",
-    "departement_permanence",
-    "france_services",
-    "france_services_itinerant_stop",
-    "partner",
-    "other",
-)
-STATUSES = ("planned", "experimental", "active", "temporarily_closed", "closed")
-DELIVERY_MODES = ("on_site", "itinerant", "remote", "departement_wide")
-MOBILITY_KINDS = ("point", "area", "aid")
-MOBILITY_CATEGORIES = (
-    "garage_solidaire",
-    "auto_ecole_sociale",
-    "location_vehicule",
-    "pret_vehicule",
-    "transport_a_la_demande",
-    "transport_solidaire",
-    "plateforme_mobilite",
-    "aide_financiere",
-)
+# The catalog's own vocabularies: the demo must produce exactly what the catalog accepts.
+SITE_KINDS = frozenset(vocab.SITE_KINDS)
+STATUSES = frozenset(vocab.STATUSES)
+DELIVERY_MODES = frozenset(vocab.DELIVERY_MODES)
+MOBILITY_KINDS = frozenset(vocab.MOBILITY_KINDS)
+MOBILITY_CATEGORIES = frozenset(vocab.MOBILITY_CATEGORIES)
 #: the demo's "today": every date is before it, some verifications are more than a year old
 REFERENCE_DATE = date(2026, 11, 1)
 DOMAIN = "val-darlenc.example"

@@ -49,14 +49,13 @@ def error_response(message: str, status: int) -> Response:
     return json_response({"error": message}, status)
 
 
-@bp.errorhandler(FilterError)
-def _filter_error(exc: FilterError):
-    return error_response(str(exc), 400)
+def register_json_errors(blueprint: Blueprint) -> None:
+    """Bad filter values (400) and unknown places (404) answered as JSON ``{"error": ...}`` in French."""
+    blueprint.register_error_handler(FilterError, lambda exc: error_response(str(exc), 400))
+    blueprint.register_error_handler(PlaceNotFound, lambda exc: error_response(str(exc), 404))
 
 
-@bp.errorhandler(PlaceNotFound)
-def _not_found(exc: PlaceNotFound):
-    return error_response(str(exc), 404)
+register_json_errors(bp)
 
 
 def _filters() -> CatalogFilters:

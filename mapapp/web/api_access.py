@@ -43,7 +43,7 @@ from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
-from mapapp.web.api import GEOJSON, _flag, error_response, json_response
+from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_json_errors
 from mapapp.web.db import close_session, get_session
 
 bp = Blueprint("api_access", __name__, url_prefix="/api")
@@ -58,14 +58,7 @@ def _access_error(exc: ad.AccessError):
     return error_response(exc.message, exc.status)
 
 
-@bp.errorhandler(FilterError)
-def _filter_error(exc: FilterError):
-    return error_response(str(exc), 400)
-
-
-@bp.errorhandler(PlaceNotFound)
-def _not_found(exc: PlaceNotFound):
-    return error_response(str(exc), 404)
+register_json_errors(bp)
 
 
 def _clean(value):

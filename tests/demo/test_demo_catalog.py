@@ -22,6 +22,8 @@ from data_inclusion.schema.v1 import (
 )
 from opening_hours import OpeningHours, ParserError
 
+from mapapp.catalog import vocab
+
 STRUCTURE_KEYS = {
     "id",
     "nom",
@@ -95,26 +97,9 @@ MOBILITY_KEYS = {
     "date_maj",
     "date_verification",
 }
-STATUSES = {"planned", "experimental", "active", "temporarily_closed", "closed"}
-SITE_KINDS = {
-    "departement_siege",
-    "departement_antenne",
-    "departement_permanence",
-    "france_services",
-    "france_services_itinerant_stop",
-    "partner",
-    "other",
-}
-CATEGORIES = {
-    "garage_solidaire",
-    "auto_ecole_sociale",
-    "location_vehicule",
-    "pret_vehicule",
-    "transport_a_la_demande",
-    "transport_solidaire",
-    "plateforme_mobilite",
-    "aide_financiere",
-}
+STATUSES = set(vocab.STATUSES)
+SITE_KINDS = set(vocab.SITE_KINDS)
+CATEGORIES = set(vocab.MOBILITY_CATEGORIES)
 TODAY = date(2026, 11, 1)
 
 
