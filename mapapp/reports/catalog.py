@@ -198,18 +198,20 @@ def freshness(records: pd.DataFrame, today: dt.date, stale_months: int) -> tuple
         never-verified first, then the oldest verification first.
     """
     cutoff = months_before(today, stale_months)
-    dates = pd.to_datetime(records["date_verification"]).dt.date if len(records) else pd.Series([], dtype=object)
-    never = records["date_verification"].isna()
-    old = ~never & (dates < cutoff)
+    # Compare as Timestamps: ``.dt.date`` of an all-missing column stays datetime64 with
+    # some pandas versions, and datetime64 cannot be compared with a ``date``.
+    dates = pd.to_datetime(records["date_verification"].astype(object), errors="coerce")
+    never = dates.isna()
+    old = ~never & (dates < pd.Timestamp(cutoff))
     rows = []
     for kind in RECORD_KINDS:
         k = records["kind"] == kind
         rows.append((kind, int(k.sum()), int((k & never).sum()), int((k & old).sum()), int((k & ~never & ~old).sum())))
     summary = pd.DataFrame(rows, columns=["kind", "total", "never_verified", "verified_before", "up_to_date"])
     stale = records[never | old].copy()
-    stale["never"] = stale["date_verification"].isna()
+    stale["never"] = never[never | old]
     kind_rank = {k: i for i, k in enumerate(RECORD_KINDS)}
     stale["_k"] = stale["kind"].map(kind_rank)
-    stale["_d"] = pd.to_datetime(stale["date_verification"])
+    stale["_d"] = dates[never | old]
     stale = stale.sort_values(["_k", "never", "_d", "nom"], ascending=[True, False, True, True])
     return summary, stale.drop(columns=["_k", "_d", "never"]).reset_index(drop=True)

@@ -112,3 +112,23 @@ def test_freshness_counts_records_not_verified_for_n_months(demo_sessions, demo_
 def test_months_before_clamps_to_month_end():
     assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
     assert months_before(dt.date(2026, 1, 15), 12) == dt.date(2025, 1, 15)
+
+
+@pytest.mark.parametrize("dates", [[None, None, None], [], [dt.date(2020, 1, 1), None], [dt.date(2026, 1, 1)] * 2])
+def test_freshness_holds_when_no_record_was_ever_verified(dates):
+    """Right after an ANCT import no record has a verification date: the summary must still work."""
+    import pandas as pd
+
+    from mapapp.reports.catalog import freshness
+    records = pd.DataFrame({"kind": ["site"] * len(dates), "id": [f"s{i}" for i in range(len(dates))],
+                            "nom": [f"Lieu {i}" for i in range(len(dates))], "structure": "x", "commune": "96001",
+                            "status": "active", "date_verification": pd.Series(dates, dtype=object),
+                            "date_maj": None})
+    summary, stale = freshness(records, TODAY, 12)
+    row = summary.set_index("kind").loc["site"]
+    cutoff = months_before(TODAY, 12)
+    assert row["total"] == len(dates)
+    assert row["never_verified"] == sum(d is None for d in dates)
+    assert row["verified_before"] == sum(d is not None and d < cutoff for d in dates)
+    assert len(stale) == row["never_verified"] + row["verified_before"]
+    assert not {"never", "_k", "_d"} & set(stale.columns)
