@@ -271,9 +271,12 @@ def _report_args(unit, themes, modes, sub_grid, stale_months) -> dict:
 
 
 def _open_session(settings):
-    from mapapp.catalog.db import make_engine, make_sessionmaker
+    from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 
     engine = make_engine(settings.database_url)
+    if problem := schema_problem(engine):
+        engine.dispose()
+        raise click.ClickException(problem)
     return engine, make_sessionmaker(engine)()
 
 
@@ -337,6 +340,23 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
         engine.dispose()
 
 
+def _check_crs(_ctx, _param, value: str | None) -> str | None:
+    """A projection pyproj knows, or a French usage error (not a pyproj traceback)."""
+    if value is None:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(value)
+    except CRSError:
+        raise click.BadParameter(f"projection inconnue : « {value} » (exemple : EPSG:2154 pour le Lambert-93)") \
+            from None
+    if crs.is_geographic and crs.to_epsg() != 4326:
+        raise click.BadParameter(f"« {value} » n'est pas une projection en mètres ni le WGS84 (EPSG:4326)")
+    return value
+
+
 @main.command("export")
 @click.option("--format", "fmt", required=True,
               type=click.Choice(["xlsx", "csv", "gpkg", "geojson", "datainclusion-json", "datainclusion-csv"]),
@@ -346,7 +366,7 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Output file (xlsx, gpkg), or folder for formats made of several files "
                    "(csv, geojson, datainclusion-*); a path ending in .zip writes an archive instead.")
-@click.option("--crs", default=None, metavar="EPSG:XXXX",
+@click.option("--crs", default=None, metavar="EPSG:XXXX", callback=_check_crs,
               help="Projection of the GeoPackage (default: EPSG:2154 Lambert-93; official UTM overseas).")
 @_report_options
 def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:

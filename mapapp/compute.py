@@ -22,7 +22,7 @@ from sqlalchemy import select
 from mapapp.access.frames import attach_snap
 from mapapp.access.run import compute_access_modes
 from mapapp.access.themes import Theme, default_themes
-from mapapp.catalog.db import make_engine, make_sessionmaker
+from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
@@ -80,6 +80,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     start = time.perf_counter()
     engine = make_engine(settings.database_url)
     try:
+        if problem := schema_problem(engine):
+            raise ComputeError(problem)
         with make_sessionmaker(engine)() as session:
             territory = session.scalar(select(Territory))
             if territory is None:
@@ -109,6 +111,10 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         report.warnings.append(f"offre {offer_id} : sa zone d'éligibilité ({', '.join(codes)}) ne contient aucune "
                                "commune du territoire, elle ne compte pour personne (code EPCI sans découpage "
                                "« epci » importé ? code erroné ?)")
+    if inputs.offers.empty or inputs.sites.empty:
+        report.warnings.append("le catalogue n'a encore aucune offre publiée rattachée à un lieu : chaque commune est "
+                               "non desservie (zone blanche) pour chaque thème. Importez les lieux et les offres "
+                               "(`mapapp import FICHIER`) puis relancez `mapapp compute`.")
     for mode, res in results.items():
         store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs)
         t = tables[mode]

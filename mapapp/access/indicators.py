@@ -128,6 +128,9 @@ SECOND_COLUMNS = {"points": ("second_time_min", "second_site_id"),
 
 
 def _ids(ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Site ids of ``rows`` (``-1``: no site, ``None``); works when there is no site at all."""
+    if len(ids) == 0:
+        return np.full(len(rows), None, dtype=object)
     return np.where(rows >= 0, ids[np.maximum(rows, 0)], None)
 
 

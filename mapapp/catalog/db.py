@@ -52,6 +52,31 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database cannot be used as it is, in French, or ``None`` when it is at the latest revision.
+
+    Commands that only read (``compute``, ``report``, ``export``, the web) call this
+    first, so an empty or outdated data folder says what to run instead of a
+    SQLAlchemy traceback; commands that write (imports, ``demo load``) migrate.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as exc:
+        return f"Base de données inaccessible ({engine.url.render_as_string(hide_password=True)}) : {exc.orig or exc}"
+    if not current:
+        return ("La base de données est vide (jamais initialisée) : lancez `mapapp db upgrade`, puis importez un "
+                "territoire (`mapapp territory import …`) ou la démonstration (`mapapp demo load`).")
+    if current != heads:
+        return "La base de données n'est pas à jour : lancez `mapapp db upgrade`."
+    return None
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     engine = make_engine(settings.database_url)
     app.extensions["mapapp.sessionmaker"] = make_sessionmaker(engine)
+    _require_migrated_schema(app, engine)
 
     from mapapp.web import accessibilite, api, api_access, fiches, pages
 
@@ -68,6 +69,28 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     return app
 
 
+def _require_migrated_schema(app: Flask, engine) -> None:
+    """Answer 503 with what to run while the database is not migrated (instead of a 500 per page).
+
+    Checked on each request until the schema is found at the latest revision, then never again.
+    """
+    from werkzeug.exceptions import ServiceUnavailable
+
+    from mapapp.catalog.db import schema_problem
+
+    ready = False
+
+    @app.before_request
+    def _check_schema():
+        nonlocal ready
+        if ready or request.endpoint == "static":
+            return None
+        if problem := schema_problem(engine):
+            raise ServiceUnavailable(description=problem)
+        ready = True
+        return None
+
+
 #: French titles of the error pages.
 ERROR_TITLES = {
     400: "Requête invalide",
@@ -76,6 +99,7 @@ ERROR_TITLES = {
     404: "Page introuvable",
     405: "Méthode non autorisée",
     500: "Erreur interne",
+    503: "Service indisponible",
 }
 ERROR_MESSAGES = {
     400: "La requête contient une valeur invalide.",
