@@ -9,7 +9,7 @@ export MAPAPP_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run test setup demo bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@# The browser test drives Debian's Chromium; install it when missing (needs root, as on CI).
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 	  echo "WARNING: could not install postgresql: the PostgreSQL test will be skipped" >&2
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,postgres]'
+	$(PY) -m pip install --quiet 'pip==26.3'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,postgres]'
 	touch $(STAMP)
 
 setup: $(STAMP)
