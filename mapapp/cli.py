@@ -126,10 +126,14 @@ def _report_issues(report) -> None:
 @territory.command("import")
 @click.option("--name", required=True, help="Territory name shown to users (e.g. « Corse-du-Sud »).")
 @click.option("--departement", required=True, help="Département code (2A, 40, 974...); other communes are buffer.")
-@click.option("--communes", "communes_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Commune polygons: GeoJSON, shapefile or GeoPackage, any CRS (IGN ADMIN EXPRESS, france-geojson...).")
-@click.option("--commune-table", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with code, population (and code_epci, nom_epci for the EPCI grid).")
+@click.option("--communes", "communes_paths", required=True, multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Commune polygons: GeoJSON, shapefile or GeoPackage, any CRS (IGN ADMIN EXPRESS, france-geojson...). "
+                   "Repeatable (one file per département: the territory and its neighbours for the buffer); "
+                   "a commune in several files is kept once when its contours agree, refused otherwise.")
+@click.option("--commune-table", "commune_tables", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with code, population (and code_epci, nom_epci for the EPCI grid); repeatable. "
+                   "Rows of communes absent from the polygons (national INSEE table) are ignored.")
 @click.option("--population-grid", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="INSEE squares (GeoPackage); without it, one population point per commune.")
 @click.option("--population-column", default="Ind", show_default=True, help="Inhabitants column of the squares.")
@@ -141,7 +145,7 @@ def _report_issues(report) -> None:
               help="Share of each commune's area the road file must cover; below it is an error. Lower it "
                    "knowingly for a study area cut out of a larger département.")
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
-def territory_import(name, departement, communes_path, commune_table, population_grid, population_column,
+def territory_import(name, departement, communes_paths, commune_tables, population_grid, population_column,
                      grid_files, osm_path, osm_min_coverage, dry_run) -> None:
     """Import a real territory from files; every problem is reported with its line or INSEE code.
 
@@ -154,11 +158,12 @@ def territory_import(name, departement, communes_path, commune_table, population
     report = ImportReport()
     _progress("Lecture et contrôle des fichiers du territoire")
     bundle = bundle_from_files(
-        name, departement, communes_path, commune_table=commune_table, population_grid=population_grid,
+        name, departement, list(communes_paths), commune_table=list(commune_tables) or None,
+        population_grid=population_grid,
         population_weight_col=population_column, grid_files=grid_files, osm_path=osm_path.resolve(),
         osm_min_share=osm_min_coverage,
-        sources={"communes": str(communes_path), "osm": str(osm_path),
-                 "population": str(population_grid or commune_table or communes_path)},
+        sources={"communes": ", ".join(map(str, communes_paths)), "osm": str(osm_path),
+                 "population": str(population_grid or ", ".join(map(str, commune_tables or communes_paths)))},
         report=report,
     )
     _report_issues(report)

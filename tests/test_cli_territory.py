@@ -87,3 +87,30 @@ def test_osm_file_without_roads_is_refused(tmp_path):
                                         'lon="2.6" version="1"/></osm>', encoding="utf-8")
     result = CliRunner().invoke(main, args, env=env)
     assert result.exit_code != 0 and "roads.osm" in result.output
+
+
+def test_import_several_commune_files_and_a_national_table(tmp_path):
+    """One file per département (the buffer's neighbours in their own file, another format and CRS) and
+    a commune table wider than the polygons: accepted, the extra rows summed up in one line."""
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    communes = communes_lambert93(with_population=False)
+    communes[communes["code"].str.startswith("77")].to_file(tmp_path / "77.geojson", driver="GeoJSON")
+    communes[communes["code"] == "91001"].to_crs(4326).to_file(tmp_path / "91.shp")
+    (tmp_path / "roads.osm").write_text(osm_xml_covering(communes), encoding="utf-8")
+    (tmp_path / "communes.csv").write_text(
+        "code,nom,population\n77001,Alpha,1000\n77002,Beta,2000\n77003,Gamma,500\n77004,Delta,3000\n"
+        "91001,Bordure,800\n75056,Paris,2133111\n13055,Marseille,873076\n", encoding="utf-8")
+    args = ["territory", "import", "--name", "Test 77", "--departement", "77",
+            "--communes", str(tmp_path / "77.geojson"), "--communes", str(tmp_path / "91.shp"),
+            "--commune-table", str(tmp_path / "communes.csv"), "--osm", str(tmp_path / "roads.osm")]
+    dry = CliRunner().invoke(main, args + ["--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.count("ignorée") == 1 and "2 ligne(s) de la table hors des communes fournies" in dry.output
+    assert "5 communes" in dry.output and "rien n'a été enregistré" in dry.output
+    assert not (tmp_path / "var" / "mapapp.sqlite").exists()
+
+    real = CliRunner().invoke(main, args, env=env)
+    assert real.exit_code == 0, real.output
+    db = tmp_path / "var" / "mapapp.sqlite"
+    assert count(db, "commune") == 5
+    assert count(db, "population_point") == 5

@@ -302,8 +302,8 @@ def _group_structures(rows, get, date_maj: str, report: ImportReport, source: st
     return structures
 
 
-#: A site whose INSEE code is a commune of the département is kept when its point lies
-#: this close outside the outline (simplified coastlines put harbour sites in the sea).
+#: A site whose INSEE code is a commune of the territory (département or buffer alike) is kept
+#: when its point lies this close outside that commune (simplified coastlines put harbour sites in the sea).
 OWN_COMMUNE_TOLERANCE_M = 1000.0
 
 
@@ -319,8 +319,15 @@ def filter_to_territory(records, communes: gpd.GeoDataFrame, buffer_m: float = 1
         buffer_m: distance from the département's outline within which sites
             are kept (people cross borders), in metres.
         report: receives consistency warnings: a kept site lying more than
-            1 km from the commune its INSEE code names, a site of one of the
-            département's communes left out because of its coordinates.
+            1 km from the commune its INSEE code names, and every site of one
+            of the territory's communes left out because of its coordinates,
+            by name and id.
+
+    A site outside every commune (and the buffer) whose own commune — the one
+    its INSEE code names, in the département or in the buffer, one rule for
+    both — is within ``OWN_COMMUNE_TOLERANCE_M`` is kept: simplified outlines
+    put coastal sites in the sea (Propriano). Sites of communes foreign to the
+    territory are simply not part of it and are not listed.
 
     Returns:
         The same shape as ``records``: with a dict, only the structures of
@@ -348,14 +355,15 @@ def filter_to_territory(records, communes: gpd.GeoDataFrame, buffer_m: float = 1
                 d = commune_geom.distance(point)
                 if d > 1000:
                     report.warning("filtre territoire", site["id"], f"{site['nom']} : coordonnées à {d / 1000:.1f} km de sa commune {site['commune_code']}")
-        elif site["commune_code"] in inner_codes:
-            d = outline.distance(point)
+        elif commune_geom is not None:
+            d = commune_geom.distance(point)
             if d <= OWN_COMMUNE_TOLERANCE_M:
-                # its own commune is in the département and it sits just outside the (simplified)
-                # outline, typically on the coast: keep it
+                # just outside its own commune's (simplified) outline, typically on the coast: keep it
                 kept.append(site)
             elif report is not None:
-                report.warning("filtre territoire", site["id"], f"{site['nom']} (commune {site['commune_code']} du département) exclu : coordonnées à {d / 1000:.1f} km du département")
+                where = "du département" if site["commune_code"] in inner_codes else "hors département"
+                report.warning("filtre territoire", site["id"], f"{site['nom']} (id {site['id']}, commune {site['commune_code']} {where}) exclu : "
+                                                               f"coordonnées à {d / 1000:.1f} km de sa commune")
     if not isinstance(records, dict):
         return kept
     used = {s["structure_id"] for s in kept}

@@ -32,6 +32,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mapapp.territory.bundle import GRID_COLUMNS, TerritoryBundle
+from mapapp.territory.commune_merge import concat_tables, read_communes_files, restrict_table
 from mapapp.territory.communes import merge_populations, read_commune_populations, read_communes
 from mapapp.territory.grids import grids_from_commune_table, read_grid_csv
 from mapapp.territory.osm_check import check_osm_covers
@@ -194,9 +195,9 @@ def read_bundle(directory: str | Path, *, check_osm: bool = False, report: Impor
 def bundle_from_files(
     name: str,
     departement: str,
-    communes_path: str | Path,
+    communes_path: str | Path | Iterable[str | Path],
     *,
-    commune_table: str | Path | None = None,
+    commune_table: str | Path | Iterable[str | Path] | None = None,
     population_grid: str | Path | None = None,
     population_grid_layer: str | None = None,
     population_weight_col: str = "Ind",
@@ -212,10 +213,14 @@ def bundle_from_files(
 
     Args:
         name, departement: the territory's name and département code.
-        communes_path: commune polygons (any layout of :func:`read_communes`).
+        communes_path: commune polygons (any layout of :func:`read_communes`),
+            or several files (one per département: the territory and its
+            neighbours), merged by
+            :func:`~mapapp.territory.commune_merge.read_communes_files`.
         commune_table: a commune CSV (``code,...,population,code_epci,nom_epci``)
             giving populations (merged) and the EPCI grid (when it has
-            ``code_epci``).
+            ``code_epci``), or several. Rows of communes absent from the
+            polygons (a national table) are ignored with one summary info.
         population_grid: INSEE squares; without it, one point per commune.
         population_grid_layer, population_weight_col: passed to :func:`read_population_grid`.
         grid_files: more grid CSVs (:func:`read_grid_csv`).
@@ -227,11 +232,16 @@ def bundle_from_files(
         report: collects issues; without one, any error raises at the end.
     """
     report, owned = start(report)
-    communes = read_communes(communes_path, departement=departement, report=report)
+    paths = [communes_path] if isinstance(communes_path, (str, Path)) else list(communes_path)
+    communes = read_communes_files(paths, departement=departement, report=report)
     grids = [_empty_grids()]
-    if commune_table is not None:
-        table = read_commune_populations(commune_table, report=report)
-        communes = merge_populations(communes, table, report=report, source=Path(commune_table).name)
+    tables = [] if commune_table is None else [commune_table] if isinstance(commune_table, (str, Path)) else list(commune_table)
+    if tables:
+        table_sources = [Path(t).name for t in tables]
+        table = concat_tables([read_commune_populations(t, report=report) for t in tables], table_sources, report=report)
+        source = ", ".join(table_sources)
+        table = restrict_table(table, communes, source=source, report=report)
+        communes = merge_populations(communes, table, report=report, source=source)
         if "code_epci" in table.columns:
             grids.append(grids_from_commune_table(table, communes=communes, report=report))
     for path in grid_files:

@@ -6,6 +6,7 @@ import collections
 from pathlib import Path
 
 import pytest
+import shapely
 from opening_hours import OpeningHours
 
 from mapapp.io.france_services import filter_to_territory, parse_france_services
@@ -275,3 +276,41 @@ def test_site_of_a_departement_commune_just_outside_the_outline_is_kept():
     kept = filter_to_territory(sites, communes, buffer_m=0.0, report=report)
     assert [s["id"] for s in kept] == ["s1"]
     assert [w.where for w in report.warnings] == ["s2"] and "3.0 km" in report.warnings[0].message
+
+
+def test_site_of_a_buffer_commune_follows_the_same_rule_and_drops_are_named():
+    """A buffer commune's site just outside its simplified outline is kept like a département one;
+    every site of a territory commune that is dropped is named with its id."""
+    from pyproj import Transformer
+
+    to_wgs84 = Transformer.from_crs(2154, 4326, always_xy=True)
+    communes = communes_wgs84()  # 91001 (Bordure) is the buffer: x 658000-660000, y 6820000-6824000
+
+    def site(i, y, code):
+        lon, lat = to_wgs84.transform(659000.0, y)
+        return {"id": f"s{i}", "structure_id": f"st{i}", "nom": f"Maison {i}", "lon": lon, "lat": lat,
+                "commune_code": code}
+
+    sites = [site(1, 6819500.0, "91001"),   # 500 m south of its buffer commune: kept
+             site(2, 6817000.0, "91001")]   # 3 km: dropped, listed by name and id
+    report = ImportReport()
+    kept = filter_to_territory(sites, communes, buffer_m=0.0, report=report)
+    assert [s["id"] for s in kept] == ["s1"]
+    assert [w.where for w in report.warnings] == ["s2"]
+    assert "Maison 2" in report.warnings[0].message and "s2" in report.warnings[0].message
+    assert "hors département" in report.warnings[0].message and "3.0 km" in report.warnings[0].message
+
+
+@realdata
+def test_real_propriano_kept_when_its_commune_is_a_buffer_commune():
+    from mapapp.territory.communes import read_communes
+
+    records, _ = parse_france_services(REALDATA / "france-services" / "france-services-20240801.csv")
+    communes = read_communes(REALDATA / "corse-du-sud" / "communes.geojson", departement="2A")
+    propriano = [s for s in records["sites"] if s["commune_code"] == "2A249"]
+    assert propriano
+    geom = communes.set_index("code").geometry["2A249"]
+    assert not any(geom.contains(shapely.Point(s["lon"], s["lat"])) for s in propriano)  # in the sea on this outline
+    communes.loc[communes["code"] == "2A249", "is_buffer"] = True
+    kept = filter_to_territory(records, communes, buffer_m=0.0)
+    assert all(s in kept["sites"] for s in propriano)
