@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from mapapp.catalog.db import make_engine, make_sessionmaker
@@ -32,7 +32,10 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
                                "les processus) avant de lancer l'application, ou utilisez `make run` en développement.")
         log.warning("MAPAPP_SECRET_KEY is not set: using a random key for this development process only")
         secret = secrets.token_hex(32)
-    app.config.update(SECRET_KEY=secret, MAPAPP_SETTINGS=settings, JSON_AS_ASCII=False)
+    from mapapp.web.partenaires_import import max_upload_bytes
+
+    app.config.update(SECRET_KEY=secret, MAPAPP_SETTINGS=settings, JSON_AS_ASCII=False,
+                      MAX_CONTENT_LENGTH=max_upload_bytes())  # Flask's default is None: set, not setdefault
     app.config.update(overrides)
 
     engine = make_engine(settings.database_url)
@@ -97,6 +100,7 @@ ERROR_TITLES = {
     403: "Accès refusé",
     429: "Trop de tentatives",
     404: "Page introuvable",
+    413: "Fichier trop volumineux",
     405: "Méthode non autorisée",
     500: "Erreur interne",
     503: "Service indisponible",
@@ -114,6 +118,10 @@ def _register_error_pages(app: Flask) -> None:
     from mapapp.web.api import error_response
 
     def _message(exc: HTTPException) -> str:
+        if exc.code == 413:
+            from mapapp.web.partenaires_import import too_large_message
+
+            return too_large_message(current_app.config.get("MAX_CONTENT_LENGTH"))
         # Werkzeug's default descriptions are in English: keep only ours (abort(404, description=...)).
         if exc.description and exc.description != type(exc).description:
             return exc.description

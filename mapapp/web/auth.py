@@ -79,7 +79,6 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE")) or \
         os.environ.get("MAPAPP_SECURE_COOKIES") == "1"
-    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)  # uploads (imports)
     app.before_request(_load_user)
     app.before_request(_csrf_protect)
     app.after_request(_security_headers)

@@ -11,6 +11,7 @@ pending imports are remembered in the session.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
 from pathlib import Path
@@ -27,10 +28,34 @@ MAX_PENDING_IMPORTS = 3
 #: Uploaded files older than this are deleted when a new file is uploaded (unconfirmed simulations,
 #: failed imports kept to be fixed): an import must be confirmed within a day.
 UPLOAD_MAX_AGE = dt.timedelta(hours=24)
+#: Default of ``MAPAPP_MAX_UPLOAD_MB``, the largest request body the application accepts (in MB).
+DEFAULT_MAX_UPLOAD_MB = 20
 
 
-def _uploads() -> Path:
-    folder = current_app.config["MAPAPP_SETTINGS"].data_dir / "uploads"
+def max_upload_bytes(environ=None) -> int:
+    """The request size limit: ``MAPAPP_MAX_UPLOAD_MB`` megabytes (default :data:`DEFAULT_MAX_UPLOAD_MB`).
+
+    Set as Flask's ``MAX_CONTENT_LENGTH`` by the application factory: Werkzeug then answers 413
+    before reading a larger body.
+    """
+    raw = (os.environ if environ is None else environ).get("MAPAPP_MAX_UPLOAD_MB") or ""
+    try:
+        megabytes = float(raw) if raw.strip() else DEFAULT_MAX_UPLOAD_MB
+    except ValueError:
+        raise RuntimeError(f"MAPAPP_MAX_UPLOAD_MB doit être un nombre de mégaoctets, pas « {raw} ».") from None
+    if megabytes <= 0:
+        raise RuntimeError(f"MAPAPP_MAX_UPLOAD_MB doit être positif, pas « {raw} ».")
+    return int(megabytes * 1024 * 1024)
+
+
+def too_large_message(limit: int | None) -> str:
+    """The French text of the 413 page for a limit of ``limit`` bytes."""
+    size = f"{limit / (1024 * 1024):g} Mo" if limit else "la taille autorisée"
+    return f"Le fichier envoyé est trop volumineux : la limite est de {size} par envoi."
+
+
+def _uploads(settings=None) -> Path:
+    folder = (settings or current_app.config["MAPAPP_SETTINGS"]).data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -41,10 +66,10 @@ def _remove_upload(token: str) -> None:
             path.unlink(missing_ok=True)
 
 
-def _prune_uploads(now: dt.datetime | None = None) -> None:
+def _prune_uploads(now: dt.datetime | None = None, settings=None) -> None:
     """Delete the uploaded files (anyone's) older than :data:`UPLOAD_MAX_AGE`."""
     limit = ((now or dt.datetime.now()) - UPLOAD_MAX_AGE).timestamp()
-    for path in _uploads().iterdir():
+    for path in _uploads(settings).iterdir():
         try:
             if path.is_file() and path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
@@ -86,15 +111,24 @@ def import_file():
     _prune_uploads()
     token = secrets.token_hex(16)
     path = _uploads() / f"{token}{suffix}"
-    upload.save(path)
     name = Path(upload.filename).name[:200]
-    _remember_import(token, {"name": name, "format": fmt, "user": user.id})
     db = get_session()
     try:
+        upload.save(path)
         result = run_import(db, path, fmt, user=user, dry_run=True, source=name)
     except TerritoryImportError as exc:
         db.rollback()
+        path.unlink(missing_ok=True)
         return render_template("espace/import.html", formats=FORMATS, error=str(exc)), 400
+    except BaseException:
+        path.unlink(missing_ok=True)  # an unexpected failure must not leave the file behind
+        raise
+    if result.report.errors or not result.changed:
+        # Nothing can be confirmed: the file is of no further use (it is fixed and uploaded again).
+        path.unlink(missing_ok=True)
+        token = None
+    else:
+        _remember_import(token, {"name": name, "format": fmt, "user": user.id})
     return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=token,
                            done=False)
 
@@ -119,11 +153,14 @@ def import_confirm():
         db.rollback()
         flash(str(exc))
         return redirect(url_for("partenaires.import_file"))
+    finally:
+        # Used once, whatever the outcome: a failed import is fixed and uploaded again.
+        for path in matches:
+            path.unlink(missing_ok=True)
     if result.ok:
         db.commit()
-        matches[0].unlink(missing_ok=True)
     else:
-        db.rollback()  # the file stays: it can be fixed and uploaded again
+        db.rollback()
     imports = dict(session.get("imports") or {})
     imports.pop(token, None)
     session["imports"] = imports
@@ -134,3 +171,5 @@ def register(bp: Blueprint) -> None:
     """Add the import views to the partners' blueprint ``bp`` (``/espace``)."""
     bp.add_url_rule("/import", view_func=import_file, methods=["GET", "POST"])
     bp.add_url_rule("/import/confirmer", view_func=import_confirm, methods=["POST"])
+    # Files left by a previous process (killed mid-request, or simulations never confirmed) go at start.
+    bp.record_once(lambda state: _prune_uploads(settings=state.app.config["MAPAPP_SETTINGS"]))

@@ -256,3 +256,68 @@ def test_pending_imports_stay_few_in_the_session_and_old_uploads_are_deleted(con
                        data={"csrf_token": csrf(client, "/espace/"), "token": tokens[0]}).status_code == 403
     assert client.post("/espace/import/confirmer",
                        data={"csrf_token": csrf(client, "/espace/"), "token": tokens[-1]}).status_code == 200
+
+
+def _upload(client, data: bytes, name: str = "lieux.csv"):
+    return client.post("/espace/import", data={"csrf_token": csrf(client, "/espace/import"), "format": "csv",
+                                               "fichier": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_an_upload_over_the_limit_is_refused_in_french_and_nothing_is_kept(contrib_settings, monkeypatch):
+    from mapapp.web import create_app
+
+    monkeypatch.setenv("MAPAPP_MAX_UPLOAD_MB", "1")
+    app = create_app(contrib_settings)
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    client = logged_in(app, "ml")
+    big = b"type_fiche;id\n" + b"x" * (2 * 1024 * 1024)
+    response = _upload(client, big)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "trop volumineux" in page and "1 Mo" in page
+    assert list((contrib_settings.data_dir / "uploads").glob("*")) == []
+
+
+def test_the_default_limit_takes_effect(contrib_app):
+    # Flask defines MAX_CONTENT_LENGTH as None: a setdefault would leave uploads unbounded.
+    assert contrib_app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+
+
+def test_uploads_are_deleted_after_use_and_on_failure(contrib_app, contrib_settings, monkeypatch):
+    uploads = contrib_settings.data_dir / "uploads"
+    client = logged_in(contrib_app, "ml")
+    header = "type_fiche;id;structure_id;nom;kind;commune_code;lon;lat\n"
+    # A simulation with errors cannot be confirmed: its file goes at once.
+    bad = _upload(client, (header + "lieu;ml--w;test--ml;Local;castle;96001;2.02;45.02\n").encode())
+    assert "castle" in bad.get_data(as_text=True) and list(uploads.iterdir()) == []
+    # A file the importer refuses as a whole goes too.
+    refused = _upload(client, b"\x00\x01 not a table", name="lieux.xlsx")
+    assert refused.status_code == 400 and list(uploads.iterdir()) == []
+    # A good simulation waits for its confirmation, which then consumes the file even when it fails.
+    page = _upload(client, (header + "lieu;ml--w;test--ml;Local;partner;96001;2.02;45.02\n").encode())
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page.get_data(as_text=True)).group(1)
+    assert [p.stem for p in uploads.iterdir()] == [token]
+    import mapapp.io.catalog_import as catalog_import
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(catalog_import, "run_import", broken)
+    contrib_app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = client.post("/espace/import/confirmer", data={"csrf_token": csrf(client, "/espace/"), "token": token})
+    assert failed.status_code == 500 and list(uploads.iterdir()) == []
+
+
+def test_stale_uploads_are_purged_when_the_application_starts(contrib_settings):
+    import os
+    import time
+
+    from mapapp.web import create_app
+
+    uploads = contrib_settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    stale, fresh = uploads / ("2" * 32 + ".csv"), uploads / ("3" * 32 + ".csv")
+    for path in (stale, fresh):
+        path.write_text("type_fiche;id\n", encoding="utf-8")
+    os.utime(stale, (time.time() - 48 * 3600,) * 2)
+    create_app(contrib_settings)
+    assert not stale.exists() and fresh.exists()
