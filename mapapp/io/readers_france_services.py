@@ -48,10 +48,15 @@ def read_france_services(path: Path, session: Session | None = None, source: str
     from mapapp.io.france_services import ID_PREFIX, filter_to_territory, parse_france_services
 
     parsed = ParsedFile(source or path.name)
+    if session is not None and not len(communes := read_communes(session)):
+        # The national list covers every département: without a territory nothing says which rows are ours.
+        parsed.report.error(parsed.source, None, "aucun territoire n'est chargé : importez d'abord le territoire "
+                            "(`mapapp territory import …`), puis cette liste, dont seuls les sites du territoire et "
+                            "de ses communes voisines seront gardés")
+        return parsed
     records, report = parse_france_services(path)
     parsed.report.extend(report)
     if session is not None:
-        communes = read_communes(session)
         if len(communes):
             before = len(records["sites"])
             # Only sites inside a stored commune (buffer communes included): others could not be placed.

@@ -314,3 +314,14 @@ def test_real_propriano_kept_when_its_commune_is_a_buffer_commune():
     communes.loc[communes["code"] == "2A249", "is_buffer"] = True
     kept = filter_to_territory(records, communes, buffer_m=0.0)
     assert all(s in kept["sites"] for s in propriano)
+
+
+def test_national_list_before_any_territory_says_to_import_the_territory_first(anct_csv, session):
+    """With no commune stored nothing says which rows are the département's: refuse, plainly, and write nothing."""
+    from mapapp.catalog.models import Site, Structure
+    from mapapp.io.catalog_import import run_import
+
+    result = run_import(session, anct_csv, "france-services", dry_run=False)
+    messages = [i.message for i in result.report.errors]
+    assert len(messages) == 1 and "importez d'abord le territoire" in messages[0]
+    assert not result.written and session.query(Structure).count() == 0 and session.query(Site).count() == 0
