@@ -36,7 +36,12 @@ from mapapp.territory.commune_merge import concat_tables, read_communes_files, r
 from mapapp.territory.communes import merge_populations, read_commune_populations, read_communes
 from mapapp.territory.grids import grids_from_commune_table, read_grid_csv
 from mapapp.territory.osm_check import check_osm_covers
-from mapapp.territory.population import population_points_from_communes, read_population_csv, read_population_grid
+from mapapp.territory.population import (
+    population_points_from_communes,
+    read_population_csv,
+    read_population_grid,
+    top_up_communes_without_squares,
+)
 from mapapp.territory.validation import ImportReport, TerritoryImportError, fatal, finish, start
 
 __all__ = [
@@ -222,6 +227,10 @@ def bundle_from_files(
             ``code_epci``), or several. Rows of communes absent from the
             polygons (a national table) are ignored with one summary info.
         population_grid: INSEE squares; without it, one point per commune.
+            A commune with a legal population and no populated square gets one
+            point carrying its legal population
+            (:func:`~mapapp.territory.population.top_up_communes_without_squares`;
+            squares are not rescaled).
         population_grid_layer, population_weight_col: passed to :func:`read_population_grid`.
         grid_files: more grid CSVs (:func:`read_grid_csv`).
         osm_path: the road file, checked with :func:`check_osm_covers` when ``check_osm``.
@@ -248,6 +257,8 @@ def bundle_from_files(
         grids.append(read_grid_csv(path, communes=communes, report=report))
     if population_grid is not None:
         points = read_population_grid(population_grid, population_grid_layer, population_weight_col, communes=communes, report=report)
+        if communes["population"].notna().any():
+            points = top_up_communes_without_squares(points, communes, source=Path(population_grid).name, report=report)
     else:
         report.warning("population", None, "pas de carroyage : un point de population par commune (moins précis)")
         points = population_points_from_communes(communes, report=report)

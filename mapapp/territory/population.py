@@ -262,3 +262,60 @@ def _check_points_in_communes(points: pd.DataFrame, lines: list[int], communes: 
         report.warning(source, lines[i], f"point à {dist[i]:.0f} m de sa commune {points['commune'].iloc[i]}")
     if len(far) > 50:
         report.warning(source, None, f"... et {len(far) - 50} autre(s) point(s) hors de leur commune")
+
+
+def top_up_communes_without_squares(
+    points: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    source: str = "carroyage",
+    report: ImportReport | None = None,
+) -> pd.DataFrame:
+    """Give a population point to every commune with a legal population but no populated square.
+
+    INSEE squares omit small populations (statistical secrecy, squares merged
+    or left out) and a square whose centre lies in a neighbour goes to that
+    neighbour, so a village of 42 legal inhabitants can end up with no point
+    and show « sans habitant recensé ». Such a commune (legal population > 0,
+    squares' sum within it = 0) gets ONE point at its representative point
+    (``point_on_surface``, always inside the polygon; the chef-lieu is not in
+    the inputs), carrying the difference between its legal population and the
+    squares' sum within it — that is, its whole legal population.
+
+    Conservation: squares are **not** rescaled to the legal populations (the
+    squares and the legal populations are different years and methods;
+    rescaling would move inhabitants between the squares of a commune for no
+    reason). Only the communes without any square are topped up, so the total
+    after is the squares' total plus the legal population of the topped-up
+    communes, and every other commune keeps exactly its squares' sum. The
+    report gives the number of communes and inhabitants added.
+
+    Args:
+        points: ``lon, lat, population, commune`` from :func:`read_population_grid`.
+        communes: the territory's communes with their legal ``population``.
+        source: the name used in the report.
+        report: collects the info line.
+
+    Returns:
+        ``points`` with the added rows appended (same columns).
+    """
+    report, owned = start(report)
+    legal = pd.to_numeric(communes["population"], errors="coerce").fillna(0)
+    squared = points.groupby("commune")["population"].sum()
+    in_squares = communes["code"].map(squared).fillna(0.0)
+    missing = communes.loc[(legal > 0) & (in_squares <= 0)]
+    if missing.empty:
+        finish(report, owned)
+        return points
+    added = population_points_from_communes(missing)
+    n_buffer = int(missing["is_buffer"].astype(bool).sum()) if "is_buffer" in missing else 0
+    shown = ", ".join(f"{c} ({n})" for c, n in zip(missing["code"][:15], missing["nom"][:15]))
+    more = " ..." if len(missing) > 15 else ""
+    report.info(
+        source, None,
+        f"{len(missing)} commune(s) avec une population légale mais sans carreau peuplé "
+        f"(dont {n_buffer} hors département) : un point au centre de la commune porte sa population légale "
+        f"({added['population'].sum():.0f} hab. ajoutés, carreaux non redimensionnés) : {shown}{more}",
+    )
+    finish(report, owned)
+    return pd.concat([points, added], ignore_index=True)[POPULATION_POINT_COLUMNS]
