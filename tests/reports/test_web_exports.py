@@ -11,7 +11,8 @@ from mapapp.web import create_app
 
 @pytest.fixture(scope="module")
 def client(demo_settings):
-    return create_app(demo_settings).test_client()
+    # Wait for the jobs: these tests check the documents themselves (tests/web/test_jobs.py the waiting).
+    return create_app(demo_settings, MAPAPP_JOB_WAIT=300).test_client()
 
 
 def test_home_links_to_the_reports_page(client):
