@@ -20,6 +20,7 @@ from mapapp.catalog.db import make_engine, make_sessionmaker
 from mapapp.catalog.models import Base
 from mapapp.cli import main
 from mapapp.config import load_settings
+from tests.env import WEB_ENV
 
 pytestmark = pytest.mark.postgres
 
@@ -32,7 +33,7 @@ MAIN_TABLES = ["territory", "commune", "grid_unit", "grid_member", "population_p
 def pg_env(postgres_url, tmp_path_factory):
     root = tmp_path_factory.mktemp("pg")
     return {"MAPAPP_DATABASE_URL": postgres_url, "MAPAPP_DATA_DIR": str(root / "var"),
-            "MAPAPP_DEMO_DIR": str(root / "demo"), "MAPAPP_SECRET_KEY": "test-secret"}
+            "MAPAPP_DEMO_DIR": str(root / "demo"), **WEB_ENV}
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +254,7 @@ def test_partner_moderation_round_trip(contrib_factory, tmp_path):
     from tests.catalog.contrib import logged_in
 
     app = create_app(load_settings({"MAPAPP_DATABASE_URL": url, "MAPAPP_DATA_DIR": str(tmp_path / "var"),
-                                    "MAPAPP_SECRET_KEY": "test-secret"}))
+                                    **WEB_ENV}))
     for name in ("ml", "modo1"):
         client = logged_in(app, name)
         for page in ("/espace/", f"/espace/demande/{rev_id}"):

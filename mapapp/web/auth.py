@@ -9,8 +9,10 @@
   ``X-CSRF-Token``; otherwise 400.
 - Login rate limit: see :mod:`mapapp.catalog.users` (5 failures per IP and
   login name in 15 minutes, stored in the database). The IP is
-  ``request.remote_addr``: behind a reverse proxy, wrap the app in
-  ``werkzeug.middleware.proxy_fix.ProxyFix`` so that it is the client's.
+  ``request.remote_addr``: behind reverse proxies, ``MAPAPP_PROXY_HOPS`` tells how
+  many, so that it is the client's (:func:`mapapp.web._trust_proxies`).
+- Links in e-mails start with ``MAPAPP_BASE_URL`` only, and the application
+  refuses requests for any host it was not told about (Flask's ``TRUSTED_HOSTS``).
 - Security headers on every response: Content-Security-Policy (strict on the
   contribution pages: scripts only from this site; the public map pages also
   allow inline scripts, which folium's output needs), X-Content-Type-Options,
@@ -56,6 +58,8 @@ from mapapp.catalog.users import (
     use_token,
 )
 from mapapp.web.db import get_session
+from mapapp.web.mail_queue import init_app as init_mail_queue
+from mapapp.web.mail_queue import mail_queue
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_csrf_protect)
     app.after_request(_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    init_mail_queue(app)
     app.register_blueprint(bp)
 
 
@@ -208,13 +213,24 @@ def logout():
     return redirect(url_for("pages.home"))
 
 
-def send_link(user: User, purpose: str) -> None:
-    """Write (or send) a reset or invitation e-mail for ``user`` (the caller commits)."""
-    from mapapp.io.outbox import send_mail
+def send_reset_link(email: str) -> None:
+    """The reset mail for ``email`` if it names an active account (run by :mod:`mapapp.web.mail_queue`).
 
-    token = issue_token(get_session(), user, purpose)
-    link = url_for("auth.reset", token=token, _external=True)
-    send_mail(current_app.config["MAPAPP_SETTINGS"], user.email, *link_message(purpose, link))
+    Looking the account up, issuing the token and sending happen after the response,
+    so that « mot de passe oublié » does the same work, in the same time, for every address.
+    """
+    from mapapp.catalog.db import transaction
+    from mapapp.io.outbox import public_link, send_mail
+
+    settings = current_app.config["MAPAPP_SETTINGS"]
+    with transaction(current_app.extensions["mapapp.sessionmaker"]) as db:
+        user = get_user_by_email(db, email)
+        if user is None or not user.is_active:
+            return
+        token = issue_token(db, user, "reset")
+        # MAPAPP_BASE_URL, never url_for(_external=True): that follows the request's Host header, which anyone forges.
+        link = public_link(settings, RESET_PATH + token)
+        send_mail(settings, user.email, *link_message("reset", link))
 
 
 def link_message(purpose: str, link: str) -> tuple[str, str]:
@@ -237,11 +253,9 @@ def forgot():
         except LoginBlocked as exc:
             db.rollback()
             return render_template("auth/forgot.html", error=str(exc)), 429
-        user = get_user_by_email(db, request.form.get("email", ""))
-        if user is not None and user.is_active:
-            send_link(user, "reset")
         db.commit()
-        # Same answer whether the account exists or not.
+        # Same answer, same work in this request, whether the account exists or not.
+        mail_queue(current_app).submit(send_reset_link, request.form.get("email", "")[:300])
         flash("Si un compte correspond à cette adresse, un message avec un lien vient de lui être envoyé.")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html")

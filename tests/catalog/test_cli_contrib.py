@@ -12,10 +12,11 @@ from mapapp.catalog.models import Site
 from mapapp.catalog.models_users import Revision, User
 from mapapp.cli import main
 from tests.catalog.contrib import contrib_settings, contrib_template, factory  # noqa: F401  (fixtures)
+from tests.env import WEB_ENV
 
 
 def _env(settings):
-    return {"MAPAPP_DATA_DIR": str(settings.data_dir), "MAPAPP_SECRET_KEY": "test",
+    return {"MAPAPP_DATA_DIR": str(settings.data_dir), **WEB_ENV,
             "MAPAPP_BASE_URL": "https://carto.example", "MAPAPP_SMTP_URL": ""}
 
 

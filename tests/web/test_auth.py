@@ -108,7 +108,10 @@ def test_login_redirects_only_inside_the_site(contrib_app):
         token = csrf(client)
 
 
-def _outbox(settings):
+def _outbox(settings, app=None):
+    """The messages written so far (after the mails ``app``'s requests queued are sent)."""
+    if app is not None:
+        app.extensions["mapapp.mail"].wait()
     return sorted((settings.data_dir / "outbox").glob("*.eml"))
 
 
@@ -116,10 +119,10 @@ def test_password_reset_by_a_single_use_link_written_to_the_outbox(contrib_app, 
     client = contrib_app.test_client()
     # Unknown address: the same answer, and no message.
     response = client.post("/mot-de-passe/oubli", data={"email": "nobody@example.org", "csrf_token": csrf(client)})
-    assert response.status_code == 302 and not _outbox(contrib_settings)
+    assert response.status_code == 302 and not _outbox(contrib_settings, contrib_app)
     old_session = logged_in(contrib_app, "ml")
     client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": csrf(client)})
-    [path] = _outbox(contrib_settings)
+    [path] = _outbox(contrib_settings, contrib_app)
     message = email.message_from_bytes(path.read_bytes())
     assert message["To"] == "ml@example.org"
     link = re.search(r"http://localhost(/mot-de-passe/nouveau/\S+)", message.get_payload(decode=True).decode()).group(1)
@@ -192,7 +195,56 @@ def test_forgotten_password_requests_are_rate_limited_per_ip(contrib_app, contri
     blocked = client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": token},
                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert blocked.status_code == 429 and "Trop de demandes" in blocked.get_data(as_text=True)
-    assert not _outbox(contrib_settings)  # a real account got no mail while blocked
+    assert not _outbox(contrib_settings, contrib_app)  # a real account got no mail while blocked
     other = client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": token},
                         environ_base={"REMOTE_ADDR": "198.51.100.8"})
-    assert other.status_code == 302 and len(_outbox(contrib_settings)) == 1
+    assert other.status_code == 302 and len(_outbox(contrib_settings, contrib_app)) == 1
+
+
+def test_forgotten_password_does_the_same_work_for_known_and_unknown_addresses(contrib_app, contrib_settings,
+                                                                               monkeypatch):
+    """Timing must not tell which addresses have an account: the request runs the same SQL either way,
+    and does not wait for the mail (here an SMTP server that takes as long as the test wants)."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    import mapapp.io.outbox as outbox
+
+    engine = contrib_app.extensions["mapapp.sessionmaker"].kw["bind"]
+    request_thread = threading.get_ident()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if threading.get_ident() == request_thread:
+            statements.append(statement)
+
+    release = threading.Event()
+    real_send = outbox.send_mail
+
+    def slow_send(*args, **kwargs):
+        release.wait(10)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "send_mail", slow_send)
+    client = contrib_app.test_client()
+    token = csrf(client)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        runs = {}
+        for address in ("nobody@example.org", "ml@example.org"):
+            statements.clear()
+            start = time.perf_counter()
+            response = client.post("/mot-de-passe/oubli", data={"email": address, "csrf_token": token})
+            runs[address] = (time.perf_counter() - start, list(statements))
+            assert response.status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any("INSERT INTO login_attempt" in text for text in runs["ml@example.org"][1])
+    assert runs["nobody@example.org"][1] == runs["ml@example.org"][1]
+    assert runs["ml@example.org"][0] < 2  # answered while the mail is still blocked
+    assert not _outbox(contrib_settings)
+    release.set()
+    [path] = _outbox(contrib_settings, contrib_app)
+    assert email.message_from_bytes(path.read_bytes())["To"] == "ml@example.org"
