@@ -2,6 +2,7 @@
 
 Design (see ``docs/contribution.md``):
 
+- :class:`UserSession`: the server side of each login (revocable sessions).
 - :class:`User` has one role: ``admin``, ``moderator`` or ``partner``. A
   partner is attached to structures (:data:`user_structure`); a moderator to
   territories, i.e. grid units named by ``(grid, code)`` (:class:`UserTerritory`,
@@ -91,8 +92,6 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Moderator of the whole département (otherwise of the territories in :attr:`territories`).
     moderates_all: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: Part of every session cookie; changing it (new password) ends all sessions.
-    session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -139,6 +138,24 @@ class AuthToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(Base):
+    """One open login: the session cookie holds a random id of which only the SHA-256 is stored here.
+
+    Checked on every request, so a session ends on the server: at logout (its row is
+    deleted), at a password change or reset (all the account's rows), at expiry; a copied
+    cookie then opens nothing.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
     user: Mapped[User] = relationship()
 

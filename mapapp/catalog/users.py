@@ -17,6 +17,11 @@ Roles (:data:`mapapp.catalog.models_users.ROLES`):
 
 The anonymous public has no account and sees only published (live) records.
 
+Logins are rows of ``user_session`` (:func:`open_session`, :func:`session_user`):
+the cookie holds a random id whose SHA-256 is the row's key, checked on every
+request; logout deletes the row, a new password deletes all the account's rows,
+and a row expires after :data:`SESSION_LIFETIME`.
+
 Passwords are hashed with werkzeug's scrypt. Password-reset and invitation
 links are random 256-bit tokens of which only the SHA-256 is stored; they
 expire and work once. Failed logins are stored per (IP, login name): after
@@ -34,11 +39,11 @@ import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mapapp.catalog.models import Commune, GridUnit, Structure, grid_member
-from mapapp.catalog.models_users import ROLES, AuthToken, LoginAttempt, User, UserTerritory, utcnow
+from mapapp.catalog.models_users import ROLES, AuthToken, LoginAttempt, User, UserSession, UserTerritory, utcnow
 
 PASSWORD_MIN_LENGTH = 10
 #: Path of the one-time link page (web) that the CLI also writes into messages.
@@ -47,6 +52,8 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 RESET_TTL = dt.timedelta(hours=2)
 INVITE_TTL = dt.timedelta(days=7)
+#: A login ends at logout, at a new password, or after this long (a working day and some).
+SESSION_LIFETIME = dt.timedelta(hours=12)
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
@@ -81,10 +88,12 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and end every open session of the user."""
+    """Set a new password and end every open session of the user (the caller commits)."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
-    user.session_token = secrets.token_hex(32)
+    db = object_session(user)
+    if db is not None and user.id is not None:
+        revoke_sessions(db, user)
 
 
 # --------------------------------------------------------------------------- accounts
@@ -127,7 +136,7 @@ def create_user(
     if get_user_by_email(session, email) is not None:
         raise AccountError(f"Un compte existe déjà pour {email}.")
     user = User(email=email, name=(name or "").strip(), role=role, is_active=True,
-                moderates_all=bool(moderates_all) and role == "moderator", session_token=secrets.token_hex(32))
+                moderates_all=bool(moderates_all) and role == "moderator")
     if password is not None:
         set_password(user, password)
     structures = list(dict.fromkeys(structures))
@@ -152,6 +161,39 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def open_session(session: Session, user: User, *, now: dt.datetime | None = None) -> str:
+    """Start a login of ``user``: the random id to put in the cookie (the caller commits)."""
+    now = now or utcnow()
+    session.execute(delete(UserSession).where(UserSession.expires_at <= now))  # keep the table small
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(id=_digest(token), user_id=user.id, created_at=now, expires_at=now + SESSION_LIFETIME))
+    return token
+
+
+def session_user(session: Session, token: str | None, *, now: dt.datetime | None = None) -> User | None:
+    """The active account whose open, unexpired login ``token`` is; None otherwise (nothing is changed)."""
+    if not token or not isinstance(token, str):
+        return None
+    row = session.get(UserSession, _digest(token), options=[joinedload(UserSession.user)])
+    if row is None or row.expires_at <= (now or utcnow()) or not row.user.is_active:
+        return None
+    return row.user
+
+
+def close_session(session: Session, token: str | None) -> None:
+    """End one login (logout; the caller commits)."""
+    if token and isinstance(token, str):
+        session.execute(delete(UserSession).where(UserSession.id == _digest(token)))
+
+
+def revoke_sessions(session: Session, user: User) -> None:
+    """End every login of ``user`` (new password; the caller commits)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
 # --------------------------------------------------------------------------- login

@@ -1,9 +1,10 @@
 """Login, logout, password reset by one-time link, CSRF protection, session cookies, security headers.
 
-- Sessions: Flask's signed cookie holds the user id and the account's
-  ``session_token``; a new password changes the token, which ends every
-  session of the account. Cookies are HttpOnly and SameSite=Lax, and Secure
-  when ``MAPAPP_SECURE_COOKIES=1`` (production behind HTTPS).
+- Sessions: Flask's signed cookie holds the random id of a server-side login
+  (:class:`mapapp.catalog.models_users.UserSession`), looked up on every request:
+  logout deletes it, a new password deletes all the account's, and it expires
+  after 12 hours, so a copied cookie stops working. Cookies are HttpOnly and
+  SameSite=Lax, and Secure when ``MAPAPP_SECURE_COOKIES=1`` (production behind HTTPS).
 - CSRF: every POST/PUT/PATCH/DELETE must carry the session's token, in the
   form field ``csrf_token`` (templates call ``csrf_token()``) or the header
   ``X-CSRF-Token``; otherwise 400.
@@ -52,9 +53,12 @@ from mapapp.catalog.users import (
     authenticate,
     check_password_strength,
     check_token,
+    close_session,
     get_user_by_email,
     issue_token,
     note_reset_request,
+    open_session,
+    session_user,
     use_token,
 )
 from mapapp.web.db import get_session
@@ -95,14 +99,14 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user() -> None:
+    """The account of the session's open login, checked in the database on every request."""
     g.user = None
-    uid, token = session.get("uid"), session.get("tok")
-    if uid is None or not token:
+    token = session.get("sid")
+    if not token:
         return
-    user = get_session().get(User, uid)
-    if user is None or not user.is_active or not hmac.compare_digest(user.session_token, str(token)):
-        session.pop("uid", None)
-        session.pop("tok", None)
+    user = session_user(get_session(), token)
+    if user is None:  # logged out elsewhere, password changed, expired, account disabled
+        session.pop("sid", None)
         return
     g.user = user
 
@@ -195,12 +199,13 @@ def login():
             db.rollback()
             error, status = str(exc), 429
         else:
+            token = open_session(db, user) if user is not None else None
             db.commit()
             if user is None:
                 error, status = "Adresse électronique ou mot de passe incorrect.", 401
             else:
-                session.clear()
-                session["uid"], session["tok"] = user.id, user.session_token
+                session.clear()  # a new session: nothing from before the login (fixation)
+                session["sid"] = token
                 session.permanent = False
                 return redirect(safe_next(request.args.get("next")) or home_of(user))
     return render_template("auth/login.html", error=error, email=email), status
@@ -208,6 +213,9 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
+    db = get_session()
+    close_session(db, session.get("sid"))  # on the server: a copy of the cookie opens nothing either
+    db.commit()
     session.clear()
     flash("Vous êtes déconnecté.")
     return redirect(url_for("pages.home"))

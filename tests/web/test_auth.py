@@ -8,9 +8,10 @@ import re
 import socket
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mapapp.catalog.db import transaction
+from mapapp.catalog.models import Site
 from mapapp.catalog.models_users import AuthToken, LoginAttempt, User
 from mapapp.catalog.users import get_user_by_email, issue_token
 from mapapp.web import create_app
@@ -248,3 +249,41 @@ def test_forgotten_password_does_the_same_work_for_known_and_unknown_addresses(c
     release.set()
     [path] = _outbox(contrib_settings, contrib_app)
     assert email.message_from_bytes(path.read_bytes())["To"] == "ml@example.org"
+
+
+def _copy_of(client, app):
+    """Another browser holding a copy of ``client``'s session cookie (a stolen cookie)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_logout_ends_the_session_on_the_server(contrib_app, factory):
+    """The attack: copy the cookie, let its owner log out, then use the copy to read and to write."""
+    from mapapp.catalog.models_users import UserSession
+
+    partner = logged_in(contrib_app, "ml")
+    token = csrf(partner, "/espace/")
+    thief = _copy_of(partner, contrib_app)
+    assert thief.get("/espace/").status_code == 200  # a copy works while the session is open
+    assert partner.post("/deconnexion", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/espace/").status_code == 302  # to the login page
+    write = thief.post("/espace/lieu/test--num-1/toujours-valable", data={"csrf_token": token})
+    assert write.status_code == 302 and "/connexion" in write.headers["Location"]
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(UserSession)) == 0
+        assert s.scalar(select(Site.date_verification).where(Site.id == "test--num-1")) != dt.date.today()
+
+
+def test_a_new_password_ends_every_session_and_logins_expire(contrib_app, factory):
+    from mapapp.catalog.models_users import UserSession
+    from mapapp.catalog.users import set_password
+
+    desk, phone, other = logged_in(contrib_app, "ml"), logged_in(contrib_app, "ml"), logged_in(contrib_app, "fs")
+    with transaction(factory) as s:
+        set_password(get_user_by_email(s, "ml@example.org"), "une toute autre phrase")
+    assert desk.get("/espace/").status_code == 302 and phone.get("/espace/").status_code == 302
+    assert other.get("/espace/").status_code == 200  # another account is not touched
+    with transaction(factory) as s:
+        s.execute(update(UserSession).values(expires_at=dt.datetime(2020, 1, 1)))
+    assert other.get("/espace/").status_code == 302
