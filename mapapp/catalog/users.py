@@ -46,6 +46,12 @@ from mapapp.catalog.models import Commune, GridUnit, Structure, grid_member
 from mapapp.catalog.models_users import ROLES, AuthToken, LoginAttempt, User, UserSession, UserTerritory, utcnow
 
 PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" (about 10^8 guesses and more).
+PASSWORD_MIN_SCORE = 3
+#: Words of this site an attacker would try first.
+SITE_WORDS = ("mapapp", "carto", "cartographie", "insertion", "offre", "departement", "département", "partenaire",
+              "moderateur", "modérateur", "france services", "motdepasse", "mot de passe")
 #: Path of the one-time link page (web) that the CLI also writes into messages.
 RESET_PATH = "/mot-de-passe/nouveau/"
 MAX_FAILURES = 5
@@ -82,14 +88,61 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < PASSWORD_MIN_LENGTH:
+def _user_words(user: User | None) -> list[str]:
+    """What a password must not be built from: the account's address, its parts and name, the site's own words."""
+    words = list(SITE_WORDS)
+    if user is not None:
+        email = (user.email or "").lower()
+        local, _, domain = email.partition("@")
+        words += [email, local, domain, *re.split(r"[._+-]+", local), *domain.split("."),
+                  *(user.name or "").lower().split()]
+    return [w for w in dict.fromkeys(words) if w]
+
+
+def check_password_strength(password: str, user: User | None = None) -> None:
+    """Refuse a password shorter than :data:`PASSWORD_MIN_LENGTH` or easy to guess.
+
+    "Easy to guess" is zxcvbn's estimate (Dropbox's model, with its lists of the
+    30,000 most common passwords, English words, names, keyboard walks, repeats,
+    sequences and dates) below :data:`PASSWORD_MIN_SCORE`, counting the account's own
+    address and name and the site's words as known to the attacker.
+    """
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
         raise AccountError(f"Le mot de passe doit compter au moins {PASSWORD_MIN_LENGTH} caractères.")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError(f"Le mot de passe doit compter au plus {PASSWORD_MAX_LENGTH} caractères.")
+    # zxcvbn's time grows with the length; beyond 100 characters a password is not guessed anyway.
+    result = zxcvbn(password[:100], user_inputs=_user_words(user), max_length=100)
+    if result["score"] < PASSWORD_MIN_SCORE:
+        raise AccountError("Ce mot de passe est trop facile à deviner : " + _weakness_fr(result["sequence"])
+                           + ". Choisissez par exemple trois ou quatre mots sans rapport entre eux.")
+
+
+#: Why a password is weak, in French, by the kind of zxcvbn match found in it (first found wins).
+WEAKNESS_FR = (
+    (lambda m: m.get("dictionary_name") == "user_inputs", "il reprend votre adresse, votre nom ou le nom du site"),
+    (lambda m: m.get("dictionary_name") == "passwords", "il ressemble à un mot de passe très répandu"),
+    (lambda m: m["pattern"] == "spatial", "c'est une suite de touches voisines du clavier"),
+    (lambda m: m["pattern"] == "repeat", "il répète les mêmes caractères"),
+    (lambda m: m["pattern"] == "sequence", "c'est une suite de lettres ou de chiffres (abcd, 1234…)"),
+    (lambda m: m["pattern"] in ("date", "regex"), "il contient une date ou une année"),
+    (lambda m: m["pattern"] == "dictionary", "il est fait d'un mot ou d'un nom courant"),
+)
+
+
+def _weakness_fr(sequence: list[dict]) -> str:
+    for test, text in WEAKNESS_FR:
+        if any(test(m) for m in sequence):
+            return text
+    return "il est trop court ou trop simple"
 
 
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every open session of the user (the caller commits)."""
-    check_password_strength(password)
+    check_password_strength(password, user)
     user.password_hash = hash_password(password)
     db = object_session(user)
     if db is not None and user.id is not None:

@@ -283,7 +283,7 @@ def reset(token: str):
             error = "Les deux mots de passe ne sont pas identiques."
         else:
             try:
-                check_password_strength(password)
+                check_password_strength(password, row.user)
                 use_token(db, token, password)
                 db.commit()
             except AccountError as exc:

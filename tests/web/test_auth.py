@@ -287,3 +287,23 @@ def test_a_new_password_ends_every_session_and_logins_expire(contrib_app, factor
     with transaction(factory) as s:
         s.execute(update(UserSession).values(expires_at=dt.datetime(2020, 1, 1)))
     assert other.get("/espace/").status_code == 302
+
+
+@pytest.mark.parametrize(("password", "reason"), [
+    ("azertyuiop", "mot de passe très répandu"),
+    ("1234567890", "mot de passe très répandu"),
+    ("ml@example.org", "votre adresse"),
+    ("example.org2026", "votre adresse"),
+    ("aaaaaaaaaaaaaa", "répète"),
+])
+def test_trivial_passwords_are_refused_at_reset(contrib_app, factory, password, reason):
+    with transaction(factory) as s:
+        token = issue_token(s, get_user_by_email(s, "ml@example.org"), "reset")
+    client = contrib_app.test_client()
+    link = f"/mot-de-passe/nouveau/{token}"
+    response = client.post(link, data={"password": password, "confirmation": password, "csrf_token": csrf(client, link)})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "trop facile à deviner" in page and reason in page
+    assert login(contrib_app.test_client(), "ml", password).status_code == 401  # not set
+    assert client.get(link).status_code == 200  # the link still works for a better choice
