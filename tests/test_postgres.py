@@ -260,3 +260,42 @@ def test_partner_moderation_round_trip(contrib_factory, tmp_path):
         for page in ("/espace/", f"/espace/demande/{rev_id}"):
             response = client.get(page)
             assert response.status_code == 200, (name, page, response.get_data(as_text=True)[:1000])
+
+
+def test_parallel_failed_logins_get_exactly_five_password_checks(contrib_factory, monkeypatch):
+    """The login limit's reservation holds under READ COMMITTED: 30 attempts at once, 5 password checks."""
+    import threading
+
+    import mapapp.catalog.users as users
+    from mapapp.catalog.users import LoginBlocked, authenticate
+
+    factory, _ = contrib_factory
+    checks, outcomes, lock = [], [], threading.Lock()
+    real_check = users.check_password_hash
+
+    def counting_check(*args):
+        with lock:
+            checks.append(1)
+        return real_check(*args)
+
+    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    start = threading.Barrier(30)
+
+    def attempt():
+        start.wait()
+        with factory() as s:
+            try:
+                outcome = authenticate(s, "fs@example.org", "wrong password", "203.0.113.50")
+                s.commit()
+            except LoginBlocked:
+                outcome = "blocked"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes.count(None) == 5 and outcomes.count("blocked") == 25
+    assert len(checks) == 5

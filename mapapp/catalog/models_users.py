@@ -160,15 +160,21 @@ class UserSession(Base):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(Base):
-    """Failed logins, for rate limiting per (IP, login name); stored so every worker process sees them."""
+class LoginCounter(Base):
+    """Attempts per (IP, login name) in the current window, for rate limiting; in the database so every worker sees them.
 
-    __tablename__ = "login_attempt"
+    One row per key, incremented by a single ``UPDATE … RETURNING`` (see
+    :func:`mapapp.catalog.users.authenticate`): parallel attempts cannot read the same count.
+    Password-reset requests are counted here too, under the login name ``reset-request``.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ip: Mapped[str] = mapped_column(String(64))
-    username: Mapped[str] = mapped_column(String(200))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    __tablename__ = "login_counter"
+
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: When the window of :data:`mapapp.catalog.users.FAILURE_WINDOW` began (the first attempt of the series).
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Revision(Base):

@@ -24,9 +24,10 @@ and a row expires after :data:`SESSION_LIFETIME`.
 
 Passwords are hashed with werkzeug's scrypt. Password-reset and invitation
 links are random 256-bit tokens of which only the SHA-256 is stored; they
-expire and work once. Failed logins are stored per (IP, login name): after
-:data:`MAX_FAILURES` within :data:`FAILURE_WINDOW`, further attempts are refused
-until the window has passed (in the database so that every worker sees them).
+expire and work once. Login attempts are counted per (IP, login name), atomically
+(:func:`_count_attempt`): after :data:`MAX_FAILURES` within :data:`FAILURE_WINDOW`
+of the first, further attempts are refused until the window has passed (in the
+database so that every worker sees them); a successful login resets the count.
 """
 
 from __future__ import annotations
@@ -38,12 +39,12 @@ import re
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session, joinedload, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mapapp.catalog.models import Commune, GridUnit, Structure, grid_member
-from mapapp.catalog.models_users import ROLES, AuthToken, LoginAttempt, User, UserSession, UserTerritory, utcnow
+from mapapp.catalog.models_users import ROLES, AuthToken, LoginCounter, User, UserSession, UserTerritory, utcnow
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200
@@ -252,23 +253,51 @@ def revoke_sessions(session: Session, user: User) -> None:
 # --------------------------------------------------------------------------- login
 
 
-def _recent_failures(session: Session, ip: str, username: str, now: dt.datetime) -> int:
-    return session.scalar(select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.ip == ip, LoginAttempt.username == username, LoginAttempt.at > now - FAILURE_WINDOW)) or 0
+def _count_attempt(session: Session, ip: str, username: str, now: dt.datetime, message: str) -> None:
+    """Count this attempt and commit; raise :class:`LoginBlocked` if it is beyond :data:`MAX_FAILURES`.
+
+    Counting first and inserting a failure after the password check let parallel
+    attempts all read the same count (30 at once gave 6 password checks, not 5).
+    Here the count is one row per key, created if missing (``INSERT … ON CONFLICT DO
+    NOTHING``) and incremented by a single ``UPDATE … RETURNING``: the database
+    serialises the increments (a row lock on PostgreSQL, the write lock on SQLite),
+    so the k-th parallel attempt reads k and exactly :data:`MAX_FAILURES` pass.
+    The window starts at the first attempt and is not extended by attempts made
+    while blocked. Committed at once, so that the other workers count it too.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(LoginCounter).values(ip=ip, username=username, window_start=now, attempts=0)
+                    .on_conflict_do_nothing(index_elements=["ip", "username"]))
+    expired = LoginCounter.window_start <= now - FAILURE_WINDOW
+    attempts = session.scalar(
+        update(LoginCounter).where(LoginCounter.ip == ip, LoginCounter.username == username)
+        .values(attempts=case((expired, 1), else_=LoginCounter.attempts + 1),
+                window_start=case((expired, now), else_=LoginCounter.window_start))
+        .returning(LoginCounter.attempts).execution_options(synchronize_session=False))
+    session.commit()
+    if attempts > MAX_FAILURES:
+        raise LoginBlocked(message)
 
 
 def authenticate(session: Session, email: str, password: str, ip: str, *, now: dt.datetime | None = None) -> User | None:
-    """The user if the password is right; None otherwise (the failure is recorded; the caller commits).
+    """The user if the password is right; None otherwise.
+
+    The attempt is counted (and committed) before the password is checked: a failure
+    stays counted, a success clears the (IP, login name) counter; the caller commits that.
 
     Raises:
-        LoginBlocked: too many recent failures for this IP and login name (checked before the password).
+        LoginBlocked: too many recent failures for this IP and login name (the password is not checked).
     """
     now = now or utcnow()
     username = (email or "").strip().lower()[:200]
     ip = (ip or "?")[:64]
-    if _recent_failures(session, ip, username, now) >= MAX_FAILURES:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        raise LoginBlocked(f"Trop de tentatives de connexion échouées : réessayez dans {minutes} minutes.")
+    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+    _count_attempt(session, ip, username, now,
+                   f"Trop de tentatives de connexion échouées : réessayez dans {minutes} minutes.")
     user = get_user_by_email(session, username)
     ok = False
     if user is None or not user.password_hash:
@@ -276,21 +305,20 @@ def authenticate(session: Session, email: str, password: str, ip: str, *, now: d
     else:
         ok = check_password_hash(user.password_hash, password or "") and user.is_active
     if not ok:
-        session.add(LoginAttempt(ip=ip, username=username, at=now))
-        # Keep the table small: forget failures older than the window.
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - FAILURE_WINDOW))
+        # The attempt stays counted. Keep the table small: forget windows that are over.
+        session.execute(delete(LoginCounter).where(LoginCounter.window_start <= now - FAILURE_WINDOW))
         return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.ip == ip, LoginAttempt.username == username))
+    session.execute(delete(LoginCounter).where(LoginCounter.ip == ip, LoginCounter.username == username))
     user.last_login_at = now
     return user
 
 
-#: Key under which password-reset requests are counted in ``login_attempt`` (per IP, any address).
+#: Key under which password-reset requests are counted in ``login_counter`` (per IP, any address).
 RESET_REQUEST_KEY = "reset-request"
 
 
 def note_reset_request(session: Session, ip: str, *, now: dt.datetime | None = None) -> None:
-    """Count a « mot de passe oublié » request from ``ip`` (the caller commits).
+    """Count a « mot de passe oublié » request from ``ip`` (committed at once, like a login attempt).
 
     Raises:
         LoginBlocked: more than :data:`MAX_FAILURES` requests from this IP in the window, whatever the
@@ -298,10 +326,9 @@ def note_reset_request(session: Session, ip: str, *, now: dt.datetime | None = N
     """
     now = now or utcnow()
     ip = (ip or "?")[:64]
-    if _recent_failures(session, ip, RESET_REQUEST_KEY, now) >= MAX_FAILURES:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        raise LoginBlocked(f"Trop de demandes de réinitialisation : réessayez dans {minutes} minutes.")
-    session.add(LoginAttempt(ip=ip, username=RESET_REQUEST_KEY, at=now))
+    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+    _count_attempt(session, ip, RESET_REQUEST_KEY, now,
+                   f"Trop de demandes de réinitialisation : réessayez dans {minutes} minutes.")
 
 
 # --------------------------------------------------------------------------- one-time links

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from mapapp.catalog.db import transaction
 from mapapp.catalog.models import Site
-from mapapp.catalog.models_users import AuthToken, LoginAttempt, User
+from mapapp.catalog.models_users import AuthToken, LoginCounter, User
 from mapapp.catalog.users import get_user_by_email, issue_token
 from mapapp.web import create_app
 from tests.catalog.contrib import (  # noqa: F401  (fixtures)
@@ -60,7 +60,7 @@ def test_login_is_rate_limited_per_ip_and_login_name(contrib_app, factory):
     assert response.status_code == 302
     # After the 15-minute window, the first address may try again.
     with transaction(factory) as s:
-        s.execute(update(LoginAttempt).values(at=LoginAttempt.at - dt.timedelta(minutes=16)))
+        s.execute(update(LoginCounter).values(window_start=LoginCounter.window_start - dt.timedelta(minutes=16)))
     assert login(contrib_app.test_client(), "ml").status_code == 302
 
 
@@ -242,7 +242,7 @@ def test_forgotten_password_does_the_same_work_for_known_and_unknown_addresses(c
             assert response.status_code == 302
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert any("INSERT INTO login_attempt" in text for text in runs["ml@example.org"][1])
+    assert any("UPDATE login_counter" in text for text in runs["ml@example.org"][1])
     assert runs["nobody@example.org"][1] == runs["ml@example.org"][1]
     assert runs["ml@example.org"][0] < 2  # answered while the mail is still blocked
     assert not _outbox(contrib_settings)
@@ -307,3 +307,39 @@ def test_trivial_passwords_are_refused_at_reset(contrib_app, factory, password, 
     assert "trop facile à deviner" in page and reason in page
     assert login(contrib_app.test_client(), "ml", password).status_code == 401  # not set
     assert client.get(link).status_code == 200  # the link still works for a better choice
+
+
+def test_parallel_login_attempts_get_exactly_five_password_checks(contrib_app, monkeypatch):
+    """The race: 30 wrong passwords at once for one account from one address."""
+    import threading
+
+    import mapapp.catalog.users as users
+
+    checks, lock = [], threading.Lock()
+    real_check = users.check_password_hash
+
+    def counting_check(*args):
+        with lock:
+            checks.append(1)
+        return real_check(*args)
+
+    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    clients = [contrib_app.test_client() for _ in range(30)]
+    tokens = [csrf(c) for c in clients]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def attempt(client, token):
+        start.wait()
+        response = client.post("/connexion", data={"email": "ml@example.org", "password": "wrong password",
+                                                   "csrf_token": token})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(statuses) == [401] * 5 + [429] * 25
+    assert len(checks) == 5
