@@ -135,6 +135,22 @@ def login_required(*roles: str):
     return decorator
 
 
+#: The answer to an id that does not exist and to one the user may not see: the same, so ids cannot be probed.
+NOT_VISIBLE = "Aucune fiche ni demande n'a cet identifiant parmi celles que vous pouvez consulter."
+
+
+def visible_or_404(record, visible: bool, message: str = NOT_VISIBLE):
+    """``record`` if it exists and the current user may see it; otherwise 404, as for an id that does not exist.
+
+    Use it for everything that is not public (drafts, pending requests): a 403
+    would tell that the id exists. Published records are public, so refusing to
+    let someone *edit* one stays a 403.
+    """
+    if record is None or not visible:
+        abort(404, description=message)
+    return record
+
+
 # --------------------------------------------------------------------------- CSRF
 
 
