@@ -37,13 +37,14 @@ demo: $(DEMO)
 	$(PY) -m mapapp.cli compute
 
 # A session key for development, kept in the (git-ignored) data folder so logins survive restarts;
-# MAPAPP_SECRET_KEY from the environment wins.
+# MAPAPP_SECRET_KEY from the environment wins; links in e-mails point to this development server.
 SECRET := $(MAPAPP_DATA_DIR)/secret_key
 $(SECRET):
 	@mkdir -p $(dir $@) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 
 run: demo $(SECRET)
-	MAPAPP_SECRET_KEY="$${MAPAPP_SECRET_KEY:-$$(cat $(SECRET))}" $(PY) -m mapapp.cli serve --host 127.0.0.1 --port 5000
+	MAPAPP_SECRET_KEY="$${MAPAPP_SECRET_KEY:-$$(cat $(SECRET))}" MAPAPP_BASE_URL="$${MAPAPP_BASE_URL:-http://127.0.0.1:5000}" \
+	  $(PY) -m mapapp.cli serve --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(PY) -m pytest

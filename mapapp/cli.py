@@ -415,17 +415,23 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
 def serve(host: str, port: int, debug: bool, workers: int) -> None:
     """Serve the web application: the development server, or gunicorn with --workers N.
 
-    Needs MAPAPP_SECRET_KEY (stable, shared by all workers); --debug draws a
-    random one for a development process.
+    Needs MAPAPP_SECRET_KEY (at least 32 random characters, the same for all
+    workers) and MAPAPP_BASE_URL (the public address: links in e-mails, and the
+    host answered to; MAPAPP_TRUSTED_HOSTS for other names). --debug draws a
+    random key for a development process and answers on localhost. Behind
+    reverse proxies, set MAPAPP_PROXY_HOPS to their number.
     """
     import os
     import shutil
 
+    from mapapp.config import SettingsError, require_web_settings
     from mapapp.web import create_app
 
     if workers:
-        if not os.environ.get("MAPAPP_SECRET_KEY"):
-            raise click.ClickException("MAPAPP_SECRET_KEY n'est pas défini : il doit être le même pour tous les processus.")
+        try:  # here, before the workers start and each print a traceback
+            require_web_settings(load_settings())
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
         gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
         os.execv(gunicorn, [gunicorn, "-w", str(workers), "-b", f"{host}:{port}", "mapapp.web:create_app()"])
 

@@ -24,13 +24,23 @@ def _factory(settings):
     return make_sessionmaker(make_engine(settings.database_url))
 
 
+def _public_link(settings, path: str) -> str:
+    """The link written in a message (``MAPAPP_BASE_URL``; a warning when unset: then it is the development one)."""
+    from mapapp.io.outbox import public_link
+
+    if settings.base_url is None:
+        click.echo(f"Attention : MAPAPP_BASE_URL n'est pas défini, les liens des messages pointent vers "
+                   f"{settings.public_url} (développement).", err=True)
+    return public_link(settings, path)
+
+
 def _send_link(settings, session, user, purpose: str) -> str:
     from mapapp.catalog.users import RESET_PATH, issue_token
-    from mapapp.io.outbox import base_url, send_mail
+    from mapapp.io.outbox import send_mail
     from mapapp.web.auth import link_message
 
     token = issue_token(session, user, purpose)
-    link = f"{base_url()}{RESET_PATH}{token}"
+    link = _public_link(settings, f"{RESET_PATH}{token}")
     path = send_mail(settings, user.email, *link_message(purpose, link))
     return f"message écrit dans {path}" if path else "message envoyé par SMTP"
 
@@ -212,10 +222,11 @@ def freshness_remind(months: int | None) -> None:
     from mapapp.catalog.freshness import stale_months, stale_records
     from mapapp.catalog.history import SECTION_LABELS
     from mapapp.catalog.models_users import User
-    from mapapp.io.outbox import base_url, send_mail
+    from mapapp.io.outbox import send_mail
 
     settings = load_settings()
     months = months or stale_months()
+    link = _public_link(settings, "/espace/a-verifier")
     with _factory(settings)() as session:
         by_structure = defaultdict(list)
         for r in stale_records(session, months=months):
@@ -234,7 +245,7 @@ def freshness_remind(months: int | None) -> None:
             body = ("Bonjour,\n\nCes fiches de votre structure sur la cartographie de l'offre d'insertion n'ont pas été "
                     f"confirmées depuis plus de {months} mois :\n\n" + "\n".join(lines)
                     + f"\n\nSi elles sont exactes, cliquez sur « Toujours valable » ; sinon, corrigez-les :\n"
-                    f"{base_url()}/espace/a-verifier\n\nMerci de tenir l'offre à jour.\n")
+                    f"{link}\n\nMerci de tenir l'offre à jour.\n")
             send_mail(settings, account.email, f"{len(records)} fiche(s) à vérifier", body)
             written += 1
         orphans = sorted(set(by_structure) - covered)

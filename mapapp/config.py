@@ -8,17 +8,25 @@ variable                   meaning (default)
 ``MAPAPP_DATABASE_URL``    SQLAlchemy URL (``sqlite:///$MAPAPP_DATA_DIR/mapapp.sqlite``);
                            ``postgresql+psycopg://user@host/db`` in production
 ``MAPAPP_DEMO_DIR``        the generated demo territory (``./geodata/demo``)
-``MAPAPP_SECRET_KEY``      Flask session key; required outside development and tests
+``MAPAPP_SECRET_KEY``      Flask session key, at least 32 random characters; required
+                           by the web application except with ``mapapp serve --debug``
+``MAPAPP_BASE_URL``        public address of the site (``https://carto.example.fr``): the
+                           only source of the links written in e-mails, and the host
+                           the web application answers to; required like the key
+``MAPAPP_TRUSTED_HOSTS``   other host names the web application answers to, separated
+                           by commas (``.example.fr`` accepts every sub-domain)
+``MAPAPP_PROXY_HOPS``      number of reverse proxies in front of the application whose
+                           ``X-Forwarded-For/-Proto/-Host`` headers are trusted (0)
 ``MAPAPP_SECURE_COOKIES``  ``1``: session cookies only over HTTPS (production)
-``MAPAPP_BASE_URL``        public URL used in e-mailed links (password reset, reminders)
 ``MAPAPP_SMTP_URL``        ``smtp://user:password@host:port``: send mail; unset, mails
                            are written to ``$MAPAPP_DATA_DIR/outbox``
 ``MAPAPP_MAIL_FROM``       sender of those mails (``mapapp@localhost``)
 ``MAPAPP_STALE_MONTHS``    a record not verified for this many months is stale (12)
 =========================  ===========================================================
 
-The last five are read where they are used (:mod:`mapapp.web.auth`,
-:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`).
+The last four are read where they are used (:mod:`mapapp.web.auth`,
+:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`). The web settings are
+checked by :func:`web_settings_problems` when the application starts.
 """
 
 from __future__ import annotations
@@ -26,8 +34,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Links written when ``MAPAPP_BASE_URL`` is unset (development only: the web application requires it otherwise).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+#: A session key shorter than this, or made of fewer distinct characters, is refused (32 bytes of randomness
+#: in hexadecimal are 64 characters; ``secrets.token_urlsafe(32)`` gives 43).
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
+#: Names of this machine: when the public address is one of them, all of them are trusted.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+SECRET_KEY_HINT = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
+
+
+class SettingsError(RuntimeError):
+    """A setting that prevents the application from starting; the message is in French."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +59,41 @@ class Settings:
     database_url: str
     demo_dir: Path
     secret_key: str | None
+    #: ``MAPAPP_BASE_URL`` without its trailing slash, None when unset.
+    base_url: str | None = None
+    #: ``MAPAPP_TRUSTED_HOSTS``, as given.
+    trusted_hosts: tuple[str, ...] = ()
+    #: ``MAPAPP_PROXY_HOPS`` as given (checked by :func:`web_settings_problems`).
+    proxy_hops_raw: str = ""
 
     @property
     def cache_dir(self) -> Path:
         """Where built road graphs are cached (one file per source hash, mode and profile)."""
         return self.data_dir / "cache"
+
+    @property
+    def public_url(self) -> str:
+        """The address links in messages start with: ``MAPAPP_BASE_URL``, or the development default."""
+        return self.base_url or DEFAULT_BASE_URL
+
+    @property
+    def proxy_hops(self) -> int:
+        value = self.proxy_hops_raw.strip()
+        return int(value) if value.isdigit() else 0
+
+    def allowed_hosts(self, *, development: bool = False) -> list[str]:
+        """Host names the web application answers to (Flask's ``TRUSTED_HOSTS``).
+
+        The host of ``MAPAPP_BASE_URL`` plus ``MAPAPP_TRUSTED_HOSTS``; ``localhost`` and
+        ``127.0.0.1`` too in development or when the public address is one of them.
+        """
+        hosts = [h.lower() for h in self.trusted_hosts]
+        public = urlsplit(self.public_url).hostname if (self.base_url or development) else None
+        if public:
+            hosts.append(public.lower())
+        if development or public in LOOPBACK_HOSTS:
+            hosts.extend(LOOPBACK_HOSTS)
+        return list(dict.fromkeys(hosts))
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -49,9 +102,73 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("MAPAPP_DATA_DIR") or PROJECT_ROOT / "var").resolve()
     database_url = env.get("MAPAPP_DATABASE_URL") or f"sqlite:///{data_dir / 'mapapp.sqlite'}"
     demo_dir = Path(env.get("MAPAPP_DEMO_DIR") or PROJECT_ROOT / "geodata" / "demo").resolve()
+    trusted = tuple(h.strip() for h in (env.get("MAPAPP_TRUSTED_HOSTS") or "").replace(" ", ",").split(",")
+                    if h.strip())
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         demo_dir=demo_dir,
         secret_key=env.get("MAPAPP_SECRET_KEY") or None,
+        base_url=(env.get("MAPAPP_BASE_URL") or "").strip().rstrip("/") or None,
+        trusted_hosts=trusted,
+        proxy_hops_raw=env.get("MAPAPP_PROXY_HOPS") or "",
     )
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot sign sessions, in French, or None."""
+    if not key:
+        return ("MAPAPP_SECRET_KEY n'est pas défini : définissez-le (secret, stable, commun à tous les processus, "
+                f"au moins {SECRET_KEY_MIN_LENGTH} caractères aléatoires, par exemple {SECRET_KEY_HINT}) avant de "
+                "lancer l'application, ou utilisez `make run` en développement.")
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        return (f"MAPAPP_SECRET_KEY est trop faible ({len(key)} caractères, {len(set(key))} différents) : il faut "
+                f"au moins {SECRET_KEY_MIN_LENGTH} caractères aléatoires, par exemple la sortie de {SECRET_KEY_HINT}.")
+    return None
+
+
+def base_url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be the public address, in French, or None (unset is the caller's business)."""
+    if url is None:
+        return ("MAPAPP_BASE_URL n'est pas défini : indiquez l'adresse publique du site (par exemple "
+                "https://carto.example.fr). Les liens des messages (mot de passe oublié, invitations, rappels) "
+                "sont construits avec elle, jamais avec l'adresse demandée par le navigateur.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        return f"MAPAPP_BASE_URL « {url} » n'est pas une adresse de la forme https://nom.du.site[:port][/chemin]."
+    return None
+
+
+def web_settings_problems(settings: Settings, *, development: bool = False) -> list[str]:
+    """Everything that prevents the web application from starting with ``settings``, in French.
+
+    Outside development (``mapapp serve --debug``), ``MAPAPP_SECRET_KEY`` and
+    ``MAPAPP_BASE_URL`` are required. A secret key, when given, must be strong
+    even in development.
+    """
+    problems = []
+    if settings.secret_key or not development:
+        if problem := secret_key_problem(settings.secret_key):
+            problems.append(problem)
+    if settings.base_url or not development:
+        if problem := base_url_problem(settings.base_url):
+            problems.append(problem)
+    if settings.proxy_hops_raw.strip() and not settings.proxy_hops_raw.strip().isdigit():
+        problems.append(f"MAPAPP_PROXY_HOPS « {settings.proxy_hops_raw} » : un nombre entier de mandataires "
+                        "(0, 1, 2…) est attendu.")
+    for host in settings.trusted_hosts:
+        if not host.lstrip(".") or "/" in host or ":" in host:
+            problems.append(f"MAPAPP_TRUSTED_HOSTS : « {host} » n'est pas un nom d'hôte (sans schéma ni port ; "
+                            "« .example.fr » pour tous les sous-domaines).")
+    return problems
+
+
+def require_web_settings(settings: Settings, *, development: bool = False) -> None:
+    """Raise :class:`SettingsError` listing :func:`web_settings_problems`, if any."""
+    if problems := web_settings_problems(settings, development=development):
+        raise SettingsError("\n".join(problems))

@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import statistics
@@ -160,7 +161,8 @@ def gunicorn_server(workers: int):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "MAPAPP_SECRET_KEY": os.environ.get("MAPAPP_SECRET_KEY") or "bench-only"}
+    env = {**os.environ, "MAPAPP_SECRET_KEY": os.environ.get("MAPAPP_SECRET_KEY") or secrets.token_hex(32),
+           "MAPAPP_BASE_URL": os.environ.get("MAPAPP_BASE_URL") or f"http://127.0.0.1:{port}"}
     proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b",
                              f"127.0.0.1:{port}", "--log-level", "warning", "mapapp.web:create_app()"], env=env)
     base = f"http://127.0.0.1:{port}"

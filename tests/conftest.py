@@ -9,13 +9,14 @@ from click.testing import CliRunner
 
 from mapapp.catalog.db import make_engine, make_sessionmaker, upgrade
 from mapapp.config import load_settings
+from tests.env import WEB_ENV
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_SECRET_KEY": "test-secret",
+    return load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), **WEB_ENV,
                           "MAPAPP_DEMO_DIR": str(tmp_path / "demo")})
 
 
@@ -45,7 +46,7 @@ def demo_env(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("demo")
     env = {"MAPAPP_DATA_DIR": str(root / "var"), "MAPAPP_DEMO_DIR": str(root / "demo"),
-           "MAPAPP_SECRET_KEY": "test"}
+           **WEB_ENV}
     result = CliRunner().invoke(main, ["demo", "load"], env=env)
     assert result.exit_code == 0, result.output
     return env, result.output

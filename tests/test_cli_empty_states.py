@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete
 
 from mapapp.cli import main
+from tests.env import WEB_ENV
 
 EMPTY_DB = "La base de données est vide"
 
@@ -17,7 +18,7 @@ EMPTY_DB = "La base de données est vide"
 @pytest.mark.parametrize("args", [["compute", "--mode", "car"], ["report", "--format", "html"],
                                   ["export", "--format", "csv", "--out", "OUT"]])
 def test_commands_on_a_never_migrated_data_folder_say_what_to_run(tmp_path, args):
-    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_SECRET_KEY": "x" * 64}
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var"), **WEB_ENV}
     args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
     result = CliRunner().invoke(main, args, env=env)
     assert result.exit_code == 1, result.output
@@ -29,7 +30,7 @@ def test_web_on_a_never_migrated_database_answers_503_in_french(tmp_path):
     from mapapp.config import load_settings
     from mapapp.web import create_app
 
-    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_SECRET_KEY": "x" * 64})
+    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), **WEB_ENV})
     client = create_app(settings).test_client()
     page = client.get("/")
     assert page.status_code == 503 and EMPTY_DB in page.get_data(as_text=True)

@@ -20,6 +20,7 @@ from mapapp.catalog.db import make_engine, make_sessionmaker
 from mapapp.catalog.models import Base
 from mapapp.cli import main
 from mapapp.config import load_settings
+from tests.env import WEB_ENV
 
 pytestmark = pytest.mark.postgres
 
@@ -32,7 +33,7 @@ MAIN_TABLES = ["territory", "commune", "grid_unit", "grid_member", "population_p
 def pg_env(postgres_url, tmp_path_factory):
     root = tmp_path_factory.mktemp("pg")
     return {"MAPAPP_DATABASE_URL": postgres_url, "MAPAPP_DATA_DIR": str(root / "var"),
-            "MAPAPP_DEMO_DIR": str(root / "demo"), "MAPAPP_SECRET_KEY": "test-secret"}
+            "MAPAPP_DEMO_DIR": str(root / "demo"), **WEB_ENV}
 
 
 @pytest.fixture(scope="module")
@@ -253,9 +254,48 @@ def test_partner_moderation_round_trip(contrib_factory, tmp_path):
     from tests.catalog.contrib import logged_in
 
     app = create_app(load_settings({"MAPAPP_DATABASE_URL": url, "MAPAPP_DATA_DIR": str(tmp_path / "var"),
-                                    "MAPAPP_SECRET_KEY": "test-secret"}))
+                                    **WEB_ENV}))
     for name in ("ml", "modo1"):
         client = logged_in(app, name)
         for page in ("/espace/", f"/espace/demande/{rev_id}"):
             response = client.get(page)
             assert response.status_code == 200, (name, page, response.get_data(as_text=True)[:1000])
+
+
+def test_parallel_failed_logins_get_exactly_five_password_checks(contrib_factory, monkeypatch):
+    """The login limit's reservation holds under READ COMMITTED: 30 attempts at once, 5 password checks."""
+    import threading
+
+    import mapapp.catalog.users as users
+    from mapapp.catalog.users import LoginBlocked, authenticate
+
+    factory, _ = contrib_factory
+    checks, outcomes, lock = [], [], threading.Lock()
+    real_check = users.check_password_hash
+
+    def counting_check(*args):
+        with lock:
+            checks.append(1)
+        return real_check(*args)
+
+    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    start = threading.Barrier(30)
+
+    def attempt():
+        start.wait()
+        with factory() as s:
+            try:
+                outcome = authenticate(s, "fs@example.org", "wrong password", "203.0.113.50")
+                s.commit()
+            except LoginBlocked:
+                outcome = "blocked"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes.count(None) == 5 and outcomes.count("blocked") == 25
+    assert len(checks) == 5

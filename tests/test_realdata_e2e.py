@@ -16,6 +16,7 @@ from mapapp.cli import main
 from mapapp.config import load_settings
 from mapapp.results import ResultStore
 from tests.conftest import REALDATA
+from tests.env import WEB_ENV
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow,
               pytest.mark.skipif(not REALDATA.is_dir(), reason=f"données réelles absentes ({REALDATA})")]
@@ -30,7 +31,7 @@ def cli(env, *args):
 
 def run_territory(tmp_path, name, dep, extra):
     root = REALDATA / name
-    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_SECRET_KEY": "test"}
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var"), **WEB_ENV}
     cli(env, "territory", "import", "--name", name, "--departement", dep, "--communes", root / "communes.geojson",
         "--commune-table", root / "communes.csv", "--osm", root / "roads.osm.pbf", *extra)
     imported = cli(env, "import", FRANCE_SERVICES, "--format", "france-services")

@@ -2,6 +2,7 @@
 
 Design (see ``docs/contribution.md``):
 
+- :class:`UserSession`: the server side of each login (revocable sessions).
 - :class:`User` has one role: ``admin``, ``moderator`` or ``partner``. A
   partner is attached to structures (:data:`user_structure`); a moderator to
   territories, i.e. grid units named by ``(grid, code)`` (:class:`UserTerritory`,
@@ -91,8 +92,6 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Moderator of the whole département (otherwise of the territories in :attr:`territories`).
     moderates_all: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: Part of every session cookie; changing it (new password) ends all sessions.
-    session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -143,15 +142,39 @@ class AuthToken(Base):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(Base):
-    """Failed logins, for rate limiting per (IP, login name); stored so every worker process sees them."""
+class UserSession(Base):
+    """One open login: the session cookie holds a random id of which only the SHA-256 is stored here.
 
-    __tablename__ = "login_attempt"
+    Checked on every request, so a session ends on the server: at logout (its row is
+    deleted), at a password change or reset (all the account's rows), at expiry; a copied
+    cookie then opens nothing.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ip: Mapped[str] = mapped_column(String(64))
-    username: Mapped[str] = mapped_column(String(200))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginCounter(Base):
+    """Attempts per (IP, login name) in the current window, for rate limiting; in the database so every worker sees them.
+
+    One row per key, incremented by a single ``UPDATE … RETURNING`` (see
+    :func:`mapapp.catalog.users.authenticate`): parallel attempts cannot read the same count.
+    Password-reset requests are counted here too, under the login name ``reset-request``.
+    """
+
+    __tablename__ = "login_counter"
+
+    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: When the window of :data:`mapapp.catalog.users.FAILURE_WINDOW` began (the first attempt of the series).
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Revision(Base):

@@ -17,11 +17,17 @@ Roles (:data:`mapapp.catalog.models_users.ROLES`):
 
 The anonymous public has no account and sees only published (live) records.
 
+Logins are rows of ``user_session`` (:func:`open_session`, :func:`session_user`):
+the cookie holds a random id whose SHA-256 is the row's key, checked on every
+request; logout deletes the row, a new password deletes all the account's rows,
+and a row expires after :data:`SESSION_LIFETIME`.
+
 Passwords are hashed with werkzeug's scrypt. Password-reset and invitation
 links are random 256-bit tokens of which only the SHA-256 is stored; they
-expire and work once. Failed logins are stored per (IP, login name): after
-:data:`MAX_FAILURES` within :data:`FAILURE_WINDOW`, further attempts are refused
-until the window has passed (in the database so that every worker sees them).
+expire and work once. Login attempts are counted per (IP, login name), atomically
+(:func:`_count_attempt`): after :data:`MAX_FAILURES` within :data:`FAILURE_WINDOW`
+of the first, further attempts are refused until the window has passed (in the
+database so that every worker sees them); a successful login resets the count.
 """
 
 from __future__ import annotations
@@ -33,20 +39,28 @@ import re
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.orm import Session, joinedload, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mapapp.catalog.models import Commune, GridUnit, Structure, grid_member
-from mapapp.catalog.models_users import ROLES, AuthToken, LoginAttempt, User, UserTerritory, utcnow
+from mapapp.catalog.models_users import ROLES, AuthToken, LoginCounter, User, UserSession, UserTerritory, utcnow
 
 PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" (about 10^8 guesses and more).
+PASSWORD_MIN_SCORE = 3
+#: Words of this site an attacker would try first.
+SITE_WORDS = ("mapapp", "carto", "cartographie", "insertion", "offre", "departement", "département", "partenaire",
+              "moderateur", "modérateur", "france services", "motdepasse", "mot de passe")
 #: Path of the one-time link page (web) that the CLI also writes into messages.
 RESET_PATH = "/mot-de-passe/nouveau/"
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 RESET_TTL = dt.timedelta(hours=2)
 INVITE_TTL = dt.timedelta(days=7)
+#: A login ends at logout, at a new password, or after this long (a working day and some).
+SESSION_LIFETIME = dt.timedelta(hours=12)
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
@@ -75,16 +89,65 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < PASSWORD_MIN_LENGTH:
+def _user_words(user: User | None) -> list[str]:
+    """What a password must not be built from: the account's address, its parts and name, the site's own words."""
+    words = list(SITE_WORDS)
+    if user is not None:
+        email = (user.email or "").lower()
+        local, _, domain = email.partition("@")
+        words += [email, local, domain, *re.split(r"[._+-]+", local), *domain.split("."),
+                  *(user.name or "").lower().split()]
+    return [w for w in dict.fromkeys(words) if w]
+
+
+def check_password_strength(password: str, user: User | None = None) -> None:
+    """Refuse a password shorter than :data:`PASSWORD_MIN_LENGTH` or easy to guess.
+
+    "Easy to guess" is zxcvbn's estimate (Dropbox's model, with its lists of the
+    30,000 most common passwords, English words, names, keyboard walks, repeats,
+    sequences and dates) below :data:`PASSWORD_MIN_SCORE`, counting the account's own
+    address and name and the site's words as known to the attacker.
+    """
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
         raise AccountError(f"Le mot de passe doit compter au moins {PASSWORD_MIN_LENGTH} caractères.")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError(f"Le mot de passe doit compter au plus {PASSWORD_MAX_LENGTH} caractères.")
+    # zxcvbn's time grows with the length; beyond 100 characters a password is not guessed anyway.
+    result = zxcvbn(password[:100], user_inputs=_user_words(user), max_length=100)
+    if result["score"] < PASSWORD_MIN_SCORE:
+        raise AccountError("Ce mot de passe est trop facile à deviner : " + _weakness_fr(result["sequence"])
+                           + ". Choisissez par exemple trois ou quatre mots sans rapport entre eux.")
+
+
+#: Why a password is weak, in French, by the kind of zxcvbn match found in it (first found wins).
+WEAKNESS_FR = (
+    (lambda m: m.get("dictionary_name") == "user_inputs", "il reprend votre adresse, votre nom ou le nom du site"),
+    (lambda m: m.get("dictionary_name") == "passwords", "il ressemble à un mot de passe très répandu"),
+    (lambda m: m["pattern"] == "spatial", "c'est une suite de touches voisines du clavier"),
+    (lambda m: m["pattern"] == "repeat", "il répète les mêmes caractères"),
+    (lambda m: m["pattern"] == "sequence", "c'est une suite de lettres ou de chiffres (abcd, 1234…)"),
+    (lambda m: m["pattern"] in ("date", "regex"), "il contient une date ou une année"),
+    (lambda m: m["pattern"] == "dictionary", "il est fait d'un mot ou d'un nom courant"),
+)
+
+
+def _weakness_fr(sequence: list[dict]) -> str:
+    for test, text in WEAKNESS_FR:
+        if any(test(m) for m in sequence):
+            return text
+    return "il est trop court ou trop simple"
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and end every open session of the user."""
-    check_password_strength(password)
+    """Set a new password and end every open session of the user (the caller commits)."""
+    check_password_strength(password, user)
     user.password_hash = hash_password(password)
-    user.session_token = secrets.token_hex(32)
+    db = object_session(user)
+    if db is not None and user.id is not None:
+        revoke_sessions(db, user)
 
 
 # --------------------------------------------------------------------------- accounts
@@ -127,7 +190,7 @@ def create_user(
     if get_user_by_email(session, email) is not None:
         raise AccountError(f"Un compte existe déjà pour {email}.")
     user = User(email=email, name=(name or "").strip(), role=role, is_active=True,
-                moderates_all=bool(moderates_all) and role == "moderator", session_token=secrets.token_hex(32))
+                moderates_all=bool(moderates_all) and role == "moderator")
     if password is not None:
         set_password(user, password)
     structures = list(dict.fromkeys(structures))
@@ -154,26 +217,87 @@ def create_user(
     return user
 
 
+# --------------------------------------------------------------------------- sessions
+
+
+def open_session(session: Session, user: User, *, now: dt.datetime | None = None) -> str:
+    """Start a login of ``user``: the random id to put in the cookie (the caller commits)."""
+    now = now or utcnow()
+    session.execute(delete(UserSession).where(UserSession.expires_at <= now))  # keep the table small
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(id=_digest(token), user_id=user.id, created_at=now, expires_at=now + SESSION_LIFETIME))
+    return token
+
+
+def session_user(session: Session, token: str | None, *, now: dt.datetime | None = None) -> User | None:
+    """The active account whose open, unexpired login ``token`` is; None otherwise (nothing is changed)."""
+    if not token or not isinstance(token, str):
+        return None
+    row = session.get(UserSession, _digest(token), options=[joinedload(UserSession.user)])
+    if row is None or row.expires_at <= (now or utcnow()) or not row.user.is_active:
+        return None
+    return row.user
+
+
+def close_session(session: Session, token: str | None) -> None:
+    """End one login (logout; the caller commits)."""
+    if token and isinstance(token, str):
+        session.execute(delete(UserSession).where(UserSession.id == _digest(token)))
+
+
+def revoke_sessions(session: Session, user: User) -> None:
+    """End every login of ``user`` (new password; the caller commits)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
 # --------------------------------------------------------------------------- login
 
 
-def _recent_failures(session: Session, ip: str, username: str, now: dt.datetime) -> int:
-    return session.scalar(select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.ip == ip, LoginAttempt.username == username, LoginAttempt.at > now - FAILURE_WINDOW)) or 0
+def _count_attempt(session: Session, ip: str, username: str, now: dt.datetime, message: str) -> None:
+    """Count this attempt and commit; raise :class:`LoginBlocked` if it is beyond :data:`MAX_FAILURES`.
+
+    Counting first and inserting a failure after the password check let parallel
+    attempts all read the same count (30 at once gave 6 password checks, not 5).
+    Here the count is one row per key, created if missing (``INSERT … ON CONFLICT DO
+    NOTHING``) and incremented by a single ``UPDATE … RETURNING``: the database
+    serialises the increments (a row lock on PostgreSQL, the write lock on SQLite),
+    so the k-th parallel attempt reads k and exactly :data:`MAX_FAILURES` pass.
+    The window starts at the first attempt and is not extended by attempts made
+    while blocked. Committed at once, so that the other workers count it too.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(LoginCounter).values(ip=ip, username=username, window_start=now, attempts=0)
+                    .on_conflict_do_nothing(index_elements=["ip", "username"]))
+    expired = LoginCounter.window_start <= now - FAILURE_WINDOW
+    attempts = session.scalar(
+        update(LoginCounter).where(LoginCounter.ip == ip, LoginCounter.username == username)
+        .values(attempts=case((expired, 1), else_=LoginCounter.attempts + 1),
+                window_start=case((expired, now), else_=LoginCounter.window_start))
+        .returning(LoginCounter.attempts).execution_options(synchronize_session=False))
+    session.commit()
+    if attempts > MAX_FAILURES:
+        raise LoginBlocked(message)
 
 
 def authenticate(session: Session, email: str, password: str, ip: str, *, now: dt.datetime | None = None) -> User | None:
-    """The user if the password is right; None otherwise (the failure is recorded; the caller commits).
+    """The user if the password is right; None otherwise.
+
+    The attempt is counted (and committed) before the password is checked: a failure
+    stays counted, a success clears the (IP, login name) counter; the caller commits that.
 
     Raises:
-        LoginBlocked: too many recent failures for this IP and login name (checked before the password).
+        LoginBlocked: too many recent failures for this IP and login name (the password is not checked).
     """
     now = now or utcnow()
     username = (email or "").strip().lower()[:200]
     ip = (ip or "?")[:64]
-    if _recent_failures(session, ip, username, now) >= MAX_FAILURES:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        raise LoginBlocked(f"Trop de tentatives de connexion échouées : réessayez dans {minutes} minutes.")
+    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+    _count_attempt(session, ip, username, now,
+                   f"Trop de tentatives de connexion échouées : réessayez dans {minutes} minutes.")
     user = get_user_by_email(session, username)
     ok = False
     if user is None or not user.password_hash:
@@ -181,21 +305,20 @@ def authenticate(session: Session, email: str, password: str, ip: str, *, now: d
     else:
         ok = check_password_hash(user.password_hash, password or "") and user.is_active
     if not ok:
-        session.add(LoginAttempt(ip=ip, username=username, at=now))
-        # Keep the table small: forget failures older than the window.
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - FAILURE_WINDOW))
+        # The attempt stays counted. Keep the table small: forget windows that are over.
+        session.execute(delete(LoginCounter).where(LoginCounter.window_start <= now - FAILURE_WINDOW))
         return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.ip == ip, LoginAttempt.username == username))
+    session.execute(delete(LoginCounter).where(LoginCounter.ip == ip, LoginCounter.username == username))
     user.last_login_at = now
     return user
 
 
-#: Key under which password-reset requests are counted in ``login_attempt`` (per IP, any address).
+#: Key under which password-reset requests are counted in ``login_counter`` (per IP, any address).
 RESET_REQUEST_KEY = "reset-request"
 
 
 def note_reset_request(session: Session, ip: str, *, now: dt.datetime | None = None) -> None:
-    """Count a « mot de passe oublié » request from ``ip`` (the caller commits).
+    """Count a « mot de passe oublié » request from ``ip`` (committed at once, like a login attempt).
 
     Raises:
         LoginBlocked: more than :data:`MAX_FAILURES` requests from this IP in the window, whatever the
@@ -203,10 +326,9 @@ def note_reset_request(session: Session, ip: str, *, now: dt.datetime | None = N
     """
     now = now or utcnow()
     ip = (ip or "?")[:64]
-    if _recent_failures(session, ip, RESET_REQUEST_KEY, now) >= MAX_FAILURES:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        raise LoginBlocked(f"Trop de demandes de réinitialisation : réessayez dans {minutes} minutes.")
-    session.add(LoginAttempt(ip=ip, username=RESET_REQUEST_KEY, at=now))
+    minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+    _count_attempt(session, ip, RESET_REQUEST_KEY, now,
+                   f"Trop de demandes de réinitialisation : réessayez dans {minutes} minutes.")
 
 
 # --------------------------------------------------------------------------- one-time links

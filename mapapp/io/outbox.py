@@ -8,8 +8,11 @@ message is sent instead:
 - ``smtp://host:25`` plain, ``smtp://user:password@host:587?starttls=1``
   with STARTTLS, ``smtps://user:password@host:465`` over TLS;
 - ``MAPAPP_MAIL_FROM`` is the sender (``mapapp@localhost`` by default);
-- ``MAPAPP_BASE_URL`` is the public address used in links written outside a
-  web request (the CLI), ``http://127.0.0.1:5000`` by default.
+- ``MAPAPP_BASE_URL`` is the public address every link in a message starts
+  with (:func:`public_link`), from the web as from the CLI: never the address a
+  browser asked for, which anyone can forge (``Host: evil.example``).
+  ``http://127.0.0.1:5000`` when unset, in development only: the web application
+  requires it otherwise (:func:`mapapp.config.web_settings_problems`).
 """
 
 from __future__ import annotations
@@ -28,12 +31,11 @@ from mapapp.catalog.models_users import utcnow
 from mapapp.config import Settings
 
 DEFAULT_FROM = "mapapp@localhost"
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
-def base_url(environ: dict | None = None) -> str:
-    env = os.environ if environ is None else environ
-    return (env.get("MAPAPP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+def public_link(settings: Settings, path: str) -> str:
+    """The address of ``path`` (``/mot-de-passe/nouveau/…``, relative to the application) for a message."""
+    return settings.public_url + "/" + path.lstrip("/")
 
 
 def build_message(to: str, subject: str, body: str, *, sender: str | None = None) -> EmailMessage:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from mapapp.catalog.db import make_engine, make_sessionmaker
-from mapapp.config import Settings, load_settings
+from mapapp.config import Settings, load_settings, require_web_settings
 
 log = logging.getLogger(__name__)
 
@@ -19,24 +20,31 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     The database must already be migrated (``mapapp db upgrade`` or
     ``mapapp demo load``); the app never creates tables itself.
-    ``MAPAPP_SECRET_KEY`` is required, except with ``dev_key=True`` (the
-    development server's ``--debug``), which draws a random key for this process.
+    ``MAPAPP_SECRET_KEY`` (at least 32 random characters) and ``MAPAPP_BASE_URL``
+    are required, except with ``dev_key=True`` (the development server's
+    ``--debug``), which draws a random key for this process and answers on
+    localhost. Requests for any other host than the allowed ones
+    (:meth:`mapapp.config.Settings.allowed_hosts`) get a 400: nothing the
+    application writes can follow a forged ``Host`` header.
+
+    Raises:
+        SettingsError: a missing or invalid setting (French message naming it).
     """
     settings = settings or load_settings()
+    require_web_settings(settings, development=dev_key)
     app = Flask(__name__)
     secret = settings.secret_key
     if not secret:
-        if not dev_key:
-            # A per-process key would break sessions and CSRF between the workers of a WSGI server.
-            raise RuntimeError("MAPAPP_SECRET_KEY n'est pas défini : définissez-le (secret, stable, commun à tous "
-                               "les processus) avant de lancer l'application, ou utilisez `make run` en développement.")
         log.warning("MAPAPP_SECRET_KEY is not set: using a random key for this development process only")
         secret = secrets.token_hex(32)
     from mapapp.web.partenaires_import import max_upload_bytes
 
     app.config.update(SECRET_KEY=secret, MAPAPP_SETTINGS=settings, JSON_AS_ASCII=False,
-                      MAX_CONTENT_LENGTH=max_upload_bytes())  # Flask's default is None: set, not setdefault
+                      MAX_CONTENT_LENGTH=max_upload_bytes(),  # Flask's default is None: set, not setdefault
+                      TRUSTED_HOSTS=settings.allowed_hosts(development=dev_key),
+                      PREFERRED_URL_SCHEME=urlsplit(settings.public_url).scheme)
     app.config.update(overrides)
+    _trust_proxies(app, settings.proxy_hops)
 
     engine = make_engine(settings.database_url)
     app.extensions["mapapp.sessionmaker"] = make_sessionmaker(engine)
@@ -70,6 +78,32 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
         return response
 
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client's address, scheme and host from the ``hops`` reverse proxies in front (``MAPAPP_PROXY_HOPS``).
+
+    Without it, behind a proxy every client has the proxy's address, and the login
+    limit (per address and login name) lets anyone lock anyone out. With it, only
+    the last ``hops`` values of ``X-Forwarded-*`` are believed (the ones our proxies
+    wrote); a request that still carries ``X-Forwarded-For`` with ``hops=0`` is logged
+    once, since it means a proxy nobody declared.
+    """
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        return
+    warned = False
+
+    @app.before_request
+    def _undeclared_proxy():
+        nonlocal warned
+        if not warned and "X-Forwarded-For" in request.headers:
+            warned = True
+            log.warning("Requests carry X-Forwarded-For but MAPAPP_PROXY_HOPS is 0: every client has the proxy's "
+                        "address (%s) for the login limits; set MAPAPP_PROXY_HOPS to the number of proxies",
+                        request.remote_addr)
 
 
 def _require_migrated_schema(app: Flask, engine) -> None:
@@ -118,6 +152,9 @@ def _register_error_pages(app: Flask) -> None:
     from mapapp.web.api import error_response
 
     def _message(exc: HTTPException) -> str:
+        if isinstance(exc, SecurityError):
+            return ("Ce site ne répond pas à cette adresse : utilisez son adresse publique "
+                    "(MAPAPP_BASE_URL, ou MAPAPP_TRUSTED_HOSTS pour d'autres noms).")
         if exc.code == 413:
             from mapapp.web.partenaires_import import too_large_message
 
@@ -131,10 +168,17 @@ def _register_error_pages(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         code = exc.code or 500
         message = _message(exc)
+        # The exception's own headers (``Allow`` of a 405, ``Retry-After``...), not its HTML content type.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/") or request.path == "/api":
-            return error_response(message, code)
-        title = ERROR_TITLES.get(code, "Erreur")
-        return render_template("error.html", title=title, message=message), code
+            response = error_response(message, code)
+        elif isinstance(exc, SecurityError):  # no URL can be built for a refused host: no page around the message
+            response = app.response_class(message + "\n", code, mimetype="text/plain")
+        else:
+            title = ERROR_TITLES.get(code, "Erreur")
+            response = app.make_response((render_template("error.html", title=title, message=message), code))
+        response.headers.extend(headers)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -1,16 +1,19 @@
 """Login, logout, password reset by one-time link, CSRF protection, session cookies, security headers.
 
-- Sessions: Flask's signed cookie holds the user id and the account's
-  ``session_token``; a new password changes the token, which ends every
-  session of the account. Cookies are HttpOnly and SameSite=Lax, and Secure
-  when ``MAPAPP_SECURE_COOKIES=1`` (production behind HTTPS).
+- Sessions: Flask's signed cookie holds the random id of a server-side login
+  (:class:`mapapp.catalog.models_users.UserSession`), looked up on every request:
+  logout deletes it, a new password deletes all the account's, and it expires
+  after 12 hours, so a copied cookie stops working. Cookies are HttpOnly and
+  SameSite=Lax, and Secure when ``MAPAPP_SECURE_COOKIES=1`` (production behind HTTPS).
 - CSRF: every POST/PUT/PATCH/DELETE must carry the session's token, in the
   form field ``csrf_token`` (templates call ``csrf_token()``) or the header
   ``X-CSRF-Token``; otherwise 400.
 - Login rate limit: see :mod:`mapapp.catalog.users` (5 failures per IP and
   login name in 15 minutes, stored in the database). The IP is
-  ``request.remote_addr``: behind a reverse proxy, wrap the app in
-  ``werkzeug.middleware.proxy_fix.ProxyFix`` so that it is the client's.
+  ``request.remote_addr``: behind reverse proxies, ``MAPAPP_PROXY_HOPS`` tells how
+  many, so that it is the client's (:func:`mapapp.web._trust_proxies`).
+- Links in e-mails start with ``MAPAPP_BASE_URL`` only, and the application
+  refuses requests for any host it was not told about (Flask's ``TRUSTED_HOSTS``).
 - Security headers on every response: Content-Security-Policy (strict on the
   contribution pages: scripts only from this site; the public map pages also
   allow inline scripts, which folium's output needs), X-Content-Type-Options,
@@ -50,12 +53,17 @@ from mapapp.catalog.users import (
     authenticate,
     check_password_strength,
     check_token,
+    close_session,
     get_user_by_email,
     issue_token,
     note_reset_request,
+    open_session,
+    session_user,
     use_token,
 )
 from mapapp.web.db import get_session
+from mapapp.web.mail_queue import init_app as init_mail_queue
+from mapapp.web.mail_queue import mail_queue
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_csrf_protect)
     app.after_request(_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    init_mail_queue(app)
     app.register_blueprint(bp)
 
 
@@ -90,14 +99,14 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user() -> None:
+    """The account of the session's open login, checked in the database on every request."""
     g.user = None
-    uid, token = session.get("uid"), session.get("tok")
-    if uid is None or not token:
+    token = session.get("sid")
+    if not token:
         return
-    user = get_session().get(User, uid)
-    if user is None or not user.is_active or not hmac.compare_digest(user.session_token, str(token)):
-        session.pop("uid", None)
-        session.pop("tok", None)
+    user = session_user(get_session(), token)
+    if user is None:  # logged out elsewhere, password changed, expired, account disabled
+        session.pop("sid", None)
         return
     g.user = user
 
@@ -124,6 +133,22 @@ def login_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+#: The answer to an id that does not exist and to one the user may not see: the same, so ids cannot be probed.
+NOT_VISIBLE = "Aucune fiche ni demande n'a cet identifiant parmi celles que vous pouvez consulter."
+
+
+def visible_or_404(record, visible: bool, message: str = NOT_VISIBLE):
+    """``record`` if it exists and the current user may see it; otherwise 404, as for an id that does not exist.
+
+    Use it for everything that is not public (drafts, pending requests): a 403
+    would tell that the id exists. Published records are public, so refusing to
+    let someone *edit* one stays a 403.
+    """
+    if record is None or not visible:
+        abort(404, description=message)
+    return record
 
 
 # --------------------------------------------------------------------------- CSRF
@@ -190,12 +215,13 @@ def login():
             db.rollback()
             error, status = str(exc), 429
         else:
+            token = open_session(db, user) if user is not None else None
             db.commit()
             if user is None:
                 error, status = "Adresse électronique ou mot de passe incorrect.", 401
             else:
-                session.clear()
-                session["uid"], session["tok"] = user.id, user.session_token
+                session.clear()  # a new session: nothing from before the login (fixation)
+                session["sid"] = token
                 session.permanent = False
                 return redirect(safe_next(request.args.get("next")) or home_of(user))
     return render_template("auth/login.html", error=error, email=email), status
@@ -203,18 +229,32 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
+    db = get_session()
+    close_session(db, session.get("sid"))  # on the server: a copy of the cookie opens nothing either
+    db.commit()
     session.clear()
     flash("Vous êtes déconnecté.")
     return redirect(url_for("pages.home"))
 
 
-def send_link(user: User, purpose: str) -> None:
-    """Write (or send) a reset or invitation e-mail for ``user`` (the caller commits)."""
-    from mapapp.io.outbox import send_mail
+def send_reset_link(email: str) -> None:
+    """The reset mail for ``email`` if it names an active account (run by :mod:`mapapp.web.mail_queue`).
 
-    token = issue_token(get_session(), user, purpose)
-    link = url_for("auth.reset", token=token, _external=True)
-    send_mail(current_app.config["MAPAPP_SETTINGS"], user.email, *link_message(purpose, link))
+    Looking the account up, issuing the token and sending happen after the response,
+    so that « mot de passe oublié » does the same work, in the same time, for every address.
+    """
+    from mapapp.catalog.db import transaction
+    from mapapp.io.outbox import public_link, send_mail
+
+    settings = current_app.config["MAPAPP_SETTINGS"]
+    with transaction(current_app.extensions["mapapp.sessionmaker"]) as db:
+        user = get_user_by_email(db, email)
+        if user is None or not user.is_active:
+            return
+        token = issue_token(db, user, "reset")
+        # MAPAPP_BASE_URL, never url_for(_external=True): that follows the request's Host header, which anyone forges.
+        link = public_link(settings, RESET_PATH + token)
+        send_mail(settings, user.email, *link_message("reset", link))
 
 
 def link_message(purpose: str, link: str) -> tuple[str, str]:
@@ -237,11 +277,9 @@ def forgot():
         except LoginBlocked as exc:
             db.rollback()
             return render_template("auth/forgot.html", error=str(exc)), 429
-        user = get_user_by_email(db, request.form.get("email", ""))
-        if user is not None and user.is_active:
-            send_link(user, "reset")
         db.commit()
-        # Same answer whether the account exists or not.
+        # Same answer, same work in this request, whether the account exists or not.
+        mail_queue(current_app).submit(send_reset_link, request.form.get("email", "")[:300])
         flash("Si un compte correspond à cette adresse, un message avec un lien vient de lui être envoyé.")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html")
@@ -261,7 +299,7 @@ def reset(token: str):
             error = "Les deux mots de passe ne sont pas identiques."
         else:
             try:
-                check_password_strength(password)
+                check_password_strength(password, row.user)
                 use_token(db, token, password)
                 db.commit()
             except AccountError as exc:

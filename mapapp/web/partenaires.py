@@ -5,8 +5,10 @@ on this same blueprint.
 
 Every view checks permissions on the record itself (never on what the page
 linked to): a partner reaches only its own structures' records and drafts,
-whatever id is typed in the address (403 otherwise), through the forms and
-through the JSON endpoints alike.
+whatever id is typed in the address, through the forms and through the JSON
+endpoints alike: what is not public (drafts, pending requests) answers 404 as if
+it did not exist (:func:`mapapp.web.auth.visible_or_404`), a published record one
+may not edit 403.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from mapapp.catalog.moderation_permissions import can_contribute, can_edit, can_
 from mapapp.catalog.moderation_records import commune_at, live_records_of, pending_sites
 from mapapp.catalog.users import is_member, structure_ids
 from mapapp.web import lookup, partenaires_import
-from mapapp.web.auth import current_user, login_required, safe_next
+from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
 from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
 from mapapp.web.db import get_session
 
@@ -177,11 +179,13 @@ def edit(slug: str, record_id: str):
     live = live_object(db, section, record_id)
     revision = open_revision(db, section, record_id)
     if live is None and revision is None:
-        abort(404, description="Aucune fiche n'a cet identifiant.")
+        visible_or_404(None, False)
     base = dict(revision.data) if revision is not None else record_to_data(live, section)
     if revision is not None:
         if not can_view(db, user, revision):
-            _forbidden()
+            if live is None:  # a record that exists only as someone else's draft: as if it did not exist
+                visible_or_404(revision, False)
+            _forbidden()  # a published record is public: refusing to edit it tells nothing
         if not can_edit(db, user, revision):
             flash("Cette fiche a une demande de modification en attente de modération : "
                   "retirez-la pour la modifier à nouveau.")
@@ -228,10 +232,8 @@ def _save(section: str, base: dict, revision: Revision | None, live=None):
 def _get_revision(rev_id: int) -> Revision:
     db = get_session()
     rev = db.get(Revision, rev_id)
-    if rev is None or not can_view(db, current_user(), rev):
-        # Same answer for "does not exist" and "not yours": ids cannot be probed.
-        _forbidden("Vous n'avez pas accès à cette demande.")
-    return rev
+    # Same answer (404) for "does not exist" and "not yours": ids cannot be probed.
+    return visible_or_404(rev, rev is not None and can_view(db, current_user(), rev))
 
 
 @bp.route("/demande/<int:rev_id>")
@@ -275,11 +277,11 @@ def revision_action(rev_id: int, action: str):
 @bp.route("/api/demandes/<int:rev_id>")
 @login_required()
 def revision_json(rev_id: int):
-    """A revision as JSON (for tools): 403 unless the user may see it."""
+    """A revision as JSON (for tools): 404 unless the user may see it (as for an id that does not exist)."""
     db = get_session()
     rev = db.get(Revision, rev_id)
     if rev is None or not can_view(db, current_user(), rev):
-        return jsonify(error="Vous n'avez pas accès à cette demande."), 403
+        return jsonify(error=NOT_VISIBLE), 404
     return jsonify(id=rev.id, section=rev.section, record_id=rev.record_id, status=rev.status, action=rev.action,
                    data=rev.data, reason=rev.reason, base_version=rev.base_version)
 

@@ -44,6 +44,7 @@ import pytest  # noqa: E402
 
 from mapapp.catalog.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from mapapp.config import load_settings  # noqa: E402
+from tests.env import WEB_ENV  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +63,7 @@ def contrib_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def contrib_settings(tmp_path, contrib_template):
     """Settings on a fresh copy of the contribution database (each test may change it)."""
-    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_SECRET_KEY": "test-secret",
+    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), **WEB_ENV,
                               "MAPAPP_DEMO_DIR": str(tmp_path / "demo")})
     dest = Path(settings.database_url.removeprefix("sqlite:///"))
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -12,10 +12,11 @@ from mapapp.catalog.models import Site
 from mapapp.catalog.models_users import Revision, User
 from mapapp.cli import main
 from tests.catalog.contrib import contrib_settings, contrib_template, factory  # noqa: F401  (fixtures)
+from tests.env import WEB_ENV
 
 
 def _env(settings):
-    return {"MAPAPP_DATA_DIR": str(settings.data_dir), "MAPAPP_SECRET_KEY": "test",
+    return {"MAPAPP_DATA_DIR": str(settings.data_dir), **WEB_ENV,
             "MAPAPP_BASE_URL": "https://carto.example", "MAPAPP_SMTP_URL": ""}
 
 
@@ -79,3 +80,11 @@ def test_freshness_reminders_go_to_the_partners_of_stale_records(contrib_setting
     assert set(messages) == {"ml@example.org", "ml2@example.org", "fs@example.org", "cd@example.org"}
     assert "Point numérique 1" in messages["ml@example.org"] and "France Services d'Arlenc" not in messages["ml@example.org"]
     assert "https://carto.example/espace/a-verifier" in messages["fs@example.org"]
+
+
+def test_user_create_refuses_a_trivial_password(contrib_settings, factory):
+    result = _run(contrib_settings, "user", "create", "nouveau@example.org", "--role", "admin", "--password-stdin",
+                  input="motdepasse1\n")
+    assert result.exit_code != 0 and "trop facile à deviner" in result.output
+    with factory() as s:
+        assert s.scalar(select(User).where(User.email == "nouveau@example.org")) is None

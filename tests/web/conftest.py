@@ -15,6 +15,7 @@ from mapapp.catalog.territory_store import store_territory
 from mapapp.config import load_settings
 from mapapp.web import create_app
 from tests.catalog.records import MOBILITY, OFFER, SITE, STRUCTURE, catalog, with_fields
+from tests.env import WEB_ENV
 from tests.territory.bundles import tiny_bundle
 
 XSS = "<script>alert(1)</script>"
@@ -100,7 +101,7 @@ def load_web_data(session_factory) -> None:
 def web_settings(tmp_path_factory):
     """One migrated and loaded database for the read-only web tests (loading it takes ~0.5 s)."""
     folder = tmp_path_factory.mktemp("web")
-    settings = load_settings({"MAPAPP_DATA_DIR": str(folder / "var"), "MAPAPP_SECRET_KEY": "test-secret",
+    settings = load_settings({"MAPAPP_DATA_DIR": str(folder / "var"), **WEB_ENV,
                               "MAPAPP_DEMO_DIR": str(folder / "demo")})
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -20,6 +20,7 @@ from mapapp.config import load_settings
 from mapapp.results import ResultStore
 from mapapp.web import create_app
 from mapapp.web.access_maps import UNREACHABLE_COLOUR, YLGNBU
+from tests.env import WEB_ENV
 from tests.web.conftest import XSS, XSS_TEMPLATE
 
 THEME = "france_services"
@@ -455,7 +456,7 @@ def hostile(demo_settings, tmp_path_factory):
         conn.execute(text("UPDATE commune SET nom = :n WHERE code = '96002'"), {"n": XSS_TEMPLATE})
     engine.dispose()
     settings = load_settings({"MAPAPP_DATA_DIR": str(demo_settings.data_dir), "MAPAPP_DATABASE_URL": f"sqlite:///{db}",
-                              "MAPAPP_SECRET_KEY": "test"})
+                              **WEB_ENV})
     return create_app(settings).test_client(), row.nearest_site_id
 
 

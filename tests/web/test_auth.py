@@ -8,10 +8,11 @@ import re
 import socket
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mapapp.catalog.db import transaction
-from mapapp.catalog.models_users import AuthToken, LoginAttempt, User
+from mapapp.catalog.models import Site
+from mapapp.catalog.models_users import AuthToken, LoginCounter, User
 from mapapp.catalog.users import get_user_by_email, issue_token
 from mapapp.web import create_app
 from tests.catalog.contrib import (  # noqa: F401  (fixtures)
@@ -59,7 +60,7 @@ def test_login_is_rate_limited_per_ip_and_login_name(contrib_app, factory):
     assert response.status_code == 302
     # After the 15-minute window, the first address may try again.
     with transaction(factory) as s:
-        s.execute(update(LoginAttempt).values(at=LoginAttempt.at - dt.timedelta(minutes=16)))
+        s.execute(update(LoginCounter).values(window_start=LoginCounter.window_start - dt.timedelta(minutes=16)))
     assert login(contrib_app.test_client(), "ml").status_code == 302
 
 
@@ -108,7 +109,10 @@ def test_login_redirects_only_inside_the_site(contrib_app):
         token = csrf(client)
 
 
-def _outbox(settings):
+def _outbox(settings, app=None):
+    """The messages written so far (after the mails ``app``'s requests queued are sent)."""
+    if app is not None:
+        app.extensions["mapapp.mail"].wait()
     return sorted((settings.data_dir / "outbox").glob("*.eml"))
 
 
@@ -116,10 +120,10 @@ def test_password_reset_by_a_single_use_link_written_to_the_outbox(contrib_app, 
     client = contrib_app.test_client()
     # Unknown address: the same answer, and no message.
     response = client.post("/mot-de-passe/oubli", data={"email": "nobody@example.org", "csrf_token": csrf(client)})
-    assert response.status_code == 302 and not _outbox(contrib_settings)
+    assert response.status_code == 302 and not _outbox(contrib_settings, contrib_app)
     old_session = logged_in(contrib_app, "ml")
     client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": csrf(client)})
-    [path] = _outbox(contrib_settings)
+    [path] = _outbox(contrib_settings, contrib_app)
     message = email.message_from_bytes(path.read_bytes())
     assert message["To"] == "ml@example.org"
     link = re.search(r"http://localhost(/mot-de-passe/nouveau/\S+)", message.get_payload(decode=True).decode()).group(1)
@@ -192,7 +196,150 @@ def test_forgotten_password_requests_are_rate_limited_per_ip(contrib_app, contri
     blocked = client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": token},
                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert blocked.status_code == 429 and "Trop de demandes" in blocked.get_data(as_text=True)
-    assert not _outbox(contrib_settings)  # a real account got no mail while blocked
+    assert not _outbox(contrib_settings, contrib_app)  # a real account got no mail while blocked
     other = client.post("/mot-de-passe/oubli", data={"email": "ml@example.org", "csrf_token": token},
                         environ_base={"REMOTE_ADDR": "198.51.100.8"})
-    assert other.status_code == 302 and len(_outbox(contrib_settings)) == 1
+    assert other.status_code == 302 and len(_outbox(contrib_settings, contrib_app)) == 1
+
+
+def test_forgotten_password_does_the_same_work_for_known_and_unknown_addresses(contrib_app, contrib_settings,
+                                                                               monkeypatch):
+    """Timing must not tell which addresses have an account: the request runs the same SQL either way,
+    and does not wait for the mail (here an SMTP server that takes as long as the test wants)."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    import mapapp.io.outbox as outbox
+
+    engine = contrib_app.extensions["mapapp.sessionmaker"].kw["bind"]
+    request_thread = threading.get_ident()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if threading.get_ident() == request_thread:
+            statements.append(statement)
+
+    release = threading.Event()
+    real_send = outbox.send_mail
+
+    def slow_send(*args, **kwargs):
+        release.wait(10)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "send_mail", slow_send)
+    client = contrib_app.test_client()
+    token = csrf(client)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        runs = {}
+        for address in ("nobody@example.org", "ml@example.org"):
+            statements.clear()
+            start = time.perf_counter()
+            response = client.post("/mot-de-passe/oubli", data={"email": address, "csrf_token": token})
+            runs[address] = (time.perf_counter() - start, list(statements))
+            assert response.status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any("UPDATE login_counter" in text for text in runs["ml@example.org"][1])
+    assert runs["nobody@example.org"][1] == runs["ml@example.org"][1]
+    assert runs["ml@example.org"][0] < 2  # answered while the mail is still blocked
+    assert not _outbox(contrib_settings)
+    release.set()
+    [path] = _outbox(contrib_settings, contrib_app)
+    assert email.message_from_bytes(path.read_bytes())["To"] == "ml@example.org"
+
+
+def _copy_of(client, app):
+    """Another browser holding a copy of ``client``'s session cookie (a stolen cookie)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_logout_ends_the_session_on_the_server(contrib_app, factory):
+    """The attack: copy the cookie, let its owner log out, then use the copy to read and to write."""
+    from mapapp.catalog.models_users import UserSession
+
+    partner = logged_in(contrib_app, "ml")
+    token = csrf(partner, "/espace/")
+    thief = _copy_of(partner, contrib_app)
+    assert thief.get("/espace/").status_code == 200  # a copy works while the session is open
+    assert partner.post("/deconnexion", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/espace/").status_code == 302  # to the login page
+    write = thief.post("/espace/lieu/test--num-1/toujours-valable", data={"csrf_token": token})
+    assert write.status_code == 302 and "/connexion" in write.headers["Location"]
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(UserSession)) == 0
+        assert s.scalar(select(Site.date_verification).where(Site.id == "test--num-1")) != dt.date.today()
+
+
+def test_a_new_password_ends_every_session_and_logins_expire(contrib_app, factory):
+    from mapapp.catalog.models_users import UserSession
+    from mapapp.catalog.users import set_password
+
+    desk, phone, other = logged_in(contrib_app, "ml"), logged_in(contrib_app, "ml"), logged_in(contrib_app, "fs")
+    with transaction(factory) as s:
+        set_password(get_user_by_email(s, "ml@example.org"), "une toute autre phrase")
+    assert desk.get("/espace/").status_code == 302 and phone.get("/espace/").status_code == 302
+    assert other.get("/espace/").status_code == 200  # another account is not touched
+    with transaction(factory) as s:
+        s.execute(update(UserSession).values(expires_at=dt.datetime(2020, 1, 1)))
+    assert other.get("/espace/").status_code == 302
+
+
+@pytest.mark.parametrize(("password", "reason"), [
+    ("azertyuiop", "mot de passe très répandu"),
+    ("1234567890", "mot de passe très répandu"),
+    ("ml@example.org", "votre adresse"),
+    ("example.org2026", "votre adresse"),
+    ("aaaaaaaaaaaaaa", "répète"),
+])
+def test_trivial_passwords_are_refused_at_reset(contrib_app, factory, password, reason):
+    with transaction(factory) as s:
+        token = issue_token(s, get_user_by_email(s, "ml@example.org"), "reset")
+    client = contrib_app.test_client()
+    link = f"/mot-de-passe/nouveau/{token}"
+    response = client.post(link, data={"password": password, "confirmation": password, "csrf_token": csrf(client, link)})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "trop facile à deviner" in page and reason in page
+    assert login(contrib_app.test_client(), "ml", password).status_code == 401  # not set
+    assert client.get(link).status_code == 200  # the link still works for a better choice
+
+
+def test_parallel_login_attempts_get_exactly_five_password_checks(contrib_app, monkeypatch):
+    """The race: 30 wrong passwords at once for one account from one address."""
+    import threading
+
+    import mapapp.catalog.users as users
+
+    checks, lock = [], threading.Lock()
+    real_check = users.check_password_hash
+
+    def counting_check(*args):
+        with lock:
+            checks.append(1)
+        return real_check(*args)
+
+    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    clients = [contrib_app.test_client() for _ in range(30)]
+    tokens = [csrf(c) for c in clients]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def attempt(client, token):
+        start.wait()
+        response = client.post("/connexion", data={"email": "ml@example.org", "password": "wrong password",
+                                                   "csrf_token": token})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(statuses) == [401] * 5 + [429] * 25
+    assert len(checks) == 5

@@ -41,7 +41,7 @@ def test_the_app_refuses_to_start_without_a_secret_key(tmp_path):
 
     from mapapp.config import load_settings
 
-    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var")})
+    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_BASE_URL": "https://carto.example.fr"})
     with pytest.raises(RuntimeError, match="MAPAPP_SECRET_KEY"):
         create_app(settings)
     assert len(create_app(settings, dev_key=True).secret_key) == 64  # --debug: a random key for this process

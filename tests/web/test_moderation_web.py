@@ -42,8 +42,8 @@ def test_queue_shows_only_the_moderators_territory(contrib_app):
     assert f'/espace/demande/{rev_id}"' in logged_in(contrib_app, "modo-all").get("/moderation/").get_data(as_text=True)
     tas2 = logged_in(contrib_app, "modo2")
     assert f'/espace/demande/{rev_id}"' not in tas2.get("/moderation/").get_data(as_text=True)
-    assert tas2.get(f"/espace/demande/{rev_id}").status_code == 403
-    assert _decide(tas2, rev_id, "publier").status_code == 403
+    assert tas2.get(f"/espace/demande/{rev_id}").status_code == 404  # as if it did not exist
+    assert _decide(tas2, rev_id, "publier").status_code == 404
 
 
 def test_publish_makes_it_public_and_records_the_history(contrib_app, factory):

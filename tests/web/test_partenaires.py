@@ -127,14 +127,16 @@ def test_drafts_of_another_structure_cannot_be_read_by_page_or_api(contrib_app, 
     rev_id = _revision_id(response)
     assert fs.get(f"/espace/api/demandes/{rev_id}").get_json()["data"]["nom"] == "Projet confidentiel"
     ml = logged_in(contrib_app, "ml")
-    for url in (f"/espace/demande/{rev_id}", f"/espace/api/demandes/{rev_id}", "/espace/demande/999",
-                "/espace/api/demandes/999"):
-        response = ml.get(url)
-        assert response.status_code == 403, url
+    # Someone else's request answers exactly as one that does not exist: 404, same message.
+    for url, unknown in ((f"/espace/demande/{rev_id}", "/espace/demande/999"),
+                         (f"/espace/api/demandes/{rev_id}", "/espace/api/demandes/999")):
+        response, missing = ml.get(url), ml.get(unknown)
+        assert response.status_code == missing.status_code == 404, url
+        assert response.get_data() == missing.get_data()
         assert "Projet confidentiel" not in response.get_data(as_text=True)
     token = csrf(ml, "/espace/")
     for action in ("soumettre", "retirer"):
-        assert ml.post(f"/espace/demande/{rev_id}/{action}", data={"csrf_token": token}).status_code == 403
+        assert ml.post(f"/espace/demande/{rev_id}/{action}", data={"csrf_token": token}).status_code == 404
     # Nor by editing the record (the open draft is another structure's).
     assert ml.get("/espace/lieu/test--fs-arlenc/modifier").status_code == 403
     assert "Projet confidentiel" not in ml.get("/espace/").get_data(as_text=True)
@@ -321,3 +323,20 @@ def test_stale_uploads_are_purged_when_the_application_starts(contrib_settings):
     os.utime(stale, (time.time() - 48 * 3600,) * 2)
     create_app(contrib_settings)
     assert not stale.exists() and fresh.exists()
+
+
+def test_the_id_of_another_structures_new_draft_cannot_be_probed(contrib_app):
+    """403 for a draft and 404 for nothing told that the draft existed: both answer 404, word for word."""
+    fs = logged_in(contrib_app, "fs")
+    form = fs.get("/espace/lieu/nouveau?structure=test--fs").get_data(as_text=True)
+    record_id = re.search(r'name="id" value="([^"]+)"', form).group(1)
+    created = fs.post("/espace/lieu/nouveau", data={**SITE_FORM, "nom": "Nouveau lieu secret", "id": record_id,
+                                                    "structure": "test--fs", "csrf_token": csrf(fs, "/espace/")})
+    assert created.status_code == 302
+    assert fs.get(f"/espace/lieu/{record_id}/modifier").status_code == 200  # its author sees it
+    ml = logged_in(contrib_app, "ml")
+    for who in (ml, logged_in(contrib_app, "modo2")):  # another partner; a moderator of another territory
+        draft = who.get(f"/espace/lieu/{record_id}/modifier")
+        missing = who.get("/espace/lieu/test--fs--lieu-00000000/modifier")
+        assert draft.status_code == missing.status_code == 404
+        assert draft.get_data() == missing.get_data() and b"secret" not in draft.get_data()
