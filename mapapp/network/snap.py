@@ -242,6 +242,9 @@ def _times(index: _SnapIndex, seg, d, t, direction: str, access_leg: AccessLeg):
     link = index.seg_link[seg]
     length = index.link_len_m[link]
     f = np.where(length > 0, (index.seg_offset_m[seg] + t * index.seg_len_m[seg]) / np.where(length > 0, length, 1), 0.0)
+    # cumulated rounding can put f a hair outside [0, 1]: 1 - f would be a negative time (-1e-11 s),
+    # hidden while every leg was walked, refused by the engine once it is free
+    f = np.clip(f, 0.0, 1.0)
     fwd, bwd = index.time_fwd_s[link], index.time_bwd_s[link]
     if direction == "out":  # reach hi going along the link, lo going against it
         via_lo, via_hi, f_lo, f_hi = bwd, fwd, f, 1 - f
