@@ -125,8 +125,8 @@ def _placement_lines(placed: pd.DataFrame) -> list[str]:
     labels = {"routes_habitees": "sur les routes habitées", "autres_routes": "sur d'autres routes (pas de rue habitée)",
               "batiments": "au centre de leurs bâtiments (aucune route)", "centre": "au centre (ni route ni bâtiment)"}
     summary = placement_summary(placed)
-    parts = [f"{v['squares']} carreau(x) {labels[k]} ({v['population']:.0f} hab.)"
-             for k, v in summary.items() if k in labels]
+    parts = [f"{summary[k]['squares']} carreau(x) {label} ({summary[k]['population']:.0f} hab.)"
+             for k, label in labels.items() if k in summary]
     if not parts:
         return []
     return [f"{len(placed)} points de population ; " + ", ".join(parts)]
