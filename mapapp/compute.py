@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from mapapp.access.frames import attach_snap
-from mapapp.access.run import compute_access_modes
+from mapapp.access.run import compute_access, compute_access_modes
 from mapapp.access.themes import Theme, default_themes
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
@@ -93,24 +93,18 @@ def snapped_tables(graph, inputs: EngineInputs, access_leg: AccessLeg = WALK) ->
 
 
 def origin_points(points: pd.DataFrame, roads_graph: RoadGraph | None, method: MethodSettings,
-                  osm_path: Path | None = None, cache_dir: Path | None = None) -> pd.DataFrame:
+                  buildings: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """The population points the engine routes from, with a ``point_id`` (0..n-1).
 
     With ``method.placement == "dasymetric"`` each square's inhabitants are
     spread over the populated roads of ``roads_graph`` inside it, weighted by
-    the OSM file's buildings when it has some
-    (:func:`mapapp.territory.dasymetric.place_population`); with ``"centre"``,
-    or without a graph, every point stays where it is. Points that are not
-    squares are never moved.
+    ``buildings`` (the OSM file's, :func:`mapapp.network.buildings.building_points`)
+    when there are some (:func:`mapapp.territory.dasymetric.place_population`);
+    with ``"centre"``, or without a graph, every point stays where it is.
+    Points that are not squares are never moved.
     """
     if method.placement == "dasymetric" and roads_graph is not None and "square_wkb" in points.columns \
             and points["square_wkb"].notna().any():
-        buildings = None
-        if osm_path is not None:
-            try:
-                buildings = building_points(osm_path, cache_dir)
-            except NetworkError:
-                buildings = None
         placed = place_population(points, RoadSegments(*road_segments(roads_graph)), buildings)
     else:
         placed = points.drop(columns=[c for c in ("square_wkb",) if c in points.columns]).assign(
@@ -119,6 +113,13 @@ def origin_points(points: pd.DataFrame, roads_graph: RoadGraph | None, method: M
     if "square_id" not in placed.columns:
         placed["square_id"] = None
     return placed.reset_index(drop=True).assign(point_id=lambda f: np.arange(len(f)))
+
+
+def _buildings(osm_path: Path, cache_dir: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    try:
+        return building_points(osm_path, cache_dir)
+    except NetworkError:
+        return None
 
 
 def _placement_lines(placed: pd.DataFrame) -> list[str]:
@@ -130,6 +131,27 @@ def _placement_lines(placed: pd.DataFrame) -> list[str]:
     if not parts:
         return []
     return [f"{len(placed)} points de population ; " + ", ".join(parts)]
+
+
+def centre_figures(graph: RoadGraph, inputs: EngineInputs, themes: list[Theme], access_leg: AccessLeg) -> dict:
+    """Département figures per theme had every square's population stayed at its centre (same access legs).
+
+    What the dasymetric placement changes, shown in the method notes: one more
+    nearest-site search per theme (no second nearest), on ``inputs`` whose
+    points are the squares as imported. Returns ``{theme: {"mean_time_min": m,
+    "share_beyond": {"<threshold>": share}}}``.
+    """
+    tables = snapped_tables(graph, inputs, access_leg)
+    res = compute_access(graph, tables["points"], tables["communes"], tables["sites"], tables["offers"], themes,
+                         tables["grids"], second_nearest=False)
+    whole = res.territories[res.territories["grid"] == "all"].set_index("theme")["mean_time_min"]
+    bands = res.territory_bands[res.territory_bands["grid"] == "all"]
+    out = {}
+    for theme, rows in bands.groupby("theme"):
+        out[str(theme)] = {"mean_time_min": float(whole.get(theme, np.nan)),
+                           "share_beyond": {f"{t:g}": float(v) for t, v in zip(rows["threshold_min"],
+                                                                             rows["share_beyond"])}}
+    return out
 
 
 def _with_point_columns(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -183,7 +205,11 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             roads = load_or_build(osm_path, "car", settings.cache_dir, maxspeed_factor=method.maxspeed_factor)
         except NetworkError:
             roads = None
-    points = origin_points(inputs.points, roads, method, osm_path, settings.cache_dir)
+    squares = inputs.points
+    has_squares = "square_wkb" in squares.columns and squares["square_wkb"].notna().any()
+    buildings = _buildings(osm_path, settings.cache_dir) if method.placement == "dasymetric" and has_squares \
+        else None
+    points = origin_points(squares, roads, method, buildings)
     inputs = EngineInputs(points=points, communes=inputs.communes, sites=inputs.sites, offers=inputs.offers,
                           grids=inputs.grids)
     say("Rattachement des points au réseau")
@@ -195,7 +221,9 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                                    method=method.digest_spec())
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     theme_specs = [t.spec() for t in themes]
-    report = ComputeReport(method=method.describe_fr() + _placement_lines(points))
+    report = ComputeReport(method=method.describe_fr() + _placement_lines(points) + (
+        [f"{len(buildings[0])} bâtiments OpenStreetMap pondèrent le placement"] if buildings is not None
+        and len(buildings[0]) else []))
     for offer_id, codes in offers_with_empty_zone(inputs.offers, inputs.communes):
         report.warnings.append(f"offre {offer_id} : sa zone d'éligibilité ({', '.join(codes)}) ne contient aucune "
                                "commune du territoire, elle ne compte pour personne (code EPCI sans découpage "
@@ -205,10 +233,24 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                                "non desservie (zone blanche) pour chaque thème. Importez les lieux et les offres "
                                "(`mapapp import FICHIER`) puis relancez `mapapp compute`.")
     placement = placement_summary(points)
+    placed = method.placement == "dasymetric" and bool(set(placement) - {"centre", "point"})
+    if placed:
+        say("Comparaison : la population au centre des carreaux")
+        centres = EngineInputs(points=origin_points(squares, None, MethodSettings(placement="centre")),
+                               communes=inputs.communes, sites=inputs.sites, offers=inputs.offers, grids=inputs.grids)
     for mode, res in results.items():
         res.points = _with_point_columns(res.points, tables[mode]["points"])
-        store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs,
-                    method={**method.to_json(), "placement_summary": placement})
+        recorded = {**method.to_json(), "placement_summary": placement,
+                    "n_buildings": int(len(buildings[0])) if buildings is not None else 0}
+        if placed:
+            old = previous.get(mode)
+            old_manifest = store.manifest(mode) if old is not None else None
+            if old_manifest is not None and len(res.reused_themes) == len(themes) \
+                    and old_manifest.method.get("centre_placement"):
+                recorded["centre_placement"] = old_manifest.method["centre_placement"]  # nothing changed
+            else:
+                recorded["centre_placement"] = centre_figures(graphs[mode], centres, themes, method.access_leg(mode))
+        store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded)
         t = tables[mode]
         scc = graphs[mode].meta.get("largest_scc", {})
         report.modes[mode] = {

@@ -46,6 +46,10 @@ class MethodError(ValueError):
     """Invalid method settings (message in French, naming the faulty value)."""
 
 
+#: The keys of ``territory.method`` (manifests add figures beside them).
+SETTING_KEYS = ("version", "access_leg", "maxspeed_factor", "placement")
+
+
 @dataclass(frozen=True)
 class MethodSettings:
     """The method choices of one territory (see the module docstring)."""
@@ -88,7 +92,7 @@ class MethodSettings:
         """
         if not data:
             return cls()
-        unknown = sorted(set(data) - {"version", "access_leg", "maxspeed_factor", "placement"})
+        unknown = sorted(set(data) - set(SETTING_KEYS))
         if unknown:
             raise MethodError(f"réglage(s) de méthode inconnu(s) : {', '.join(unknown)}")
         legs = {}
@@ -96,6 +100,18 @@ class MethodSettings:
             legs[_mode(mode)] = _leg(mode, text)
         return cls(access_legs=legs, maxspeed_factor=data.get("maxspeed_factor", MAXSPEED_FACTOR),
                    placement=data.get("placement", "dasymetric"))
+
+    @classmethod
+    def from_manifest(cls, recorded: Mapping | None) -> MethodSettings | None:
+        """The settings a results manifest records (it also holds figures such as ``placement_summary``).
+
+        None for results computed before settings were recorded.
+
+        Raises:
+            MethodError: an invalid recorded value.
+        """
+        stored = {k: v for k, v in (recorded or {}).items() if k in SETTING_KEYS}
+        return cls.from_json(stored) if stored else None
 
     def digest_spec(self) -> str:
         """Canonical text of everything results depend on here (hashed into every theme's digest)."""

@@ -213,9 +213,9 @@ def road_graph(osm_path: str, mode: str, maxspeed_factor: float = MAXSPEED_FACTO
 def _method(results: ad.Results, mode: str, territory: Territory) -> MethodSettings:
     """The method of the stored results of ``mode`` (their manifest), else the territory's settings."""
     manifest = results.manifests.get(mode)
-    stored = {k: v for k, v in (manifest.method if manifest else {}).items() if k != "placement_summary"}
     try:
-        return MethodSettings.from_json(stored or territory.method)
+        return MethodSettings.from_manifest(manifest.method if manifest else None) \
+            or MethodSettings.from_json(territory.method)
     except MethodError as exc:
         raise ad.AccessError(f"réglages de méthode invalides : {exc}", 503) from None
 

@@ -527,3 +527,25 @@ def test_api_plus_proches_never_builds_a_graph_in_a_request(demo_computed, tmp_p
     assert response.status_code == 503
     assert "mapapp compute" in response.get_json()["error"]
     assert not (data_dir / "cache").exists() or not any((data_dir / "cache").iterdir())
+
+
+def test_method_section_states_the_stored_choices_and_their_measured_effect(demo_client, store):
+    """The « Méthode » section quotes the manifest's choices and shares recomputed from the stored points."""
+    from mapapp.access.method_effect import access_leg_effect
+    from mapapp.reports.fmt import fr_pct
+
+    manifest = store.manifest("car")
+    assert manifest.method.get("access_leg"), "compute records the method in the manifest"
+    page = demo_client.get(f"/accessibilite?theme={THEME}&mode=voiture&seuil=45")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    lines = re.findall(r'<li class="methode-choix">(.*?)</li>', text, re.S)
+    assert any(line.startswith("Origines") for line in lines)
+    assert any("Accès à la route (voiture)" in line for line in lines)
+    points = store.table("car", "points")
+    points = points[points["theme"] == THEME]
+    effect = access_leg_effect(points, 45.0)
+    assert effect is not None
+    joined = " ".join(lines).replace("\u202f", " ")
+    assert f"{fr_pct(effect.share_current)} des habitants à plus de 45\u00a0min".replace("\u202f", " ") in joined
+    assert fr_pct(effect.share_walked).replace("\u202f", " ") in joined
