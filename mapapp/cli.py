@@ -445,8 +445,10 @@ def serve(host: str, port: int, debug: bool, workers: int) -> None:
 # --------------------------------------------------------------------------- contribution
 
 from mapapp.cli_contrib import register as _register_contribution  # noqa: E402
+from mapapp.cli_method import register as _register_method  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
+_register_method(territory)  # mapapp territory method
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,16 @@
 """`mapapp compute`: the territory and catalog in the database, through the engine, to stored results.
 
-Steps: read the tables (:mod:`mapapp.catalog.frames`), build or reload the
+Steps: read the tables (:mod:`mapapp.catalog.frames`) and the territory's
+method settings (:class:`mapapp.method.MethodSettings`), build or reload the
 road graph of each mode (:func:`mapapp.network.load_or_build`, cached by the
-OSM file's hash), snap origins (``out``) and sites (``in``), run
-:func:`mapapp.access.run.compute_access_modes` with the previous results so
-that themes whose inputs did not change are copied, not recomputed, and write
-the results (:class:`mapapp.results.ResultStore`).
+OSM file's hash and the maxspeed factor), place the squares' inhabitants on
+their populated roads (:func:`origin_points`, on the car graph's roads, the
+same origins for every mode), snap origins (``out``) and sites (``in``) with
+each mode's access-leg policy, run :func:`mapapp.access.run.compute_access_modes`
+with the previous results so that themes whose inputs did not change are
+copied, not recomputed, and write the results (:class:`mapapp.results.ResultStore`)
+with the method settings that produced them and, per point, its position,
+square and access leg.
 """
 
 from __future__ import annotations
@@ -16,18 +21,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
 from mapapp.access.frames import attach_snap
-from mapapp.access.run import compute_access_modes
+from mapapp.access.run import compute_access, compute_access_modes
 from mapapp.access.themes import Theme, default_themes
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
-from mapapp.network import MODES, load_or_build, snap_points
+from mapapp.method import MethodError, MethodSettings
+from mapapp.network import MODES, WALK_KMH, AccessLeg, NetworkError, RoadGraph, load_or_build, snap_points
+from mapapp.network.access_leg import WALK
+from mapapp.network.buildings import building_points
+from mapapp.network.snap import road_segments
 from mapapp.results import ResultStore
+from mapapp.territory.dasymetric import RoadSegments, place_population, placement_summary
+
+#: Per-point columns added to the stored ``points`` table (besides the engine's).
+POINT_COLUMNS = ("lon", "lat", "square_id", "placement", "access_m", "access_leg_min", "walk_leg_min")
 
 
 class ComputeError(RuntimeError):
@@ -39,9 +53,10 @@ class ComputeReport:
     modes: dict[str, dict] = field(default_factory=dict)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    method: list[str] = field(default_factory=list)  # French lines: the settings and the placement
 
     def summary(self) -> str:
-        lines = [f"avertissement : {w}" for w in self.warnings]
+        lines = [f"avertissement : {w}" for w in self.warnings] + [f"méthode : {m}" for m in self.method]
         for mode, info in self.modes.items():
             lines.append(
                 f"{mode}: réseau de {info['nodes']:,} nœuds et {info['edges']:,} arcs "
@@ -54,17 +69,96 @@ class ComputeReport:
         return "\n".join(lines)
 
 
-def snapped_tables(graph, inputs: EngineInputs) -> dict[str, pd.DataFrame]:
-    """The engine's tables for one mode: inputs with the snap columns of ``graph``."""
-    points = attach_snap(inputs.points, snap_points(graph, inputs.points["lon"].to_numpy(),
-                                                    inputs.points["lat"].to_numpy(), direction="out"))
+def snapped_tables(graph, inputs: EngineInputs, access_leg: AccessLeg = WALK) -> dict[str, pd.DataFrame]:
+    """The engine's tables for one mode: inputs with the snap columns of ``graph``.
+
+    ``access_leg`` applies to every snap of the mode (origins, main points and
+    sites). The points also get ``access_m``, ``access_leg_min`` (the leg
+    charged) and ``walk_leg_min`` (what walking it would cost), stored per point.
+    """
+    snap = snap_points(graph, inputs.points["lon"].to_numpy(), inputs.points["lat"].to_numpy(), direction="out",
+                       access_leg=access_leg)
+    points = attach_snap(inputs.points, snap).assign(
+        access_m=snap.access_m, access_leg_min=snap.access_s / 60.0,
+        walk_leg_min=snap.access_m / (WALK_KMH / 3.6) / 60.0)
     communes = attach_snap(inputs.communes, snap_points(graph, inputs.communes["main_lon"].to_numpy(),
-                                                        inputs.communes["main_lat"].to_numpy(), direction="out"),
+                                                        inputs.communes["main_lat"].to_numpy(), direction="out",
+                                                        access_leg=access_leg),
                            prefix="main_")
     sites = attach_snap(inputs.sites, snap_points(graph, inputs.sites["lon"].to_numpy(),
-                                                  inputs.sites["lat"].to_numpy(), direction="in"))
+                                                  inputs.sites["lat"].to_numpy(), direction="in",
+                                                  access_leg=access_leg))
     return {"points": points, "communes": communes, "sites": sites, "offers": inputs.offers,
             "grids": inputs.grids}
+
+
+def origin_points(points: pd.DataFrame, roads_graph: RoadGraph | None, method: MethodSettings,
+                  buildings: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """The population points the engine routes from, with a ``point_id`` (0..n-1).
+
+    With ``method.placement == "dasymetric"`` each square's inhabitants are
+    spread over the populated roads of ``roads_graph`` inside it, weighted by
+    ``buildings`` (the OSM file's, :func:`mapapp.network.buildings.building_points`)
+    when there are some (:func:`mapapp.territory.dasymetric.place_population`);
+    with ``"centre"``, or without a graph, every point stays where it is.
+    Points that are not squares are never moved.
+    """
+    if method.placement == "dasymetric" and roads_graph is not None and "square_wkb" in points.columns \
+            and points["square_wkb"].notna().any():
+        placed = place_population(points, RoadSegments(*road_segments(roads_graph)), buildings)
+    else:
+        placed = points.drop(columns=[c for c in ("square_wkb",) if c in points.columns]).assign(
+            placement=np.where(points["square_id"].notna(), "centre", "point") if "square_id" in points.columns
+            else "point", source_row=np.arange(len(points)))
+    if "square_id" not in placed.columns:
+        placed["square_id"] = None
+    return placed.reset_index(drop=True).assign(point_id=lambda f: np.arange(len(f)))
+
+
+def _buildings(osm_path: Path, cache_dir: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    try:
+        return building_points(osm_path, cache_dir)
+    except NetworkError:
+        return None
+
+
+def _placement_lines(placed: pd.DataFrame) -> list[str]:
+    labels = {"routes_habitees": "sur les routes habitées", "autres_routes": "sur d'autres routes (pas de rue habitée)",
+              "batiments": "au centre de leurs bâtiments (aucune route)", "centre": "au centre (ni route ni bâtiment)"}
+    summary = placement_summary(placed)
+    parts = [f"{summary[k]['squares']} carreau(x) {label} ({summary[k]['population']:.0f} hab.)"
+             for k, label in labels.items() if k in summary]
+    if not parts:
+        return []
+    return [f"{len(placed)} points de population ; " + ", ".join(parts)]
+
+
+def centre_figures(graph: RoadGraph, inputs: EngineInputs, themes: list[Theme], access_leg: AccessLeg) -> dict:
+    """Département figures per theme had every square's population stayed at its centre (same access legs).
+
+    What the dasymetric placement changes, shown in the method notes: one more
+    nearest-site search per theme (no second nearest), on ``inputs`` whose
+    points are the squares as imported. Returns ``{theme: {"mean_time_min": m,
+    "share_beyond": {"<threshold>": share}}}``.
+    """
+    tables = snapped_tables(graph, inputs, access_leg)
+    res = compute_access(graph, tables["points"], tables["communes"], tables["sites"], tables["offers"], themes,
+                         tables["grids"], second_nearest=False)
+    whole = res.territories[res.territories["grid"] == "all"].set_index("theme")["mean_time_min"]
+    bands = res.territory_bands[res.territory_bands["grid"] == "all"]
+    out = {}
+    for theme, rows in bands.groupby("theme"):
+        out[str(theme)] = {"mean_time_min": float(whole.get(theme, np.nan)),
+                           "share_beyond": {f"{t:g}": float(v) for t, v in zip(rows["threshold_min"],
+                                                                             rows["share_beyond"])}}
+    return out
+
+
+def _with_point_columns(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The engine's points table with the per-point columns of :data:`POINT_COLUMNS` (by ``point_id``)."""
+    extra = table[["point_id", *[c for c in POINT_COLUMNS if c in table.columns]]]
+    base = points.drop(columns=[c for c in POINT_COLUMNS if c in points.columns])
+    return base.merge(extra, on="point_id", how="left", validate="many_to_one")
 
 
 def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: list[Theme] | None = None,
@@ -88,6 +182,11 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                 raise ComputeError("Aucun territoire chargé : lancez `mapapp demo load` ou importez un territoire.")
             if not territory.osm_path or not Path(territory.osm_path).exists():
                 raise ComputeError(f"Fichier du réseau routier introuvable : {territory.osm_path!r}")
+            try:
+                method = MethodSettings.from_json(territory.method)
+            except MethodError as exc:
+                raise ComputeError(f"Réglages de méthode du territoire invalides : {exc} "
+                                   "(corrigez-les avec « mapapp territory method »)") from None
             inputs = engine_inputs(session)
     finally:
         engine.dispose()
@@ -95,18 +194,36 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         raise ComputeError("Aucun point de population dans le territoire.")
 
     themes = themes or default_themes()
+    osm_path = Path(territory.osm_path)
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")
-    graphs = load_or_build(Path(territory.osm_path), list(modes), settings.cache_dir,
-                           progress=True if progress else None)
+    graphs = load_or_build(osm_path, list(modes), settings.cache_dir, progress=True if progress else None,
+                           maxspeed_factor=method.maxspeed_factor)
+    say("Placement de la population sur les routes habitées des carreaux")
+    roads = graphs.get("car")
+    if roads is None and method.placement == "dasymetric":  # the same origins whatever the modes computed
+        try:
+            roads = load_or_build(osm_path, "car", settings.cache_dir, maxspeed_factor=method.maxspeed_factor)
+        except NetworkError:
+            roads = None
+    squares = inputs.points
+    has_squares = "square_wkb" in squares.columns and squares["square_wkb"].notna().any()
+    buildings = _buildings(osm_path, settings.cache_dir) if method.placement == "dasymetric" and has_squares \
+        else None
+    points = origin_points(squares, roads, method, buildings)
+    inputs = EngineInputs(points=points, communes=inputs.communes, sites=inputs.sites, offers=inputs.offers,
+                          grids=inputs.grids)
     say("Rattachement des points au réseau")
-    tables = {mode: snapped_tables(graphs[mode], inputs) for mode in modes}
+    tables = {mode: snapped_tables(graphs[mode], inputs, method.access_leg(mode)) for mode in modes}
     store = ResultStore(settings.data_dir / "results")
     previous = {} if force else {m: r for m in modes if (r := store.read(m)) is not None}
     say(f"Calcul des temps d'accès : {len(themes)} thèmes × {len(modes)} modes")
-    results = compute_access_modes(graphs, tables, themes, workers=workers, previous=previous)
+    results = compute_access_modes(graphs, tables, themes, workers=workers, previous=previous,
+                                   method=method.digest_spec())
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     theme_specs = [t.spec() for t in themes]
-    report = ComputeReport()
+    report = ComputeReport(method=method.describe_fr() + _placement_lines(points) + (
+        [f"{len(buildings[0])} bâtiments OpenStreetMap pondèrent le placement"] if buildings is not None
+        and len(buildings[0]) else []))
     for offer_id, codes in offers_with_empty_zone(inputs.offers, inputs.communes):
         report.warnings.append(f"offre {offer_id} : sa zone d'éligibilité ({', '.join(codes)}) ne contient aucune "
                                "commune du territoire, elle ne compte pour personne (code EPCI sans découpage "
@@ -115,8 +232,25 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         report.warnings.append("le catalogue n'a encore aucune offre publiée rattachée à un lieu : chaque commune est "
                                "non desservie (zone blanche) pour chaque thème. Importez les lieux et les offres "
                                "(`mapapp import FICHIER`) puis relancez `mapapp compute`.")
+    placement = placement_summary(points)
+    placed = method.placement == "dasymetric" and bool(set(placement) - {"centre", "point"})
+    if placed:
+        say("Comparaison : la population au centre des carreaux")
+        centres = EngineInputs(points=origin_points(squares, None, MethodSettings(placement="centre")),
+                               communes=inputs.communes, sites=inputs.sites, offers=inputs.offers, grids=inputs.grids)
     for mode, res in results.items():
-        store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs)
+        res.points = _with_point_columns(res.points, tables[mode]["points"])
+        recorded = {**method.to_json(), "placement_summary": placement,
+                    "n_buildings": int(len(buildings[0])) if buildings is not None else 0}
+        if placed:
+            old = previous.get(mode)
+            old_manifest = store.manifest(mode) if old is not None else None
+            if old_manifest is not None and len(res.reused_themes) == len(themes) \
+                    and old_manifest.method.get("centre_placement"):
+                recorded["centre_placement"] = old_manifest.method["centre_placement"]  # nothing changed
+            else:
+                recorded["centre_placement"] = centre_figures(graphs[mode], centres, themes, method.access_leg(mode))
+        store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded)
         t = tables[mode]
         scc = graphs[mode].meta.get("largest_scc", {})
         report.modes[mode] = {

@@ -2,8 +2,9 @@
 
 The engine's :class:`~mapapp.access.run.AccessResults` are written to
 ``$MAPAPP_DATA_DIR/results/<mode>@<version>/<table>.parquet`` with a
-``manifest.json`` per mode (when, from which road graph, the digest of every
-theme, timings). Web pages and reports read them here; they never route.
+``manifest.json`` per mode (when, from which road graph, with which method
+settings — :class:`mapapp.method.MethodSettings` plus how the squares'
+population was placed —, the digest of every theme, timings). Web pages and reports read them here; they never route.
 
 Writing is atomic per mode: each run writes a new version folder, then
 replaces the small pointer file ``<mode>.current`` (``os.replace`` is atomic),
@@ -18,7 +19,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class ModeManifest:
     digests: dict[str, str]
     timings_s: dict[str, float]
     reused_themes: list[str]
+    #: The method settings (:meth:`mapapp.method.MethodSettings.to_json`) and ``placement_summary``;
+    #: empty for results computed before they were recorded.
+    method: dict = field(default_factory=dict)
 
 
 class ResultStore:
@@ -63,7 +67,8 @@ class ResultStore:
         folder = self.root / version if version else None
         return folder if folder is not None and (folder / "manifest.json").exists() else None
 
-    def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict]) -> Path:
+    def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict],
+              method: dict | None = None) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{results.mode}-", dir=self.root))
         for table in TABLES:
@@ -71,7 +76,7 @@ class ResultStore:
         manifest = {
             "mode": results.mode, "computed_at": computed_at, "graph": graph_meta, "themes": themes,
             "digests": results.digests, "timings_s": results.timings_s,
-            "reused_themes": list(results.reused_themes),
+            "reused_themes": list(results.reused_themes), "method": dict(method or {}),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str),
                                            encoding="utf-8")

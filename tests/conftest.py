@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from mapapp.catalog.db import make_engine, make_sessionmaker, upgrade
 from mapapp.config import load_settings
 from tests.env import WEB_ENV
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+# MAPAPP_REALDATA points elsewhere (a git worktree has no ../shared beside it)
+REALDATA = Path(os.environ.get("MAPAPP_REALDATA") or Path(__file__).resolve().parents[1].parent / "shared" / "realdata")
 
 
 @pytest.fixture

@@ -127,12 +127,16 @@ def test_results_are_switched_atomically_through_a_pointer(store, tmp_path):
 
 
 def test_stored_times_equal_networkx_on_the_demo_network(demo_computed, store):
-    """The demo's car graph, rebuilt from the cache; every 50th population point checked against networkx."""
+    """The demo's car graph, rebuilt from the cache; every 50th population point checked against networkx.
+
+    Points are snapped where the results say they are (stored ``lon``/``lat``), with the access-leg
+    policy the manifest records (car: ``none`` by default, the INSEE / OSRM convention).
+    """
     import pandas as pd
 
     from mapapp.catalog.db import make_engine, make_sessionmaker
     from mapapp.catalog.frames import engine_inputs
-    from mapapp.network import load_cached, snap_points
+    from mapapp.network import AccessLeg, load_cached, snap_points
     from tests.access.helpers import node_to_site_s, origin_to_site_s
 
     env, _ = demo_computed
@@ -147,13 +151,15 @@ def test_stored_times_equal_networkx_on_the_demo_network(demo_computed, store):
     destinations = store.table("car", "destinations")
     fs_sites = sorted(set(destinations[destinations.theme == "france_services"].site_id))
     sites = inputs.sites.set_index("site_id").loc[fs_sites]
-    site_snap = snap_points(graph, sites.lon.to_numpy(), sites.lat.to_numpy(), direction="in")
-    sample = inputs.points.iloc[::50]
-    point_snap = snap_points(graph, sample.lon.to_numpy(), sample.lat.to_numpy(), direction="out")
-    expected_s = origin_to_site_s(node_to_site_s(graph, site_snap), point_snap).min(axis=1)
-
+    leg = AccessLeg.parse(store.manifest("car").method["access_leg"]["car"])
+    assert leg.kind == "none"
+    site_snap = snap_points(graph, sites.lon.to_numpy(), sites.lat.to_numpy(), direction="in", access_leg=leg)
     points = store.table("car", "points")
-    stored = points[points.theme == "france_services"].set_index("point_id").loc[sample.index, "time_min"]
+    fs_points = points[points.theme == "france_services"].set_index("point_id")
+    sample = fs_points.iloc[::50]
+    point_snap = snap_points(graph, sample.lon.to_numpy(), sample.lat.to_numpy(), direction="out", access_leg=leg)
+    expected_s = origin_to_site_s(node_to_site_s(graph, site_snap), point_snap).min(axis=1)
+    stored = sample["time_min"]
     assert len(fs_sites) > 5 and len(sample) > 100
     np.testing.assert_allclose(stored.to_numpy() * 60, expected_s, rtol=1e-9)
     assert pd.notna(stored).all()

@@ -59,8 +59,8 @@ def _hash_frame(h, frame: pd.DataFrame, cols: Sequence[str]) -> None:
         h.update(pd.util.hash_pandas_object(frame[cols].astype(str), index=False).to_numpy().tobytes())
 
 
-def prepare_inputs(rg: RoutingGraph, points, communes, sites, grids) -> Inputs:
-    """Check the tables (:mod:`mapapp.access.frames`), turn them into arrays and hash them."""
+def prepare_inputs(rg: RoutingGraph, points, communes, sites, grids, method: str = "") -> Inputs:
+    """Check the tables (:mod:`mapapp.access.frames`), turn them into arrays and hash them (``method`` too)."""
     require_columns(points, "points", ("commune", "population", *SNAP_COLUMNS))
     require_columns(communes, "communes", ("commune",))
     require_columns(sites, "sites", ("site_id", *SNAP_COLUMNS))
@@ -101,6 +101,8 @@ def prepare_inputs(rg: RoutingGraph, points, communes, sites, grids) -> Inputs:
                                                                        unit_matrix(g, len(codes)))))
     h = hashlib.sha256(ENGINE_VERSION.encode())
     h.update(rg.fingerprint().encode())
+    if method:  # no bytes without settings: digests of callers that pass none are unchanged
+        h.update(b"method:" + method.encode())
     _hash_frame(h, points, ("point_id", "commune", "population", *SNAP_COLUMNS))
     _hash_frame(h, communes, ("commune", "population", *("main_" + c for c in SNAP_COLUMNS)))
     _hash_frame(h, g, ("grid", "code", "commune"))

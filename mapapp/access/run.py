@@ -102,13 +102,13 @@ class _Job:
 
 
 def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme], grids, statuses,
-          previous: AccessResults | None, second: bool) -> _Job:
+          previous: AccessResults | None, second: bool, method: str = "") -> _Job:
     clock = [time.perf_counter()]
     mode = graph.mode
     keys = [t.key for t in themes]
     if len(set(keys)) != len(keys):
         raise ValueError("theme keys must be unique")
-    inp = prepare_inputs(routing_graph(graph), points, communes, sites, grids)
+    inp = prepare_inputs(routing_graph(graph), points, communes, sites, grids, method)
     presence = presence_offers(offers, sites, statuses)
     zones = ZoneIndex(communes)
     n_sites = len(inp.terr.site_id)
@@ -170,7 +170,8 @@ def _run(job: _Job, runner: SearchRunner) -> AccessResults:
 def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFrame, sites: pd.DataFrame,
                    offers: pd.DataFrame, themes: Iterable[Theme], grids: pd.DataFrame | None = None, *,
                    statuses: Iterable[str] = OPEN_STATUSES, workers: int = 1,
-                   previous: AccessResults | None = None, second_nearest: bool = True) -> AccessResults:
+                   previous: AccessResults | None = None, second_nearest: bool = True,
+                   method: str = "") -> AccessResults:
     """Access indicators of every theme for the mode of ``graph``.
 
     Args:
@@ -189,8 +190,12 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
             digest is unchanged are copied from it.
         second_nearest: compute the second-nearest site (one more search per
             theme); when False its columns are NaN (about half the search time).
+        method: text of the method settings that made the inputs (placement,
+            access legs...: :meth:`mapapp.method.MethodSettings.digest_spec`),
+            hashed into every digest so that a change of method recomputes.
     """
-    job = _plan(graph, points, communes, sites, offers, list(themes), grids, statuses, previous, second_nearest)
+    job = _plan(graph, points, communes, sites, offers, list(themes), grids, statuses, previous, second_nearest,
+                method)
     with SearchRunner({job.mode: _context(job)}, workers) as runner:
         return _run(job, runner)
 
@@ -198,7 +203,7 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
 def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, Mapping[str, pd.DataFrame]],
                          themes: Iterable[Theme], *, statuses: Iterable[str] = OPEN_STATUSES, workers: int = 1,
                          previous: Mapping[str, AccessResults] | None = None,
-                         second_nearest: bool = True) -> dict[str, AccessResults]:
+                         second_nearest: bool = True, method: str = "") -> dict[str, AccessResults]:
     """:func:`compute_access` for several modes, sharing one pool of worker processes.
 
     Each mode is driven from its own thread, so that the work one mode does in
@@ -209,13 +214,13 @@ def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, M
         graphs: {mode: RoadGraph}.
         tables: {mode: {"points", "communes", "sites", "offers", optional "grids"}},
             snapped on that mode's graph.
-        themes, statuses, workers, second_nearest: as :func:`compute_access`.
+        themes, statuses, workers, second_nearest, method: as :func:`compute_access`.
         previous: {mode: AccessResults} of an earlier call.
     """
     themes = list(themes)
     previous = previous or {}
     jobs = [_plan(g, t["points"], t["communes"], t["sites"], t["offers"], themes, t.get("grids"), statuses,
-                  previous.get(mode), second_nearest) for mode, g in graphs.items() for t in [tables[mode]]]
+                  previous.get(mode), second_nearest, method) for mode, g in graphs.items() for t in [tables[mode]]]
     if len({j.mode for j in jobs}) != len(jobs):
         raise ValueError("one graph per mode")
     with SearchRunner({j.mode: _context(j) for j in jobs}, workers) as runner:

@@ -84,6 +84,8 @@ class Territory(Base):
     sources: Mapped[dict] = mapped_column(JSON, default=dict)
     osm_path: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    #: Method settings (:class:`mapapp.method.MethodSettings` as JSON); NULL means the defaults.
+    method: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class Commune(Base):
@@ -131,7 +133,12 @@ grid_member = Table(
 
 
 class PopulationPoint(Base):
-    """A population-weighted origin (an INSEE square centroid, or a commune point)."""
+    """A population-weighted origin (an INSEE square, or a commune point).
+
+    A square keeps its identifier and polygon: ``mapapp compute`` spreads its
+    inhabitants over the square's populated roads (:mod:`mapapp.territory.dasymetric`);
+    ``lon``/``lat`` is the fallback point (centre, or on land for a coastal square).
+    """
 
     __tablename__ = "population_point"
 
@@ -140,6 +147,8 @@ class PopulationPoint(Base):
     lat: Mapped[float] = mapped_column(Float)
     population: Mapped[float] = mapped_column(Float)
     commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code", ondelete="CASCADE"), index=True)
+    square_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    square_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 # --------------------------------------------------------------------------- catalog

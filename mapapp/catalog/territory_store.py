@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mapapp.catalog.models import Commune, GridUnit, PopulationPoint, Territory, grid_member
-from mapapp.territory.bundle import TerritoryBundle
+from mapapp.territory.bundle import SQUARE_COLUMNS, TerritoryBundle
 
 
 @dataclass
@@ -110,22 +110,30 @@ def _store_grids(session: Session, grids: pd.DataFrame, report: StoreReport) -> 
 
 def _points_frame(session: Session) -> pd.DataFrame:
     rows = session.execute(
-        select(PopulationPoint.lon, PopulationPoint.lat, PopulationPoint.population, PopulationPoint.commune_code)
+        select(PopulationPoint.lon, PopulationPoint.lat, PopulationPoint.population, PopulationPoint.commune_code,
+               PopulationPoint.square_id, PopulationPoint.square_wkb)
         .order_by(PopulationPoint.id)
     ).all()
-    return pd.DataFrame(rows, columns=["lon", "lat", "population", "commune"])
+    return pd.DataFrame(rows, columns=["lon", "lat", "population", "commune", *SQUARE_COLUMNS])
+
+
+def _optional(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
 
 
 def _store_points(session: Session, points: pd.DataFrame, report: StoreReport) -> None:
-    new = points[["lon", "lat", "population", "commune"]].reset_index(drop=True)
+    new = points.reindex(columns=["lon", "lat", "population", "commune", *SQUARE_COLUMNS]).reset_index(drop=True)
+    new[SQUARE_COLUMNS] = new[SQUARE_COLUMNS].astype(object).where(new[SQUARE_COLUMNS].notna(), None)
     old = _points_frame(session)
     if len(old) == len(new) and len(new) and (old["commune"].values == new["commune"].astype(str).values).all() \
-            and np.allclose(old[["lon", "lat", "population"]].to_numpy(float), new[["lon", "lat", "population"]].to_numpy(float), rtol=0, atol=1e-9):
+            and np.allclose(old[["lon", "lat", "population"]].to_numpy(float), new[["lon", "lat", "population"]].to_numpy(float), rtol=0, atol=1e-9) \
+            and (old[SQUARE_COLUMNS].to_numpy(object) == new[SQUARE_COLUMNS].to_numpy(object)).all():
         return
     session.execute(delete(PopulationPoint))
     session.execute(
         PopulationPoint.__table__.insert(),
-        [{"lon": float(r.lon), "lat": float(r.lat), "population": float(r.population), "commune_code": str(r.commune)}
+        [{"lon": float(r.lon), "lat": float(r.lat), "population": float(r.population), "commune_code": str(r.commune),
+          "square_id": _optional(r.square_id), "square_wkb": _optional(r.square_wkb)}
          for r in new.itertuples(index=False)],
     )
     report.points_replaced = True

@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .graph import MODES, EdgeGeometry, RoadGraph
 from .osm import NetworkError, OsmRoads, read_roads
-from .profile import PROFILE_VERSION
+from .profile import MAXSPEED_FACTOR, PROFILE_VERSION
 from .progress import Progress, close_reporter, make_reporter
 
 #: Mean Earth radius, metres (IUGG R1 = (2a + b) / 3 of WGS84). The spherical
@@ -61,7 +61,8 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def build_graph(path: str | Path, mode: str, progress: Progress = None, *, simplify: bool = True) -> RoadGraph:
+def build_graph(path: str | Path, mode: str, progress: Progress = None, *, simplify: bool = True,
+                maxspeed_factor: float = MAXSPEED_FACTOR) -> RoadGraph:
     """Build the road graph of one mode from an OSM file.
 
     Args:
@@ -71,15 +72,19 @@ def build_graph(path: str | Path, mode: str, progress: Progress = None, *, simpl
             ``(stage, done, total)``; see :mod:`mapapp.network.progress`.
         simplify: contract the OSM nodes between intersections into edge
             geometry (see the module docstring). Default True.
+        maxspeed_factor: share of a tagged ``maxspeed`` driven by car
+            (:data:`~mapapp.network.profile.MAXSPEED_FACTOR`; 1.0 for files whose
+            ``maxspeed`` is already a driven speed).
 
     Raises:
         NetworkError: unreadable file, or no road usable by ``mode``.
     """
-    return build_graphs(path, (mode,), progress, simplify=simplify)[mode]
+    return build_graphs(path, (mode,), progress, simplify=simplify, maxspeed_factor=maxspeed_factor)[mode]
 
 
 def build_graphs(
-    path: str | Path, modes: Iterable[str] = MODES, progress: Progress = None, *, simplify: bool = True
+    path: str | Path, modes: Iterable[str] = MODES, progress: Progress = None, *, simplify: bool = True,
+    maxspeed_factor: float = MAXSPEED_FACTOR,
 ) -> dict[str, RoadGraph]:
     """Build the graphs of several modes, reading the OSM file once.
 
@@ -93,7 +98,7 @@ def build_graphs(
     path = Path(path)
     report = make_reporter(progress)
     try:
-        roads = read_roads(path, report)
+        roads = read_roads(path, report, maxspeed_factor=maxspeed_factor)
         sha = file_sha256(path)
         graphs = {}
         for i, mode in enumerate(modes):
@@ -184,6 +189,7 @@ def graph_from_roads(
         "source_name": Path(roads.path).name,
         "source_sha256": source_sha256,
         "profile_version": PROFILE_VERSION,
+        "maxspeed_factor": roads.report.get("maxspeed_factor", MAXSPEED_FACTOR) if mode == "car" else None,
         "simplified": bool(simplify),
         "n_nodes": n_nodes,
         "n_edges": int(edge_index.size),

@@ -7,6 +7,9 @@ graph depends on:
 
 - the SHA-256 of the OSM file's bytes (a renamed file still hits, an edited one misses);
 - :data:`~mapapp.network.profile.PROFILE_VERSION` (speeds and access rules);
+- for car, the maxspeed factor when it is not the profile's default
+  :data:`~mapapp.network.profile.MAXSPEED_FACTOR` (a territory may override
+  it; walk and bike speeds do not depend on it);
 - the mode, whether the graph is simplified, and :data:`CACHE_FORMAT`.
 
 Stale entries are never read (their key differs) and never deleted here: a
@@ -32,7 +35,7 @@ import numpy as np
 from .build import file_sha256, graph_from_roads
 from .graph import MODES, EdgeGeometry, RoadGraph
 from .osm import read_roads
-from .profile import PROFILE_VERSION
+from .profile import MAXSPEED_FACTOR, PROFILE_VERSION
 from .progress import Progress, close_reporter, make_reporter
 
 logger = logging.getLogger(__name__)
@@ -46,10 +49,14 @@ _DTYPES = {"node_id": np.int64, "lon": np.float64, "lat": np.float64, "indptr": 
            "geom_lon": np.float64, "geom_lat": np.float64, "geom_start": np.int64, "geom_end": np.int64}
 
 
-def cache_key(source_sha256: str, mode: str, simplify: bool = True) -> str:
+def cache_key(source_sha256: str, mode: str, simplify: bool = True,
+              maxspeed_factor: float = MAXSPEED_FACTOR) -> str:
     """The file name stem of a cached graph (see the module docstring)."""
     shape = "simple" if simplify else "full"
-    return f"{mode}-{source_sha256[:24]}-{PROFILE_VERSION}-{shape}-v{CACHE_FORMAT}"
+    profile = PROFILE_VERSION
+    if mode == "car" and float(maxspeed_factor) != MAXSPEED_FACTOR:
+        profile += f"-ms{float(maxspeed_factor):g}"
+    return f"{mode}-{source_sha256[:24]}-{profile}-{shape}-v{CACHE_FORMAT}"
 
 
 def save_graph(graph: RoadGraph, cache_dir: str | Path, key: str) -> Path:
@@ -137,14 +144,15 @@ def _check(graph: RoadGraph, where: Path) -> None:
         raise ValueError(f"inconsistent cache entry {where}: {', '.join(problems)}")
 
 
-def load_cached(path: str | Path, mode: str, cache_dir: str | Path, *, simplify: bool = True) -> RoadGraph | None:
+def load_cached(path: str | Path, mode: str, cache_dir: str | Path, *, simplify: bool = True,
+                maxspeed_factor: float = MAXSPEED_FACTOR) -> RoadGraph | None:
     """The cached graph of ``path`` for ``mode``, or ``None`` when it was never built (never builds).
 
     For callers that must stay fast, such as a web request: building is
     ``mapapp compute``'s job.
     """
     try:
-        return load_graph(cache_dir, cache_key(file_sha256(Path(path)), mode, simplify))
+        return load_graph(cache_dir, cache_key(file_sha256(Path(path)), mode, simplify, maxspeed_factor))
     except ValueError as exc:
         logger.warning("unreadable cached %s graph of %s: %s", mode, Path(path).name, exc)
         return None
@@ -157,6 +165,7 @@ def load_or_build(
     progress: Progress = None,
     *,
     simplify: bool = True,
+    maxspeed_factor: float = MAXSPEED_FACTOR,
 ) -> RoadGraph | dict[str, RoadGraph]:
     """The graph(s) of ``path`` from ``cache_dir``, building (once) what is missing.
 
@@ -168,6 +177,8 @@ def load_or_build(
             passes ``Settings.cache_dir``.
         progress: as in :func:`~mapapp.network.build.build_graph`.
         simplify: as in :func:`~mapapp.network.build.build_graph` (part of the key).
+        maxspeed_factor: as in :func:`~mapapp.network.build.build_graph` (part of
+            the car graph's key).
 
     Raises:
         NetworkError: the graphs had to be built and the file gives none.
@@ -181,7 +192,7 @@ def load_or_build(
     sha = file_sha256(path)
     graphs: dict[str, RoadGraph] = {}
     for mode in wanted:
-        key = cache_key(sha, mode, simplify)
+        key = cache_key(sha, mode, simplify, maxspeed_factor)
         try:
             graph = load_graph(cache_dir, key)
         except ValueError as exc:
@@ -194,11 +205,11 @@ def load_or_build(
     if missing:
         report = make_reporter(progress)
         try:
-            roads = read_roads(path, report)  # read once for every missing mode
+            roads = read_roads(path, report, maxspeed_factor=maxspeed_factor)  # read once for every missing mode
             for i, mode in enumerate(missing):
                 report("build graphs", i, len(missing))
                 graph = graph_from_roads(roads, mode, simplify=simplify, source_sha256=sha)
-                save_graph(graph, cache_dir, cache_key(sha, mode, simplify))
+                save_graph(graph, cache_dir, cache_key(sha, mode, simplify, maxspeed_factor))
                 logger.info("built and cached the %s graph of %s", mode, path.name)
                 graphs[mode] = graph
             report("build graphs", len(missing), len(missing))

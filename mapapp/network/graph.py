@@ -144,9 +144,10 @@ class Snap:
 
     A point is projected onto the nearest suitable edge; it then reaches the
     edge's end nodes. ``time_a_s``/``time_b_s`` include the access leg (straight
-    line from the point to the projection, at walking speed) plus the travel
-    along the edge between the projection and the node, in the direction
-    allowed for the mode (see ``direction`` of :func:`mapapp.network.snap.snap_points`).
+    line from the point to the projection, charged by the mode's policy:
+    :mod:`mapapp.network.access_leg`) plus the travel along the edge between
+    the projection and the node, in the direction allowed for the mode (see
+    ``direction`` of :func:`mapapp.network.snap.snap_points`).
 
     Attributes:
         node_a, node_b: int64 (k,), graph nodes; -1 where there is none (a
@@ -156,6 +157,9 @@ class Snap:
             road in metres; ``nan`` for unsnapped points.
         snapped: bool (k,), False when no suitable road lies within the
             maximum snapping distance.
+        access_s: float64 (k,) or None, the seconds of the access leg
+            included in both times (``nan`` for unsnapped points; None when
+            unknown, e.g. a snap read back from a table).
     """
 
     node_a: np.ndarray
@@ -164,6 +168,7 @@ class Snap:
     time_b_s: np.ndarray
     access_m: np.ndarray
     snapped: np.ndarray
+    access_s: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.node_a.shape[0])

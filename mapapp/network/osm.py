@@ -24,7 +24,7 @@ import numpy as np
 import osmium
 
 from .graph import MODES
-from .profile import RELEVANT_KEYS, way_rules
+from .profile import MAXSPEED_FACTOR, RELEVANT_KEYS, way_rules
 from .progress import Progress, make_reporter
 
 #: libosmium's coordinate for a node location it does not know (missing node).
@@ -80,13 +80,16 @@ class OsmRoads:
         return int(self.way_id.shape[0])
 
 
-def read_roads(path: str | Path, progress: Progress = None) -> OsmRoads:
+def read_roads(path: str | Path, progress: Progress = None, *,
+               maxspeed_factor: float = MAXSPEED_FACTOR) -> OsmRoads:
     """Read the ways of ``path`` that at least one mode may use.
 
     Args:
         path: an OSM file; the format comes from the suffix (``.osm.pbf``,
             ``.pbf``, ``.osm``, ``.osm.bz2``, ``.osm.gz``...), as in osmium.
         progress: see :mod:`mapapp.network.progress` (stage ``"read ways"``).
+        maxspeed_factor: share of a tagged ``maxspeed`` driven by car
+            (:data:`~mapapp.network.profile.MAXSPEED_FACTOR`).
 
     Returns:
         The road pieces and the report of what was cut or ignored.
@@ -123,7 +126,8 @@ def read_roads(path: str | Path, progress: Progress = None) -> OsmRoads:
                 rules = rules_cache[key]
             else:
                 # only the relevant tags, so that the cache key says it all
-                rules = rules_cache[key] = way_rules({k: v for k, v in zip(RELEVANT_KEYS, key) if v is not None})
+                rules = rules_cache[key] = way_rules({k: v for k, v in zip(RELEVANT_KEYS, key) if v is not None},
+                                                     maxspeed_factor)
             if rules is None:
                 continue
             nodes = way.nodes
@@ -154,6 +158,7 @@ def read_roads(path: str | Path, progress: Progress = None) -> OsmRoads:
         triples_np[:, 2],
     )
     roads.report["highway_ways"] = n_highway
+    roads.report["maxspeed_factor"] = float(maxspeed_factor)
     roads.report["ignored_ways"] = n_highway - roads.report["road_ways"]
     if roads.n_pieces == 0:
         raise NetworkError(

@@ -71,14 +71,22 @@ BIKE_ROUGH_KMH = 12.0
 #: ``bicycle=yes``, ``bicycle=dismount``): pushing the bike, at walking speed.
 BIKE_DISMOUNT_KMH = WALK_KMH
 
-#: Share of a tagged ``maxspeed`` actually driven in free flow. Legal limits are
-#: ceilings: curves, slopes, junctions and priorities keep average speeds
-#: below them even on an empty road. We assume 15 % below (130 on motorways
-#: gives ~110 effective, 80 on a rural road 68), the order of the reductions
-#: routing engines apply to tagged limits. Applied to every tagged value,
-#: numeric or implicit (``FR:rural``...). Files whose ``maxspeed`` already is a
-#: driven free-flow speed (e.g. MATSim-derived extracts) come out 15 % slower.
+#: Default share of a tagged ``maxspeed`` actually driven in free flow (a
+#: **profile parameter**: a territory can override it, see
+#: :class:`mapapp.method.MethodSettings` and ``mapapp territory method
+#: --maxspeed-factor``; it is part of the graph cache key). Legal limits are
+#: ceilings: curves, slopes, junctions and priorities keep average speeds below
+#: them even on an empty road. We assume 15 % below (130 on motorways gives
+#: ~110 effective, 80 on a rural road 68), the order of the reductions routing
+#: engines apply to tagged limits. Applied to every tagged value, numeric or
+#: implicit (``FR:urban``...). Files whose ``maxspeed`` already is a driven
+#: free-flow speed (MATSim-derived extracts such as ../shared/realdata's) need
+#: a factor of 1.0, or they come out 15 % slower. Class defaults
+#: (:data:`CAR_DEFAULT_KMH`) are driven speeds already and never scaled.
 MAXSPEED_FACTOR = 0.85
+
+#: Accepted range of a territory's factor (a typo such as 85 instead of 0.85 is refused).
+MAXSPEED_FACTOR_RANGE = (0.3, 1.2)
 
 #: Effective car speed, km/h, per class when ``maxspeed`` is missing (or
 #: ``none``/``signals``/unreadable). Each is the class's usual French limit
@@ -176,6 +184,21 @@ RELEVANT_KEYS = (
 )
 
 
+def check_maxspeed_factor(value) -> float:
+    """``value`` as a maxspeed factor, or :class:`ValueError` with a French message."""
+    try:
+        factor = float(str(value).replace(",", "."))
+    except ValueError:
+        raise ValueError(f"facteur de vitesse « {value} » illisible : un nombre entre "
+                         f"{MAXSPEED_FACTOR_RANGE[0]:g} et {MAXSPEED_FACTOR_RANGE[1]:g} est attendu "
+                         "(exemple : 0.85, ou 1.0 quand maxspeed est déjà une vitesse pratiquée)") from None
+    lo, hi = MAXSPEED_FACTOR_RANGE
+    if not lo <= factor <= hi:
+        raise ValueError(f"facteur de vitesse {factor:g} hors de l'intervalle [{lo:g}, {hi:g}] "
+                         "(exemple : 0.85, ou 1.0 quand maxspeed est déjà une vitesse pratiquée)")
+    return factor
+
+
 def parse_maxspeed(value: str | None) -> float | None:
     """A ``maxspeed`` tag as a legal limit in km/h, or ``None`` if it gives none.
 
@@ -208,15 +231,17 @@ def parse_maxspeed(value: str | None) -> float | None:
     return min(limits) if limits else None
 
 
-def car_speed_kmh(road_class: str, maxspeed: str | None) -> tuple[float, bool]:
+def car_speed_kmh(road_class: str, maxspeed: str | None,
+                  maxspeed_factor: float = MAXSPEED_FACTOR) -> tuple[float, bool]:
     """Free-flow car speed in km/h, and whether it came from a ``maxspeed`` tag.
 
-    A readable tag gives ``limit * MAXSPEED_FACTOR``; otherwise the class
-    default of :data:`CAR_DEFAULT_KMH` (40 km/h for a class without one).
+    A readable tag gives ``limit * maxspeed_factor`` (default
+    :data:`MAXSPEED_FACTOR`); otherwise the class default of
+    :data:`CAR_DEFAULT_KMH` (40 km/h for a class without one).
     """
     limit = parse_maxspeed(maxspeed)
     if limit is not None:
-        return limit * MAXSPEED_FACTOR, True
+        return limit * maxspeed_factor, True
     return CAR_DEFAULT_KMH.get(road_class, 40.0), False
 
 
@@ -295,11 +320,13 @@ def _oneway(tags: Mapping[str, str], road_class: str, mode: str) -> tuple[bool, 
     return fwd, bwd
 
 
-def way_rules(tags: Mapping[str, str]) -> tuple[int, dict[str, tuple[float, float]], bool] | None:
+def way_rules(tags: Mapping[str, str], maxspeed_factor: float = MAXSPEED_FACTOR
+              ) -> tuple[int, dict[str, tuple[float, float]], bool] | None:
     """How each mode may travel a way, from its tags.
 
     Args:
         tags: the way's OSM tags (only :data:`RELEVANT_KEYS` are read).
+        maxspeed_factor: share of a tagged ``maxspeed`` driven (:data:`MAXSPEED_FACTOR`).
 
     Returns:
         ``None`` when no mode may use the way; otherwise ``(road_class,
@@ -324,8 +351,10 @@ def way_rules(tags: Mapping[str, str]) -> tuple[int, dict[str, tuple[float, floa
             continue
         fwd, bwd = _oneway(tags, road_class, mode)
         if mode == "car":
-            kmh_f, tag_f = car_speed_kmh(road_class, tags.get("maxspeed:forward") or tags.get("maxspeed"))
-            kmh_b, tag_b = car_speed_kmh(road_class, tags.get("maxspeed:backward") or tags.get("maxspeed"))
+            kmh_f, tag_f = car_speed_kmh(road_class, tags.get("maxspeed:forward") or tags.get("maxspeed"),
+                                         maxspeed_factor)
+            kmh_b, tag_b = car_speed_kmh(road_class, tags.get("maxspeed:backward") or tags.get("maxspeed"),
+                                         maxspeed_factor)
             tagged = tag_f or tag_b
         elif mode == "walk":
             kmh_f = kmh_b = WALK_KMH

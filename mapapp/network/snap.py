@@ -11,9 +11,11 @@ the two end nodes of that road's edge, each in the direction the mode allows:
   projection can be reached *from* it.
 
 The time to a node is the access leg (straight line from the point to the
-projection, walked at :data:`~mapapp.network.profile.WALK_KMH`, whatever the
-mode: one walks to the car, the bike, the road) plus the travel along the edge
-between the projection and the node, in proportion to the edge's length.
+projection), charged as the mode's :class:`~mapapp.network.access_leg.AccessLeg`
+policy says (``none`` for car by default, the field's convention; walked at
+:data:`~mapapp.network.profile.WALK_KMH` for walk and bike), plus the travel
+along the edge between the projection and the node, in proportion to the
+edge's length.
 
 Nearest-segment search: segments are sampled every at most
 :data:`SAMPLE_SPACING_M` metres and the samples put in a
@@ -36,9 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .access_leg import WALK, AccessLeg
 from .build import EARTH_RADIUS_M, haversine_m
-from .graph import ROAD_CLASS_INDEX, RoadGraph, Snap
-from .profile import WALK_KMH
+from .graph import ROAD_CLASS_INDEX, ROAD_CLASSES, RoadGraph, Snap
 
 #: Points farther than this from any suitable road are left unsnapped, metres.
 #: 3 km is already a 40-minute walk: a population point that far from any road
@@ -62,7 +64,6 @@ SAMPLE_SPACING_M = 40.0
 #: the road in either direction, as it could on a single two-way way.
 TWIN_TOLERANCE_M = 15.0
 
-_WALK_MS = WALK_KMH / 3.6
 _FIRST_K = 16
 _MAX_K = 4096
 _CHUNK = 20_000
@@ -85,6 +86,7 @@ class _SnapIndex:
     link_hi: np.ndarray  # int64 (L,), graph node at its end
     time_fwd_s: np.ndarray  # float64 (L,), edge time lo -> hi (inf when none)
     time_bwd_s: np.ndarray  # float64 (L,), edge time hi -> lo (inf when none)
+    link_class: np.ndarray  # uint8 (L,), road class of the link
 
 
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -138,6 +140,7 @@ def _build_index(graph: RoadGraph, exclude: frozenset[int]) -> _SnapIndex:
     np.minimum.at(time_bwd, link_of_edge[~e_along], graph.time_s[edges[~e_along]])
     first_edge = edges[np.unique(link_of_edge, return_index=True)[1]]
     lo, hi = lo_row[first_edge], hi_row[first_edge]
+    link_class = graph.road_class[first_edge].astype(np.uint8)
 
     # segments: rows lo .. hi - 1 of each link, each to the next row
     n_seg = hi - lo
@@ -163,7 +166,7 @@ def _build_index(graph: RoadGraph, exclude: frozenset[int]) -> _SnapIndex:
         tree=cKDTree(samples) if samples.shape[0] else None,
         half_spacing_m=half, sample_seg=sample_seg, seg_a=seg_a, seg_b=seg_b,
         seg_link=seg_link, seg_offset_m=seg_offset, seg_len_m=seg_len, link_len_m=link_len,
-        link_lo=link_lo, link_hi=link_hi, time_fwd_s=time_fwd, time_bwd_s=time_bwd,
+        link_lo=link_lo, link_hi=link_hi, time_fwd_s=time_fwd, time_bwd_s=time_bwd, link_class=link_class,
     )
 
 
@@ -234,11 +237,14 @@ def _nearest(index: _SnapIndex, p: np.ndarray, bound_m: float):
     return best_seg, best_d, best_t, twin_seg, twin_d, twin_t
 
 
-def _times(index: _SnapIndex, seg, d, t, direction: str):
+def _times(index: _SnapIndex, seg, d, t, direction: str, access_leg: AccessLeg):
     """Times from (``out``) or to (``in``) the link's lo and hi nodes, access leg included."""
     link = index.seg_link[seg]
     length = index.link_len_m[link]
     f = np.where(length > 0, (index.seg_offset_m[seg] + t * index.seg_len_m[seg]) / np.where(length > 0, length, 1), 0.0)
+    # cumulated rounding can put f a hair outside [0, 1]: 1 - f would be a negative time (-1e-11 s),
+    # hidden while every leg was walked, refused by the engine once it is free
+    f = np.clip(f, 0.0, 1.0)
     fwd, bwd = index.time_fwd_s[link], index.time_bwd_s[link]
     if direction == "out":  # reach hi going along the link, lo going against it
         via_lo, via_hi, f_lo, f_hi = bwd, fwd, f, 1 - f
@@ -247,7 +253,7 @@ def _times(index: _SnapIndex, seg, d, t, direction: str):
     # a missing direction (inf) stays inf even at the very node (inf * 0 would be nan)
     to_lo = np.where(np.isfinite(via_lo), np.where(np.isfinite(via_lo), via_lo, 0.0) * f_lo, np.inf)
     to_hi = np.where(np.isfinite(via_hi), np.where(np.isfinite(via_hi), via_hi, 0.0) * f_hi, np.inf)
-    access = d / _WALK_MS
+    access = access_leg.seconds(d)
     return link, access + to_lo, access + to_hi
 
 
@@ -258,6 +264,7 @@ def snap_points(
     direction: str = "out",
     max_snap_m: float = MAX_SNAP_M,
     exclude_classes: Iterable[str] = NO_SNAP_CLASSES,
+    access_leg: AccessLeg = WALK,
 ) -> Snap:
     """Snap points onto the nearest suitable road of ``graph``.
 
@@ -270,11 +277,16 @@ def snap_points(
             unsnapped, metres (default :data:`MAX_SNAP_M`).
         exclude_classes: road classes never snapped onto (default
             :data:`NO_SNAP_CLASSES`: motorways, their ramps and trunk ramps).
+        access_leg: how the straight line from the point to the road is
+            charged (:mod:`mapapp.network.access_leg`). Default ``walk`` (at
+            walking speed); :func:`mapapp.compute.run_compute` passes the
+            territory's policy per mode (``none`` for car by default).
 
     Returns:
         A :class:`~mapapp.network.graph.Snap`: ``node_a``/``node_b`` are the
         two ends of the nearest road's edge (-1 where the direction forbids),
-        with the times in seconds; ``access_m`` is the distance to the road.
+        with the times in seconds; ``access_m`` is the distance to the road,
+        ``access_s`` the seconds of it included in both times.
     """
     if direction not in ("out", "in"):
         raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
@@ -288,11 +300,12 @@ def snap_points(
     time_a = np.full(n, np.inf)
     time_b = np.full(n, np.inf)
     access_m = np.full(n, np.nan)
+    access_s = np.full(n, np.nan)
     snapped = np.zeros(n, dtype=bool)
     index = snap_index(graph, exclude_classes)
     valid = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     if index.tree is None or valid.size == 0:
-        return Snap(node_a, time_a, node_b, time_b, access_m, snapped)
+        return Snap(node_a, time_a, node_b, time_b, access_m, snapped, access_s)
 
     bound = max_snap_m + TWIN_TOLERANCE_M + index.half_spacing_m
     # chunks bound the (points x neighbours x 3) temporaries to a few tens of MB
@@ -301,10 +314,12 @@ def snap_points(
     seg, d, t, tseg, td, tt = (np.concatenate(arrays) for arrays in zip(*parts))
     ok = (seg >= 0) & (d <= max_snap_m)
     pts, seg, d, t, tseg, td, tt = valid[ok], seg[ok], d[ok], t[ok], tseg[ok], td[ok], tt[ok]
-    link, t_lo, t_hi = _times(index, seg, d, t, direction)
+    link, t_lo, t_hi = _times(index, seg, d, t, direction, access_leg)
     has_twin = np.flatnonzero(tseg >= 0)
     if has_twin.size:
-        tlink, tw_lo, tw_hi = _times(index, tseg[has_twin], td[has_twin], tt[has_twin], direction)
+        # the twin is at most TWIN_TOLERANCE_M farther: charged the nearest road's leg, so that
+        # every time of a point carries the same access leg (what ``access_s`` reports)
+        tlink, tw_lo, tw_hi = _times(index, tseg[has_twin], d[has_twin], tt[has_twin], direction, access_leg)
         same = index.link_lo[tlink] == index.link_lo[link[has_twin]]
         t_lo[has_twin] = np.minimum(t_lo[has_twin], np.where(same, tw_lo, tw_hi))
         t_hi[has_twin] = np.minimum(t_hi[has_twin], np.where(same, tw_hi, tw_lo))
@@ -313,5 +328,31 @@ def snap_points(
     node_b[pts] = np.where(fin_hi, index.link_hi[link], -1)
     time_a[pts], time_b[pts] = t_lo, t_hi
     access_m[pts] = d
+    access_s[pts] = access_leg.seconds(d)
     snapped[pts] = True
-    return Snap(node_a, time_a, node_b, time_b, access_m, snapped)
+    return Snap(node_a, time_a, node_b, time_b, access_m, snapped, access_s)
+
+
+def road_segments(graph: RoadGraph, exclude_classes: Iterable[str] = NO_SNAP_CLASSES):
+    """The straight segments of ``graph``'s roads, once per road (not per direction), with their class.
+
+    The segments of the snapping index (true road shapes), so that points
+    placed on them (:mod:`mapapp.territory.dasymetric`) snap back onto the
+    same road at zero distance.
+
+    Returns:
+        ``(lon_a, lat_a, lon_b, lat_b, road_class)``: float64 arrays of the
+        segment ends in WGS84 degrees and an object array of class names
+        (the fields of :class:`mapapp.territory.dasymetric.RoadSegments`).
+    """
+    index = snap_index(graph, exclude_classes)
+
+    def lonlat(xyz):
+        lon = np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0]))
+        lat = np.degrees(np.arcsin(np.clip(xyz[:, 2] / EARTH_RADIUS_M, -1.0, 1.0)))
+        return lon, lat
+
+    lon_a, lat_a = lonlat(index.seg_a)
+    lon_b, lat_b = lonlat(index.seg_b)
+    names = np.asarray(ROAD_CLASSES, dtype=object)[index.link_class[index.seg_link]]
+    return lon_a, lat_a, lon_b, lat_b, names

@@ -336,6 +336,7 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
     geometry["in_departement"] = geometry["code"].isin(dep_codes)
 
     method = _method(territory, manifests, all_themes, modes, session)
+    method["choices"] = _method_choices(store, manifests, chosen[0] if chosen else None, modes)
     timings["total"] = time.perf_counter() - clock
     return ReportData(
         territory_name=territory.name, departement=territory.departement, fictional=bool(territory.fictional),
@@ -390,6 +391,26 @@ def _offers_by_theme(destinations: pd.DataFrame, catalog: UnitCatalog, themes: l
     return pd.DataFrame(rows, columns=["theme", "code", "nom", "n_offers", "n_sites"])
 
 
+def _method_choices(store: ResultStore, manifests: dict, theme: ThemeInfo | None, modes: list[str]) -> dict:
+    """Per mode, the method sentences (:mod:`mapapp.reports.method_note`) for ``theme`` at its main threshold.
+
+    Département-wide figures (the stored points cover the département's communes).
+    """
+    from mapapp.reports.method_note import common_lines, mode_lines
+
+    out = {"theme": theme.label if theme else None, "common": [], "modes": {}}
+    for mode in modes:
+        man = manifests[mode]
+        points = store.table(mode, "points")
+        points = points[points["theme"] == theme.key] if theme is not None else points.iloc[:0]
+        main = theme.main_min.get(mode) if theme is not None else None
+        if not out["common"]:
+            out["common"] = common_lines(man.method, man.graph, n_points=len(points) or None)
+        out["modes"][mode] = mode_lines(man.method, points if main is not None else None, mode,
+                                        theme.key if theme else "", float(main or 0))
+    return out
+
+
 def _method(territory: Territory, manifests: dict, themes: list[ThemeInfo], modes: list[str],
             session: Session) -> dict:
     from sqlalchemy import func
@@ -402,7 +423,8 @@ def _method(territory: Territory, manifests: dict, themes: list[ThemeInfo], mode
         graphs[mode] = {"computed_at": man.computed_at, "source_name": g.get("source_name"),
                         "source_sha256": g.get("source_sha256"), "profile_version": g.get("profile_version"),
                         "n_nodes": g.get("n_nodes"), "n_edges": g.get("n_edges"),
-                        "maxspeed_tagged_edge_share": g.get("maxspeed_tagged_edge_share")}
+                        "maxspeed_tagged_edge_share": g.get("maxspeed_tagged_edge_share"),
+                        "maxspeed_factor": g.get("maxspeed_factor")}
     sources = dict(territory.sources or {})
     return {
         "graphs": graphs,

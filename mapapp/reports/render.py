@@ -287,9 +287,11 @@ def _method(r: ReportData) -> dict:
                       f"calcul du {fr_date((g.get('computed_at') or '')[:10])}.")
     sp = m["speeds_kmh"]
     car = sp["car"]
-    speeds = (f"Marche : {fr_decimal(sp['walk'])} km/h (aussi pour rejoindre la route depuis un point, dans tous les "
-              f"modes). Vélo : {fr_decimal(sp['bike'], 0)} km/h sur route, {fr_decimal(sp['bike_rough'], 0)} km/h sur "
-              f"chemin. Voiture : vitesse limite signalée × {fr_decimal(sp['maxspeed_factor'], 2)} quand elle est "
+    factors = {g.get("maxspeed_factor") for g in m["graphs"].values() if g.get("maxspeed_factor")}
+    factor = factors.pop() if len(factors) == 1 else sp["maxspeed_factor"]
+    speeds = (f"Marche : {fr_decimal(sp['walk'])} km/h. Vélo : {fr_decimal(sp['bike'], 0)} km/h sur route, "
+              f"{fr_decimal(sp['bike_rough'], 0)} km/h sur "
+              f"chemin. Voiture : vitesse maxspeed indiquée × {fr_decimal(factor, 2)} quand elle est "
               f"connue, sinon par type de route : autoroute {fr_int(car['motorway'])}, route nationale "
               f"{fr_int(car['trunk'])}, principale {fr_int(car['primary'])}, secondaire {fr_int(car['secondary'])}, "
               f"locale {fr_int(car['tertiary'])}, petite route {fr_int(car['unclassified'])}, rue résidentielle "
@@ -302,8 +304,12 @@ def _method(r: ReportData) -> dict:
                  + ", ".join(fr_threshold(b) for b in t["bands_min"][mode]) + ")"
                  for mode in r.modes if mode in t["main_min"]]
         thresholds.append(f"{t['label']} : " + " ; ".join(parts) + ".")
-    return {"graphs": graphs, "speeds": speeds, "thresholds": thresholds,
-            "population": f"{m['population_source']} — {fr_int(m['n_population_points'])} points de population.",
+    choices = m.get("choices") or {}
+    modes_choices = [(MODE_LABELS.get(mode, mode), lines) for mode, lines in (choices.get("modes") or {}).items()]
+    return {"graphs": graphs, "speeds": speeds, "thresholds": thresholds, "choices": modes_choices,
+            "choices_theme": choices.get("theme"), "choices_common": choices.get("common") or [],
+            "population": f"{m['population_source']} — {fr_int(m['n_population_points'])} points de population "
+                          "importés (carreaux, ou un point par commune).",
             "communes": m["communes_source"], "engine": m["engine_version"],
             "overlap": fr_pct(m["overlap_min_share"])}
 

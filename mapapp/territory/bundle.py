@@ -17,7 +17,10 @@ Frames and their columns (all coordinates WGS84, EPSG:4326):
     unit's code), ``nom`` (str, the unit's name), ``commune`` (str, INSEE).
 ``population_points`` (DataFrame)
     ``lon``, ``lat`` (float), ``population`` (float, inhabitants),
-    ``commune`` (str, INSEE code of the commune the point belongs to).
+    ``commune`` (str, INSEE code of the commune the point belongs to);
+    optional :data:`SQUARE_COLUMNS` for points that are population squares:
+    ``square_id`` (str, the square's identifier) and ``square_wkb`` (bytes,
+    its polygon in WGS84), None elsewhere.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ GRID_LABELS = {
 COMMUNE_COLUMNS = ["code", "nom", "population", "departement", "is_buffer", "geometry"]
 GRID_COLUMNS = ["grid", "code", "nom", "commune"]
 POPULATION_POINT_COLUMNS = ["lon", "lat", "population", "commune"]
+SQUARE_COLUMNS = ["square_id", "square_wkb"]
 
 
 @dataclass

@@ -33,6 +33,13 @@ assigned as follows:
 
 Overlap areas and distances are computed in metres, in the grid's own CRS when
 it is projected (EPSG:3035 for INSEE), otherwise in the local UTM zone.
+
+Each point also carries its square: ``square_id`` (the file's identifier
+column, e.g. ``Id_carr1km`` or ``IdINSPIRE``, or ``row-<n>`` without one) and
+``square_wkb`` (the square's polygon in WGS84). ``mapapp compute`` then places
+the square's inhabitants on its populated roads
+(:mod:`mapapp.territory.dasymetric`); the point above is the fallback for a
+square without roads.
 """
 
 from __future__ import annotations
@@ -44,13 +51,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapapp.territory.bundle import POPULATION_POINT_COLUMNS
+from mapapp.territory.bundle import POPULATION_POINT_COLUMNS, SQUARE_COLUMNS
 from mapapp.territory.communes import read_layer
 from mapapp.territory.tabular import find_column, parse_number, read_csv_table
 from mapapp.territory.validation import INSEE_CODE_RE, ImportReport, fatal, finish, normalize_insee, start
 
 #: Squares touching no commune are kept (nearest commune) up to this distance.
 DEFAULT_MAX_DISTANCE_M = 1000.0
+
+#: Identifier columns of INSEE square files (Filosofi 2015 1 km, 200 m, 2017+), first found wins.
+SQUARE_ID_COLUMNS = ("Id_carr1km", "Idcar_1km", "Idcar_200m", "Id_carr200m", "IdINSPIRE", "Idcar_nat", "id_carreau")
 
 
 def _metric_crs(gdf: gpd.GeoDataFrame):
@@ -80,8 +90,8 @@ def read_population_grid(
         report: collects issues.
 
     Returns:
-        ``lon, lat, population, commune``, one row per kept square with a
-        positive population.
+        ``lon, lat, population, commune, square_id, square_wkb``, one row per
+        kept square with a positive population.
     """
     report, owned = start(report)
     gpkg_path = Path(gpkg_path)
@@ -155,17 +165,21 @@ def read_population_grid(
 
     kept = commune_of.notna()
     pts = gpd.GeoSeries(point[kept].values, crs=crs).to_crs(4326)
+    id_c = find_column(list(squares.columns), SQUARE_ID_COLUMNS)
+    square_ids = sq[id_c].astype(str) if id_c else pd.Series([f"row-{i}" for i in sq.index], index=sq.index)
     out = pd.DataFrame(
         {
             "lon": pts.x.to_numpy(),
             "lat": pts.y.to_numpy(),
             "population": sq.loc[kept, "_w"].to_numpy(dtype=float),
             "commune": commune_of[kept].astype(str).to_numpy(),
+            "square_id": square_ids[kept].to_numpy(dtype=object),
+            "square_wkb": shapely.to_wkb(sq.geometry[kept].to_crs(4326).values),
         }
     )
     report.info(source, None, f"{len(out)} points de population ({out['population'].sum():.0f} hab.) sur {len(squares)} carreaux peuplés")
     finish(report, owned)
-    return out[POPULATION_POINT_COLUMNS]
+    return out[POPULATION_POINT_COLUMNS + SQUARE_COLUMNS]
 
 
 def population_points_from_communes(communes: gpd.GeoDataFrame, *, report: ImportReport | None = None) -> pd.DataFrame:

@@ -245,34 +245,40 @@ def _theme_rows(df: pd.DataFrame, theme: str) -> pd.DataFrame:
     return df[df["theme"] == theme]
 
 
+#: Largest threshold accepted, minutes (a day's travel is not an access threshold: 600 catches typos).
+MAX_THRESHOLD_MIN = 600.0
+
+
 def parse_threshold(value: str | None, main: float, bands: Sequence[float]) -> tuple[float, str | None]:
-    """The chosen threshold in minutes and, when ``value`` is not one of ``bands``, why the main one is used.
+    """The chosen threshold in minutes and, when it is not one of ``bands``, a note saying how it is computed.
+
+    Any positive number of minutes up to :data:`MAX_THRESHOLD_MIN` is accepted
+    (decimal comma too): a threshold outside the theme's bands is computed from
+    the stored per-point times (:mod:`mapapp.web.access_tables`).
 
     Raises:
-        AccessError: 400 when ``value`` is not a number.
+        AccessError: 400 when ``value`` is not a number of minutes in (0, MAX_THRESHOLD_MIN].
     """
     if value is None or value.strip() == "":
         return main, None
     try:
-        t = float(value.replace(",", "."))
+        t = float(value.strip().replace(",", "."))
     except ValueError:
         raise AccessError(f"seuil « {value} » invalide : un nombre de minutes est attendu", 400) from None
-    if not math.isfinite(t):
-        raise AccessError(f"seuil « {value} » invalide : un nombre de minutes est attendu", 400)
+    if not math.isfinite(t) or not 0 < t <= MAX_THRESHOLD_MIN:
+        raise AccessError(f"seuil « {value} » invalide : un nombre de minutes supérieur à 0 et d'au plus "
+                          f"{MAX_THRESHOLD_MIN:g} est attendu", 400)
     for b in bands:
         if abs(b - t) < 1e-9:
             return b, None
     allowed = ", ".join(threshold_fr(b) for b in bands)
-    return main, f"Le seuil de {threshold_fr(t)} n'est pas calculé pour ce thème et ce mode (seuils : {allowed})"
+    return t, (f"Le seuil de {threshold_fr(t)} n'est pas un des seuils prévus pour ce thème et ce mode "
+               f"({allowed}) : ses chiffres sont calculés à partir des temps de chaque point de population")
 
 
 def strict_threshold(value: str | None, main: float, bands: Sequence[float]) -> float:
-    """:func:`parse_threshold` for the API: a threshold outside the bands is an error."""
-    t, note = parse_threshold(value, main, bands)
-    if note:
-        raise AccessError(f"seuil « {value} » non calculé : valeurs possibles "
-                          f"{', '.join(f'{b:g}' for b in bands)}", 400)
-    return t
+    """:func:`parse_threshold` for the API (the note goes in the answer's ``thresholds_min`` instead)."""
+    return parse_threshold(value, main, bands)[0]
 
 
 def grid_order(grids: Iterable[str]) -> list[str]:

@@ -1,10 +1,15 @@
 """Tables derived from the stored accessibility results for one theme, one mode and one threshold ``T``.
 
 They read the :class:`~mapapp.web.access_data.Results` tables (columns:
-:mod:`mapapp.access.indicators`), ``T`` being chosen among the theme's bands;
-the commune and territory tables and the car comparison are kept in its memo
-(:meth:`~mapapp.web.access_data.Results.memo`, shared between requests: never
-modify them).
+:mod:`mapapp.access.indicators`); the commune and territory tables and the car
+comparison are kept in its memo (:meth:`~mapapp.web.access_data.Results.memo`,
+shared between requests: never modify them).
+
+- **Any threshold.** At one of the theme's bands, inhabitants beyond ``T`` are
+  the stored ``commune_bands`` / ``territory_bands``. At any other ``T`` (45 min
+  when the bands stop at 30) they are summed from the stored per-point times
+  (``points``: ``population`` where ``time_min > T``, unreachable included) —
+  the same rule the engine applies to its bands (tested equal at the bands).
 
 - **Zone blanche at T.** The stored ``zone_blanche`` is for the theme's *main*
   threshold. For another band ``T`` it is derived from ``commune_bands``: a
@@ -80,11 +85,33 @@ def commune_table(results: Results, mode: str, theme: str, threshold: float, mai
                         lambda: _commune_table(results, mode, theme, threshold, main))
 
 
-def _commune_table(results: Results, mode: str, theme: str, threshold: float, main: float) -> pd.DataFrame:
-    communes = results.table(mode, "communes", theme).reset_index(drop=True)
+def commune_beyond(results: Results, mode: str, theme: str, threshold: float) -> pd.DataFrame:
+    """Per commune (index): ``population_beyond``, ``share_beyond`` at ``threshold`` (any value, see module doc)."""
     bands = results.table(mode, "commune_bands", theme)
     at = bands[np.isclose(bands["threshold_min"].to_numpy(dtype=float), threshold)]
-    at = at.set_index("commune")
+    if len(at):
+        return at.set_index("commune")[["population_beyond", "share_beyond"]]
+    return results.memo(("beyond", mode, theme, threshold), lambda: _beyond_from_points(results, mode, theme,
+                                                                                        threshold))
+
+
+def _beyond_from_points(results: Results, mode: str, theme: str, threshold: float) -> pd.DataFrame:
+    points = results.table(mode, "points", theme)
+    w = points["population"].to_numpy(dtype=float)
+    beyond = w * (points["time_min"].to_numpy(dtype=float) > threshold)  # inf (unreachable) is beyond
+    frame = pd.DataFrame({"commune": points["commune"].to_numpy(), "pop": w, "population_beyond": beyond})
+    sums = frame.groupby("commune").sum()
+    communes = results.table(mode, "communes", theme)["commune"]
+    sums = sums.reindex(communes, fill_value=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sums["share_beyond"] = np.where(sums["pop"] > 0, sums["population_beyond"] / sums["pop"].where(
+            sums["pop"] > 0, 1.0), np.nan)
+    return sums[["population_beyond", "share_beyond"]]
+
+
+def _commune_table(results: Results, mode: str, theme: str, threshold: float, main: float) -> pd.DataFrame:
+    communes = results.table(mode, "communes", theme).reset_index(drop=True)
+    at = commune_beyond(results, mode, theme, threshold)
     if not communes["commune"].isin(at.index).all():
         raise AccessError(f"seuil de {threshold_fr(threshold)} absent des résultats : relancez « mapapp compute »",
                           404)
@@ -130,11 +157,21 @@ def _territory_table(results: Results, mode: str, theme: str, threshold: float, 
     at = bands[np.isclose(bands["threshold_min"].to_numpy(dtype=float), threshold)
                & ((bands["grid"] == grid) | (bands["grid"] == ALL))]
     key = pd.MultiIndex.from_frame(rows[["grid", "code"]])
-    at = at.set_index(["grid", "code"])
-    rows["population_beyond"] = at["population_beyond"].reindex(key).to_numpy(dtype=float)
-    rows["share_beyond"] = at["share_beyond"].reindex(key).to_numpy(dtype=float)
-    zb = communes.set_index("commune")["zone_blanche_t"].map(lambda v: v is True)
     m = members[members["grid"] == grid]
+    if len(at):
+        at = at.set_index(["grid", "code"])
+        rows["population_beyond"] = at["population_beyond"].reindex(key).to_numpy(dtype=float)
+        rows["share_beyond"] = at["share_beyond"].reindex(key).to_numpy(dtype=float)
+    else:  # a threshold outside the bands: the units' sums of their communes (from the points)
+        beyond = communes.set_index("commune")["population_beyond"]
+        per_unit = m.assign(b=m["commune"].map(beyond).fillna(0.0)).groupby("code")["b"].sum()
+        rows["population_beyond"] = np.where(rows["grid"] == ALL, float(beyond.sum()),
+                                             rows["code"].map(per_unit).fillna(0.0).to_numpy(dtype=float))
+        pop = rows["population_points"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rows["share_beyond"] = np.where(pop > 0, rows["population_beyond"].to_numpy(dtype=float)
+                                            / np.where(pop > 0, pop, 1.0), np.nan)
+    zb = communes.set_index("commune")["zone_blanche_t"].map(lambda v: v is True)
     per_unit = m.assign(zb=m["commune"].map(zb).fillna(False).astype(bool)).groupby("code")["zb"].sum()
     names = m.drop_duplicates("code").set_index("code")["nom"]
     is_all = rows["grid"] == ALL

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from mapapp.catalog.models import Site
 from mapapp.catalog.territory_store import read_grids
+from mapapp.reports import method_note
 from mapapp.results import ResultStore
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
@@ -155,12 +156,15 @@ def page():
         return url_for("accessibilite.page", **{k: v for k, v in params.items() if v})
 
     manifest = results.manifests[mode]
+    points = results.table(mode, "points", theme["key"])
+    method = method_note.method_lines(manifest.method, manifest.graph, points, mode, theme["key"], threshold,
+                                      n_points=len(points))
     return render_template(
         "accessibilite.html", communes=communes.to_dict("records"), territories=territories, whole=whole,
         comparison=comparison, comparison_rows=comparison_rows, comparison_error=comparison_error,
         comparison_labels=COMPARISON_LABELS,
         parts=parts, layers=layers, nearest=nearest, urls=urls, page_url=page_url, classes=classes,
-        computed_at=manifest.computed_at, car_only=ad.CAR_ONLY, n_zones_blanches=int(
+        computed_at=manifest.computed_at, car_only=ad.CAR_ONLY, method_lines=method, n_zones_blanches=int(
             sum(1 for v in communes["zone_blanche_t"] if v is True)),
         api_communes_url=url_for("api_access.communes", theme=theme["key"], mode=ad.MODE_PARAM[mode],
                                  seuil=f"{threshold:g}"),

@@ -38,7 +38,8 @@ from mapapp.catalog.frames import catalog_tables, commune_zone_table
 from mapapp.catalog.models import Commune, Territory
 from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
-from mapapp.network import load_cached, snap_points
+from mapapp.method import MethodError, MethodSettings
+from mapapp.network import MAXSPEED_FACTOR, load_cached, snap_points
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import lookup
@@ -181,8 +182,12 @@ _GRAPHS: dict[tuple, tuple] = {}
 _GRAPHS_LOCK = threading.Lock()
 
 
-def road_graph(osm_path: str, mode: str):
-    """(graph, forward CSR) of ``mode``, loaded once per process (and per version of the OSM file)."""
+def road_graph(osm_path: str, mode: str, maxspeed_factor: float = MAXSPEED_FACTOR):
+    """(graph, forward CSR) of ``mode``, loaded once per process (and per version of the OSM file).
+
+    ``maxspeed_factor`` is the one the stored results were computed with (their manifest), so that
+    the graph is the cached one of ``mapapp compute``.
+    """
     settings = current_app.config["MAPAPP_SETTINGS"]
     path = Path(osm_path)
     try:
@@ -190,12 +195,12 @@ def road_graph(osm_path: str, mode: str):
     except OSError:
         raise ad.AccessError("réseau routier introuvable : chargez un territoire puis lancez « mapapp compute »",
                              404) from None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, mode, str(settings.cache_dir))
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, mode, str(settings.cache_dir), maxspeed_factor)
     with _GRAPHS_LOCK:
         hit = _GRAPHS.get(key)
         if hit is None:
             # Never build in a request (minutes on a real département): that is `mapapp compute`'s job.
-            graph = load_cached(path, mode, settings.cache_dir)
+            graph = load_cached(path, mode, settings.cache_dir, maxspeed_factor=maxspeed_factor)
             if graph is None:
                 raise ad.AccessError(f"réseau routier « {mode} » pas encore construit : lancez « mapapp compute »",
                                      503)
@@ -203,6 +208,16 @@ def road_graph(osm_path: str, mode: str):
                 del _GRAPHS[old]
             hit = _GRAPHS[key] = (graph, graph.csr())
     return hit
+
+
+def _method(results: ad.Results, mode: str, territory: Territory) -> MethodSettings:
+    """The method of the stored results of ``mode`` (their manifest), else the territory's settings."""
+    manifest = results.manifests.get(mode)
+    try:
+        return MethodSettings.from_manifest(manifest.method if manifest else None) \
+            or MethodSettings.from_json(territory.method)
+    except MethodError as exc:
+        raise ad.AccessError(f"réglages de méthode invalides : {exc}", 503) from None
 
 
 def _themes(results: ad.Results) -> list[Theme]:
@@ -279,7 +294,9 @@ def plus_proches():
         raise ad.AccessError("aucun territoire chargé : lancez « mapapp demo load » ou importez un territoire", 404)
     if not territory.osm_path:
         raise ad.AccessError("le territoire n'a pas de réseau routier (fichier OpenStreetMap) : importez-le", 404)
-    graph, csr = road_graph(territory.osm_path, mode)
+    method = _method(results, mode, territory)
+    graph, csr = road_graph(territory.osm_path, mode, method.maxspeed_factor)
+    leg = method.access_leg(mode)
 
     sites, offers = catalog_tables(session)
     dest = select_destinations(offers, sites, theme)
@@ -293,7 +310,7 @@ def plus_proches():
     dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
     site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
 
-    o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out")
+    o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out", access_leg=leg)
     origin_out = {**origin, "snapped": bool(o_snap.snapped[0]),
                   "distance_to_road_m": _clean(round(float(o_snap.access_m[0]), 1))}
     payload = {"origin": origin_out, "theme": {"key": theme.key, "label": theme.label}, "public": public,
@@ -304,7 +321,8 @@ def plus_proches():
     if site_rows.empty:
         payload["message"] = "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune."
         return json_response(payload)
-    s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in")
+    s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
+                         access_leg=leg)
     near = nearest_sites_from_origin(csr, o_snap, s_snap, n=n)
     names = lookup.commune_names(session)
     urls = lookup.FicheUrls(external=True)

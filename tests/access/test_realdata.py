@@ -6,6 +6,7 @@ and snap; checks the access engine only.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,8 @@ from mapapp.access.run import compute_access
 from mapapp.access.themes import default_themes
 from tests.access.helpers import node_to_site_s, origin_to_site_s
 
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+# MAPAPP_REALDATA points elsewhere (a git worktree has no ../shared beside it)
+REAL = Path(os.environ.get("MAPAPP_REALDATA") or Path(__file__).resolve().parents[2].parent / "shared" / "realdata")
 pytestmark = [pytest.mark.realdata,
               pytest.mark.skipif(not (REAL / "corse-du-sud").exists(), reason="no ../shared/realdata")]
 

@@ -1,6 +1,7 @@
 """Real OpenStreetMap files from ../shared/realdata (skipped when the folder is absent)."""
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from mapapp.network.build import MIN_EDGE_TIME_S
 from mapapp.network.graph import ROAD_CLASSES
 from mapapp.network.profile import CAR_DEFAULT_KMH
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+# MAPAPP_REALDATA points elsewhere (a git worktree has no ../shared beside it)
+REALDATA = Path(os.environ.get("MAPAPP_REALDATA") or Path(__file__).resolve().parents[2].parent / "shared" / "realdata")
 SBH = REALDATA / "saint-barthelemy" / "saint-barthelemy-2014.osm"
 CORSE = REALDATA / "corse-du-sud"
 

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 
 from mapapp.reports.fmt import fr_int, fr_minutes, fr_pct
@@ -43,7 +44,9 @@ def test_pdf_holds_the_engine_figures_in_french(pdf_text, demo_store, epci_repor
         assert _flat(expected) in pdf_text, expected
     sentence = (f"{_flat(fr_pct(fs['share_beyond_main']))} des habitants ({_flat(fr_int(fs['population_beyond_main']))} "
                 "personnes) sont à plus de 20 minutes en voiture d'une France Services")
-    assert sentence.replace("(1 personnes)", "(1 personne)") in pdf_text
+    if fs["population_beyond_main"] < 2:  # French: « 0 personne », « 1 personne »
+        sentence = sentence.replace(" personnes)", " personne)")
+    assert sentence in pdf_text
     assert "Communauté d'agglomération d'Arlenc" in pdf_text
     assert "© les contributeurs d'OpenStreetMap" in pdf_text and "Note de méthode" in pdf_text
     assert _flat(fr_int(epci_report.population)) in pdf_text
@@ -111,3 +114,13 @@ def test_unreachable_is_a_word_in_the_report(epci_report, maps):
         assert "injoignable" in html
     assert "inf" not in re.sub(r"<[^>]+>", " ", html).split()
     assert isinstance(kf, pd.DataFrame)
+
+
+def test_method_note_states_the_method_choices_per_mode(epci_report, maps):
+    choices = epci_report.method["choices"]
+    assert set(choices["modes"]) == set(epci_report.modes)
+    html = render_html(epci_report, maps)
+    assert "Choix de méthode" in html
+    for lines in choices["modes"].values():
+        assert lines and lines[0].startswith("Accès à la route")
+        assert str(escape(lines[0])) in html

@@ -14,13 +14,15 @@ The fixture territory sits near Melun, in Lambert-93 (EPSG:2154) metres:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+# MAPAPP_REALDATA points elsewhere (a git worktree has no ../shared beside it)
+REALDATA = Path(os.environ.get("MAPAPP_REALDATA") or Path(__file__).resolve().parents[2].parent / "shared" / "realdata")
 
 X0, Y0, SIDE = 660000.0, 6820000.0, 2000.0
 

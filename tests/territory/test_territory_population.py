@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
-from mapapp.territory.bundle import POPULATION_POINT_COLUMNS
+from mapapp.territory.bundle import POPULATION_POINT_COLUMNS, SQUARE_COLUMNS
 from mapapp.territory.communes import read_commune_populations, read_communes
 from mapapp.territory.population import population_points_from_communes, read_population_csv, read_population_grid
 from mapapp.territory.validation import ImportReport, TerritoryImportError
@@ -45,9 +45,14 @@ def test_squares_become_points_in_their_commune(squares_gpkg, communes):
     report = ImportReport()
     points = read_population_grid(squares_gpkg, communes=communes, report=report)
 
-    assert list(points.columns) == POPULATION_POINT_COLUMNS
+    assert list(points.columns) == POPULATION_POINT_COLUMNS + SQUARE_COLUMNS
     expected = {name: v for name, v in SQUARES.items() if v[2] is not None}
     assert len(points) == len(expected)
+    # each point names its square and carries its polygon (WGS84), for the placement on roads
+    assert sorted(points["square_id"]) == sorted(expected)
+    lambert = gpd.GeoSeries(shapely.from_wkb(points["square_wkb"].to_numpy()), crs=4326).to_crs(2154)
+    for sid, square in zip(points["square_id"], lambert):
+        assert square.symmetric_difference(expected[sid][0]).area < 1.0  # m², reprojection rounding
     assert sorted(zip(points["population"], points["commune"])) == sorted((v[1], v[2]) for v in expected.values())
     # population is conserved for every kept square
     assert points["population"].sum() == sum(v[1] for v in expected.values())

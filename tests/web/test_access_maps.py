@@ -66,12 +66,13 @@ def test_parameters():
     assert ad.parse_threshold(None, 20.0, [7.0, 20.0]) == (20.0, None)
     assert ad.parse_threshold("7", 20.0, [7.0, 20.0]) == (7.0, None)
     t, note = ad.parse_threshold("13", 20.0, [7.0, 20.0])
-    assert t == 20.0 and "13\u00a0min" in note
-    for bad in ("abc", "inf", "nan"):
-        with pytest.raises(ad.AccessError):
+    assert t == 13.0 and "13\u00a0min" in note and "chaque point de population" in note
+    assert ad.parse_threshold("45,5", 20.0, [7.0, 20.0])[0] == 45.5
+    assert ad.strict_threshold("13", 20.0, [7.0, 20.0]) == 13.0
+    for bad in ("abc", "inf", "nan", "0", "-5", "601"):
+        with pytest.raises(ad.AccessError) as exc:
             ad.parse_threshold(bad, 20.0, [20.0])
-    with pytest.raises(ad.AccessError):
-        ad.strict_threshold("13", 20.0, [7.0, 20.0])
+        assert exc.value.status == 400 and f"« {bad} »" in exc.value.message
 
 
 def test_commune_layers_carry_inert_plain_text():

@@ -97,7 +97,8 @@ def test_page_defaults_and_navigation(demo_client, store):
     assert '<option value="voiture" selected>Voiture</option>' in page
     main = store.manifest("car").themes[[t["key"] for t in store.manifest("car").themes].index(THEME)][
         "thresholds"]["car"]["main_min"]
-    assert f'<option value="{main:g}" selected>{main:g}\u00a0min (seuil principal)</option>' in page
+    assert re.search(rf'<input type="number" id="a-seuil" name="seuil" [^>]*value="{main:g}"', page)
+    assert f'<option value="{main:g}" label="{main:g}\u00a0min (seuil principal)">' in page
     assert '<option value="bassin_de_vie" selected>Bassin de vie</option>' in page
     assert "Temps moyen d'accès par bassin de vie" in page
     assert "/static/vendor/leaflet/leaflet.js" in page
@@ -111,7 +112,7 @@ def test_parameters_round_trip(demo_client):
     page = _get(demo_client, url)
     assert '<option value="mobilite" selected>Mobilité</option>' in page
     assert '<option value="marche" selected>Marche</option>' in page
-    assert '<option value="20" selected>20\u00a0min</option>' in page
+    assert re.search(r'id="a-seuil" name="seuil" [^>]*value="20"', page)
     assert '<option value="canton" selected>Canton</option>' in page
     assert '<option value="velo" selected>Vélo</option>' in page
     assert '<input type="hidden" name="vue" id="a-vue" value="superposition">' in page
@@ -236,16 +237,49 @@ def test_unreachable_is_never_a_number(demo_client, store):
     assert "main_point_time_min" in item["injoignables"]  # unreachable, not "not computed"
 
 
-def test_threshold_outside_the_bands_falls_back_to_the_main_one(demo_client):
-    page = _get(demo_client, f"/accessibilite?theme={THEME}&mode=voiture&seuil=13")
-    assert "Le seuil de 13\u00a0min n'est pas calculé" in html.unescape(page)
-    assert '<option value="20" selected>' in page
+def test_threshold_outside_the_bands_is_computed_from_the_points(demo_client, store):
+    """45 min is not a band of France Services by car: its figures come from the stored per-point times."""
+    page = html.unescape(_get(demo_client, f"/accessibilite?theme={THEME}&mode=voiture&seuil=45"))
+    assert "Le seuil de 45\u00a0min n'est pas un des seuils prévus" in page
+    assert re.search(r'id="a-seuil" name="seuil" [^>]*value="45"', page)
+    points = store.table("car", "points")
+    points = points[points.theme == THEME]
+    beyond = points.population[points.time_min > 45].sum()
+    share = beyond / points.population.sum()
+    assert f"<strong>{_percent(share)}</strong> des habitants à plus de 45\u00a0min" in page
+    assert f"({_count(beyond)} habitants)" in page
+    # the API answers the same threshold, per commune, from the same points
+    _, data = _json(demo_client, f"/api/accessibilite/communes?theme={THEME}&mode=voiture&seuil=45")
+    assert data["threshold_min"] == 45
+    per_commune = points.assign(b=points.population * (points.time_min > 45)).groupby("commune").b.sum()
+    got = {c["commune"]: c["population_beyond"] for c in data["communes"]}
+    assert got == pytest.approx(per_commune.reindex(list(got)).fillna(0).to_dict())
+    _, terr = _json(demo_client, f"/api/accessibilite/territoires?theme={THEME}&mode=voiture&seuil=45")
+    whole = next(t for t in terr["territories"] if t["grid"] == "all")
+    assert whole["population_beyond"] == pytest.approx(beyond)
+
+
+def test_points_rule_equals_the_stored_bands(demo_client, store):
+    """At a stored band, the per-point rule used for other thresholds gives the stored commune_bands."""
+    from mapapp.web.access_data import Results
+    from mapapp.web.access_tables import _beyond_from_points
+
+    results = Results(store)
+    bands = store.table("car", "commune_bands")
+    bands = bands[bands.theme == THEME]
+    for t in sorted(set(bands.threshold_min)):
+        stored = bands[bands.threshold_min == t].set_index("commune").population_beyond
+        derived = _beyond_from_points(results, "car", THEME, float(t)).population_beyond
+        assert derived.reindex(stored.index).to_numpy() == pytest.approx(stored.to_numpy())
 
 
 @pytest.mark.parametrize("query, words", [
     ("theme=nulle-part", "« nulle-part »"),
     ("mode=avion", "« avion »"),
     ("seuil=abc", "« abc »"),
+    ("seuil=0", "« 0 »"),
+    ("seuil=-5", "« -5 »"),
+    ("seuil=100000", "« 100000 »"),
     ("grid=departement", "« departement »"),
     ("vue=satellite", "« satellite »"),
     ("comparer=voiture", "« comparer »"),
@@ -417,7 +451,8 @@ def test_api_plus_proches_eligibility_public_and_point(demo_client, demo_setting
 @pytest.mark.parametrize("url, status, words", [
     ("/api/accessibilite/communes?theme=nulle-part", 400, "« nulle-part »"),
     ("/api/accessibilite/communes?mode=avion", 400, "« avion »"),
-    ("/api/accessibilite/communes?seuil=13", 400, "« 13 »"),
+    ("/api/accessibilite/communes?seuil=0", 400, "« 0 »"),
+    ("/api/accessibilite/communes?seuil=abc", 400, "« abc »"),
     ("/api/accessibilite/communes?geometry=peut-etre", 400, "« peut-etre »"),
     ("/api/accessibilite/territoires?grid=departement", 400, "« departement »"),
     ("/api/plus-proches?commune=99999", 404, "« 99999 »"),
@@ -493,3 +528,25 @@ def test_api_plus_proches_never_builds_a_graph_in_a_request(demo_computed, tmp_p
     assert response.status_code == 503
     assert "mapapp compute" in response.get_json()["error"]
     assert not (data_dir / "cache").exists() or not any((data_dir / "cache").iterdir())
+
+
+def test_method_section_states_the_stored_choices_and_their_measured_effect(demo_client, store):
+    """The « Méthode » section quotes the manifest's choices and shares recomputed from the stored points."""
+    from mapapp.access.method_effect import access_leg_effect
+    from mapapp.reports.fmt import fr_pct
+
+    manifest = store.manifest("car")
+    assert manifest.method.get("access_leg"), "compute records the method in the manifest"
+    page = demo_client.get(f"/accessibilite?theme={THEME}&mode=voiture&seuil=45")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    lines = re.findall(r'<li class="methode-choix">(.*?)</li>', text, re.S)
+    assert any(line.startswith("Origines") for line in lines)
+    assert any("Accès à la route (voiture)" in line for line in lines)
+    points = store.table("car", "points")
+    points = points[points["theme"] == THEME]
+    effect = access_leg_effect(points, 45.0)
+    assert effect is not None
+    joined = " ".join(lines).replace("\u202f", " ")
+    assert f"{fr_pct(effect.share_current)} des habitants à plus de 45\u00a0min".replace("\u202f", " ") in joined
+    assert fr_pct(effect.share_walked).replace("\u202f", " ") in joined

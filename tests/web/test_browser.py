@@ -141,8 +141,9 @@ def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, 
 
     # The thresholds offered follow the mode (walk bands differ from car bands)
     Select(browser.find_element("id", "a-mode")).select_by_value("marche")
-    options = [o.get_attribute("value") for o in browser.find_elements("css selector", "#a-seuil option")]
+    options = [o.get_attribute("value") for o in browser.find_elements("css selector", "#a-seuils option")]
     assert options == ["15", "20", "30", "45"]
+    assert browser.find_element("id", "a-seuil").get_attribute("value") == "20"  # a walk band too: kept
     browser.find_element("css selector", "form.filters button[type=submit]").click()
     wait(browser, lambda d: "mode=marche" in d.current_url and "seuil=20" in d.current_url)
     assert "à pied, seuil de 20" in browser.find_element("id", "synthese-titre").text
