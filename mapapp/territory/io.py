@@ -23,7 +23,6 @@ The building blocks are re-exported here: :func:`read_communes`,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,6 +36,7 @@ from mapapp.territory.communes import merge_populations, read_commune_population
 from mapapp.territory.grids import grids_from_commune_table, read_grid_csv
 from mapapp.territory.osm_check import check_osm_covers
 from mapapp.territory.population import population_points_from_communes, read_population_csv, read_population_grid
+from mapapp.territory.textfile import load_json
 from mapapp.territory.validation import ImportReport, TerritoryImportError, fatal, finish, start
 
 __all__ = [
@@ -71,11 +71,7 @@ def read_territory_meta(path: str | Path, *, report: ImportReport | None = None)
     source = path.name
     if not path.exists():
         raise fatal(report, source, None, f"fichier introuvable : {path}")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise fatal(report, source, line, f"JSON invalide : {exc}") from None
+    meta = load_json(path, report, source)
     if not isinstance(meta, dict):
         raise fatal(report, source, None, "un objet JSON est attendu")
     name = meta.get("name")
