@@ -26,7 +26,7 @@ from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
-from mapapp.network import MODES, load_or_build, snap_points
+from mapapp.network import MODES, NetworkError, load_or_build, snap_points
 from mapapp.results import ResultStore
 
 
@@ -96,8 +96,11 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
 
     themes = themes or default_themes()
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")
-    graphs = load_or_build(Path(territory.osm_path), list(modes), settings.cache_dir,
-                           progress=True if progress else None)
+    try:
+        graphs = load_or_build(Path(territory.osm_path), list(modes), settings.cache_dir,
+                               progress=True if progress else None)
+    except NetworkError as exc:
+        raise ComputeError(f"Réseau routier inutilisable : {exc}") from None
     say("Rattachement des points au réseau")
     tables = {mode: snapped_tables(graphs[mode], inputs) for mode in modes}
     store = ResultStore(settings.data_dir / "results")

@@ -14,9 +14,11 @@ files and say the same things.
    byte Windows-1252 leaves undefined (``0x81``, ``0x8D``, ``0x8F``, ``0x90``,
    ``0x9D``) is an error;
 3. otherwise the file mixes encodings (UTF-8 text with a stray Windows-1252
-   byte, typically a line pasted from another file): it is refused, with the
-   line and the position in that line of the first byte that is not UTF-8.
-   Decoding it either way would silently garble part of it (« nÂ°0 â€“ Ã‰ »).
+   byte, typically a line pasted from another file): it is refused, with an
+   error for every line holding a byte that is not UTF-8 (and its position in
+   the line); the rest is still read, as UTF-8, so that the file's other
+   problems are reported at the same time. Decoding it either way would
+   silently garble part of it (« nÂ°0 â€“ Ã‰ »).
 
 The rule is hand-written on purpose: detectors such as charset-normalizer
 score candidate encodings statistically, so a file with one stray byte still
@@ -61,12 +63,24 @@ def byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def _non_utf8_lines(raw: bytes):
+    """(line, column, byte) of the first non-UTF-8 byte of every line that has one."""
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, len(line[:exc.start].decode("utf-8", errors="replace")) + 1, f"0x{line[exc.start]:02X}"
+
+
 def decode_text(raw: bytes, source: str, report: ImportReport, *, legacy: bool = True) -> tuple[str, str]:
     """Decode a whole file by the module's rule; return ``(text, encoding)`` (``utf-8`` or ``cp1252``).
 
+    Mixed encodings add one error per bad line to ``report`` and return the text
+    read as UTF-8 (bad bytes replaced): the caller goes on, the errors stop the import.
+
     Raises:
-        TerritoryImportError: mixed encodings, or bytes that are neither UTF-8 nor
-            Windows-1252 (the error names the line and position of the first bad byte).
+        TerritoryImportError: not UTF-8 when ``legacy`` is False, or bytes that
+            are neither UTF-8 nor Windows-1252 (with the line of the first bad byte).
     """
     body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
     try:
@@ -79,10 +93,13 @@ def decode_text(raw: bytes, source: str, report: ImportReport, *, legacy: bool =
         raise fatal(report, source, line, f"octet {byte} invalide en UTF-8 (position {column} de la ligne) : "
                                           "enregistrez le fichier en UTF-8")
     if _UTF8_MULTIBYTE.search(body):
-        raise fatal(report, source, line,
-                    f"encodages mélangés : le fichier est en UTF-8 mais l'octet {byte} (position {column} de la "
-                    "ligne) n'en est pas (Windows-1252 ?) ; corrigez cette ligne ou enregistrez tout le fichier "
-                    "en UTF-8")
+        # Mixed: every line holding a byte that is not UTF-8 is an error, and the rest is read as UTF-8
+        # (bad bytes replaced) so that the other problems of the file are reported too; the errors stop the import.
+        for line, column, byte in _non_utf8_lines(raw):
+            report.error(source, line, f"encodages mélangés : le fichier est en UTF-8 mais l'octet {byte} "
+                                       f"(position {column} de la ligne) n'en est pas (Windows-1252 ?) ; corrigez "
+                                       "cette ligne ou enregistrez tout le fichier en UTF-8")
+        return body.decode("utf-8", errors="replace"), "utf-8"
     try:
         text = body.decode("cp1252")
     except UnicodeDecodeError as exc:

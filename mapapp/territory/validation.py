@@ -39,6 +39,8 @@ INSEE_CODE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$|^97\d{3}$")
 SUMMARY_LIMIT = 30
 #: Longest offending value kept in an :class:`Issue` (a whole swallowed file is not worth repeating).
 VALUE_LIMIT = 200
+#: Where the whole list is, said after a summary cut short (the commands' ``--errors FICHIER`` option).
+MORE_HINT = "liste complète : relancez avec --errors FICHIER.csv"
 
 
 def _cut(value: object) -> str | None:
@@ -99,8 +101,11 @@ class ImportReport:
         self.warnings.extend(other.warnings)
         self.infos.extend(other.infos)
 
-    def summary(self, limit: int = SUMMARY_LIMIT, infos: bool = False) -> str:
-        """A readable multi-line French summary (errors first), capped at ``limit`` lines per kind."""
+    def summary(self, limit: int = SUMMARY_LIMIT, infos: bool = False, more: str = MORE_HINT) -> str:
+        """A readable multi-line French summary (errors first), capped at ``limit`` lines per kind.
+
+        ``more`` follows « … et N de plus » when the list is cut: where to read the rest.
+        """
         lines: list[str] = []
         kinds = [("Erreurs", self.errors), ("Avertissements", self.warnings)]
         if infos:
@@ -111,7 +116,7 @@ class ImportReport:
             lines.append(f"{title} ({len(issues)}) :")
             lines.extend(f"  - {issue}" for issue in issues[:limit])
             if len(issues) > limit:
-                lines.append(f"  ... et {len(issues) - limit} de plus")
+                lines.append(f"  ... et {len(issues) - limit} de plus" + (f" ({more})" if more else ""))
         return "\n".join(lines) if lines else "Aucun problème."
 
     def raise_if_errors(self) -> None:

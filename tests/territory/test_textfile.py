@@ -36,13 +36,14 @@ def test_whole_file_in_windows_1252_is_read_as_such_and_said():
 def test_one_stray_windows_1252_byte_in_utf8_is_refused_with_line_and_position():
     # The red-team file: UTF-8 rows, then one row pasted from a Windows-1252 file.
     raw = ("id;nom\n" + "".join(f"{i};Lieu fuzz n°{i} – É\n" for i in range(5))).encode("utf-8") \
-        + "9;caf\xe9\n".encode("cp1252")
-    report = ImportReport()
-    with pytest.raises(TerritoryImportError):
-        decode_text(raw, "f.csv", report)
-    (issue,) = report.errors
-    assert issue.where == 7
-    assert "encodages mélangés" in issue.message and "0xE9" in issue.message and "position 6" in issue.message
+        + "9;caf\xe9\n".encode("cp1252") + "10;Élan\n".encode("utf-8") + "11;“Où”\n".encode("cp1252")
+    text, encoding, report = decode(raw)
+    assert [(i.where, i.message.split(" :")[0]) for i in report.errors] == [(7, "encodages mélangés"),
+                                                                          (9, "encodages mélangés")]
+    assert "0xE9" in report.errors[0].message and "position 6" in report.errors[0].message
+    assert "0x93" in report.errors[1].message and "position 4" in report.errors[1].message
+    # the rest is still UTF-8, so the file's other lines are read (and checked) right
+    assert encoding == "utf-8" and "Lieu fuzz n°4 – É" in text and "10;Élan" in text
 
 
 def test_bytes_undefined_in_windows_1252_are_refused():
