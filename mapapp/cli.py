@@ -123,6 +123,11 @@ def _report_issues(report) -> None:
         click.echo(f"ERREUR : {issue}", err=True)
 
 
+def _keep_issues(report, exc) -> None:
+    """The errors of a fatal ``TerritoryImportError`` in ``report`` (readers usually put them there already)."""
+    report.errors.extend(i for i in exc.issues if i not in report.errors)
+
+
 @territory.command("import")
 @click.option("--name", required=True, help="Territory name shown to users (e.g. « Corse-du-Sud »).")
 @click.option("--departement", required=True, help="Département code (2A, 40, 974...); other communes are buffer.")
@@ -145,29 +150,39 @@ def _report_issues(report) -> None:
               help="Share of each commune's area the road file must cover; below it is an error. Lower it "
                    "knowingly for a study area cut out of a larger département.")
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every error, warning and information to this CSV file (line, column, value, "
+                   "message; ';', UTF-8 with BOM, for Excel).")
 def territory_import(name, departement, communes_paths, commune_tables, population_grid, population_column,
-                     grid_files, osm_path, osm_min_coverage, dry_run) -> None:
+                     grid_files, osm_path, osm_min_coverage, dry_run, errors_path) -> None:
     """Import a real territory from files; every problem is reported with its line or INSEE code.
 
     Nothing is written when there is any error (or with --dry-run).
     """
+    from mapapp.cli_contrib import write_errors
     from mapapp.services import store_bundle
     from mapapp.territory.io import bundle_from_files
-    from mapapp.territory.validation import ImportReport
+    from mapapp.territory.validation import ImportReport, TerritoryImportError
 
     report = ImportReport()
     _progress("Lecture et contrôle des fichiers du territoire")
-    bundle = bundle_from_files(
-        name, departement, list(communes_paths), commune_table=list(commune_tables) or None,
-        population_grid=population_grid,
-        population_weight_col=population_column, grid_files=grid_files, osm_path=osm_path.resolve(),
-        osm_min_share=osm_min_coverage,
-        sources={"communes": ", ".join(map(str, communes_paths)), "osm": str(osm_path),
-                 "population": str(population_grid or ", ".join(map(str, commune_tables or communes_paths)))},
-        report=report,
-    )
+    try:
+        bundle = bundle_from_files(
+            name, departement, list(communes_paths), commune_table=list(commune_tables) or None,
+            population_grid=population_grid,
+            population_weight_col=population_column, grid_files=grid_files, osm_path=osm_path.resolve(),
+            osm_min_share=osm_min_coverage,
+            sources={"communes": ", ".join(map(str, communes_paths)), "osm": str(osm_path),
+                     "population": str(population_grid or ", ".join(map(str, commune_tables or communes_paths)))},
+            report=report,
+        )
+    except TerritoryImportError as exc:  # a file that cannot be read at all
+        _keep_issues(report, exc)
+        bundle = None
     _report_issues(report)
-    if not report.ok:
+    if errors_path is not None:
+        write_errors(errors_path, report)
+    if not report.ok or bundle is None:
         raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
     if dry_run:
         click.echo(f"Contrôle terminé (--dry-run) : {len(bundle.communes)} communes, "
@@ -205,8 +220,13 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
         click.echo(f"{key} : {path}")
     if not do_import:
         return
+    from mapapp.territory.validation import TerritoryImportError
+
     report = ImportReport()
-    bundle = bundle_from_fetched(departement, paths, report=report)
+    try:
+        bundle = bundle_from_fetched(departement, paths, report=report)
+    except TerritoryImportError as exc:
+        _keep_issues(report, exc)
     _report_issues(report)
     if not report.ok:
         raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")

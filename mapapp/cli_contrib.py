@@ -154,14 +154,17 @@ def user_list() -> None:
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option("--as", "as_user", default=None, metavar="EMAIL",
               help="Import as this account (a partner's import goes to moderation); default: administrator.")
-def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | None) -> None:
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every error and warning to this CSV file (line, column, value, message; ';', UTF-8 "
+                   "with BOM, for Excel): the screen shows the first 30 of each.")
+def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | None, errors_path: Path | None) -> None:
     """Import a catalog file (one transaction: all or nothing; re-importing changes nothing).
 
     Formats and columns: docs/import.md. Exit status 1 when the file has errors.
     """
     from mapapp.catalog.users import get_user_by_email
     from mapapp.io.catalog_import import run_import
-    from mapapp.territory.validation import TerritoryImportError
+    from mapapp.territory.validation import ImportReport, TerritoryImportError
 
     settings = load_settings()
     factory = _factory(settings)
@@ -175,12 +178,28 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | No
             result = run_import(session, path, fmt, user=account, dry_run=dry_run)
         except TerritoryImportError as exc:
             session.rollback()
-            raise click.ClickException(str(exc)) from None
+            report = ImportReport(errors=exc.issues, warnings=exc.warnings)
+            click.echo(f"Import impossible : {len(exc.issues)} erreur(s), rien n'a été écrit.\n"
+                       + report.summary(more=write_errors(errors_path, report)), err=True)
+            sys.exit(1)
         if result.ok and not dry_run:
             session.commit()
-    click.echo(result.summary())
+    click.echo(result.summary(more=write_errors(errors_path, result.report)))
     if not result.ok:
         sys.exit(1)
+
+
+def write_errors(path: Path | None, report) -> str:
+    """Write ``report`` to ``path`` (``--errors``) if given; return where the full list is, for the summary."""
+    from mapapp.territory.validation import MORE_HINT
+
+    if path is None:
+        return MORE_HINT
+    from mapapp.io.issues_csv import write_issues_csv
+
+    write_issues_csv(report, path)
+    click.echo(f"Liste complète des problèmes : {path}", err=True)
+    return f"liste complète dans {path}"
 
 
 # --------------------------------------------------------------------------- freshness

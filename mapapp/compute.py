@@ -196,8 +196,11 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     themes = themes or default_themes()
     osm_path = Path(territory.osm_path)
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")
-    graphs = load_or_build(osm_path, list(modes), settings.cache_dir, progress=True if progress else None,
-                           maxspeed_factor=method.maxspeed_factor)
+    try:
+        graphs = load_or_build(osm_path, list(modes), settings.cache_dir, progress=True if progress else None,
+                               maxspeed_factor=method.maxspeed_factor)
+    except NetworkError as exc:
+        raise ComputeError(f"Réseau routier inutilisable : {exc}") from None
     say("Placement de la population sur les routes habitées des carreaux")
     roads = graphs.get("car")
     if roads is None and method.placement == "dasymetric":  # the same origins whatever the modes computed

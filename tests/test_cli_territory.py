@@ -114,3 +114,59 @@ def test_import_several_commune_files_and_a_national_table(tmp_path):
     db = tmp_path / "var" / "mapapp.sqlite"
     assert count(db, "commune") == 5
     assert count(db, "population_point") == 5
+
+
+def _broken_inputs(tmp_path):
+    """(option, replacement file) pairs of files that cannot be read at all."""
+    from tests.network.network_fixtures import to_pbf
+
+    write_territory(tmp_path)
+    geojson = (tmp_path / "communes.geojson").read_bytes()
+    (tmp_path / "cut.geojson").write_bytes(geojson[: len(geojson) // 2])
+    osm = (tmp_path / "roads.osm").read_bytes()
+    (tmp_path / "cut.osm").write_bytes(osm[: len(osm) // 2])
+    pbf = to_pbf(tmp_path / "roads.osm", tmp_path / "roads.osm.pbf").read_bytes()
+    (tmp_path / "cut.osm.pbf").write_bytes(pbf[: len(pbf) // 2])
+    (tmp_path / "not-a-zip.xlsx").write_text("ceci n'est pas un classeur\n", encoding="utf-8")
+    communes_lambert93().to_file(tmp_path / "nocrs.shp")
+    (tmp_path / "nocrs.prj").unlink()
+    return [("--communes", "cut.geojson", "cut.geojson"), ("--osm", "cut.osm", "fichier OSM illisible"),
+            ("--osm", "cut.osm.pbf", "fichier OSM illisible"), ("--commune-table", "not-a-zip.xlsx", "not-a-zip.xlsx"),
+            ("--grid", "not-a-zip.xlsx", "not-a-zip.xlsx"), ("--communes", "not-a-zip.xlsx", "not-a-zip.xlsx"),
+            ("--communes", "nocrs.shp", "nocrs.shp")]
+
+
+def test_unreadable_files_give_the_french_error_and_no_traceback(tmp_path):
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    base = write_territory(tmp_path)
+    for option, name, expected in _broken_inputs(tmp_path):
+        args = list(base)
+        if option in args and option != "--grid":
+            args[args.index(option) + 1] = str(tmp_path / name)
+        else:
+            args += [option, str(tmp_path / name)]
+        result = CliRunner().invoke(main, args + ["--dry-run"], env=env)
+        assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (name, result.output)
+        assert "Traceback" not in result.output and "TerritoryImportError" not in result.output, name
+        assert "ERREUR" in result.output and expected in result.output, (name, result.output)
+        assert "rien n'a été enregistré" in result.output
+
+
+def test_errors_option_writes_every_issue_as_csv(tmp_path):
+    import csv as csvmod
+
+    env = {"MAPAPP_DATA_DIR": str(tmp_path / "var")}
+    args = write_territory(tmp_path)
+    rows = "".join(f"territoire_action_sociale,T{i},Nom,7799{i % 10}\n" for i in range(40))
+    (tmp_path / "bad.csv").write_text("grid,code,nom,commune\n" + rows + "territoire_action_sociale,T,N\n",
+                                      encoding="utf-8")
+    out = tmp_path / "rapport" / "erreurs.csv"
+    result = CliRunner().invoke(main, args + ["--grid", str(tmp_path / "bad.csv"), "--dry-run", "--errors", str(out)],
+                                env=env)
+    assert result.exit_code == 1 and str(out) in result.output
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        table = list(csvmod.DictReader(f, delimiter=";"))
+    errors = [r for r in table if r["Gravité"] == "erreur"]
+    assert len(errors) == sum(1 for line in result.output.splitlines() if line.startswith("ERREUR"))
+    assert {"42"} <= {r["Ligne"] for r in errors if r["Fichier"] == "bad.csv"}
+    assert any("valeurs pour 4 colonnes" in r["Message"] for r in errors)

@@ -299,3 +299,21 @@ def test_parallel_failed_logins_get_exactly_five_password_checks(contrib_factory
         t.join(60)
     assert outcomes.count(None) == 5 and outcomes.count("blocked") == 25
     assert len(checks) == 5
+
+
+def test_nul_characters_are_refused_not_a_500(demo_loaded, pg_env, tmp_path):
+    """PostgreSQL refuses NUL in text: the web layer and the importer refuse it first, in French, with the line."""
+    from mapapp.web import create_app
+
+    client = create_app(load_settings(pg_env)).test_client()
+    assert client.get("/api/communes/96%0001").status_code == 404
+    assert client.get("/api/sites?commune=96%0001").status_code == 400
+    assert client.get("/api/communes/96001").status_code == 200
+    engine, _ = demo_loaded
+    before = counts(engine)
+    path = tmp_path / "nul.csv"
+    path.write_text("type_fiche;id;nom\nstructure;nul--1;Asso\x00ciation\nstructure;nul--2;Association saine\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(path)], env=pg_env, catch_exceptions=False)
+    assert result.exit_code == 1 and "(ligne 2) : caractère nul" in result.output, result.output
+    assert counts(engine) == before

@@ -61,9 +61,9 @@ from mapapp.catalog.moderation_records import commune_at, owner_of, pending_site
 from mapapp.catalog.query import normalize_name
 from mapapp.catalog.users import is_member, known_communes
 from mapapp.io.catalog_readers import FORMATS, detect_format, read_file
-from mapapp.io.readers_core import ParsedFile
+from mapapp.io.readers_core import FIELD_TYPES, ParsedFile
 from mapapp.network.build import haversine_m
-from mapapp.territory.validation import ImportReport
+from mapapp.territory.validation import MORE_HINT, ImportReport
 
 DUPLICATE_DISTANCE_M = 100.0
 IGNORED_IN_COMPARISON = {"date_maj"}
@@ -104,7 +104,8 @@ class ImportResult:
     def changed(self) -> int:
         return sum(1 for p in self.plans if p.action != "unchanged")
 
-    def summary(self) -> str:
+    def summary(self, more: str = MORE_HINT) -> str:
+        """The counts and the report, cut short; ``more`` says where the full list is."""
         verb = {"direct": ("à créer", "à modifier") if self.dry_run else ("créée(s)", "modifiée(s)"),
                 "moderation": ("à proposer (création)", "à proposer (modification)") if self.dry_run
                 else ("proposée(s) (création)", "proposée(s) (modification)")}[self.mode]
@@ -115,7 +116,7 @@ class ImportResult:
                              f"{counts['unchanged']} inchangée(s)")
         if self.mode == "moderation" and self.changed:
             lines.append(f"  Les {self.changed} fiche(s) passent par la modération avant publication.")
-        lines.append(self.report.summary(infos=True))
+        lines.append(self.report.summary(infos=True, more=more))
         if not self.ok:
             lines.append("Rien n'a été écrit.")
         elif self.dry_run:
@@ -205,8 +206,10 @@ def plan_import(session: Session, parsed: ParsedFile, user: User | None, mode: s
                            **file_sites}
             issues = validate_data(session, section, data, extra_sites=extra_sites,
                                    extra_structures=file_structures, communes=communes)
-            for _field, message in issues:
-                report.error(source, where, message)
+            for name, message in issues:
+                known = name in FIELD_TYPES[section]
+                report.error(source, where, message, column=name if known else None,
+                             value=data.get(name) if known and data.get(name) not in (None, "", []) else None)
             if issues:
                 continue
             if section == "sites":

@@ -32,7 +32,6 @@ dispatches (:func:`read_file`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -42,7 +41,8 @@ from mapapp.io.readers_datainclusion import read_datainclusion
 from mapapp.io.readers_france_services import read_france_services
 from mapapp.io.readers_geojson import read_catalog_json, read_geojson
 from mapapp.io.readers_tabular import read_csv, read_xlsx
-from mapapp.territory.validation import Issue, TerritoryImportError
+from mapapp.territory.textfile import load_json
+from mapapp.territory.validation import ImportReport, Issue, TerritoryImportError
 
 FORMATS = {
     "csv": "Tableur CSV (une ligne par fiche)",
@@ -61,9 +61,9 @@ def detect_format(path: Path) -> str:
         return "geojson"
     if name.endswith(".json"):
         try:
-            head = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            return "json"
+            head = load_json(path, ImportReport())
+        except TerritoryImportError:
+            return "json"  # its reader reports why, with the line
         if isinstance(head, dict) and head.get("type") == "FeatureCollection":
             return "geojson"
         if isinstance(head, dict) and "services" not in head and set(head) & {"sites", "offers", "mobility_solutions"}:

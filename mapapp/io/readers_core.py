@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, inspect
+from sqlalchemy import JSON, Date, Float, Text, inspect
 
 from mapapp.catalog.history import TECHNICAL_FIELDS
 from mapapp.catalog.load import RELATION_FIELDS, SECTIONS
 from mapapp.territory.tabular import parse_number
-from mapapp.territory.validation import ImportReport, fatal, normalize_insee
+from mapapp.territory.textfile import load_json
+from mapapp.territory.validation import ImportReport, normalize_insee
 
 #: Values of ``type_fiche`` (and workbook sheet names) -> catalog section.
 SECTION_NAMES = {
@@ -59,12 +60,28 @@ class ParsedFile:
         if key in self.where:
             self.report.error(self.source, where, f"identifiant {rid} en double (déjà {_where_text(self.where[key])})")
             return
+        for name, value in record.items():
+            if _has_nul(value):
+                # SQLite would store it, PostgreSQL refuses it: refused here, for both, with the line.
+                self.report.error(self.source, where, f"{name} : caractère nul (octet 0) interdit", column=name,
+                                  value=str(value).replace("\x00", "\\0"))
+                return
         self.data[section].append(record)
         self.where[key] = where
         self.given[key] = set(given if given is not None else record)
 
     def count(self) -> int:
         return sum(len(v) for v in self.data.values())
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 def _where_text(where: int | str) -> str:
@@ -94,6 +111,12 @@ def _field_types(section: str) -> dict[str, str]:
 
 
 FIELD_TYPES = {section: _field_types(section) for section in SECTIONS}
+#: Columns whose CSV values may span several lines (long texts, addresses; data·inclusion's presentations);
+#: a multi-line value anywhere else is a quote left open (:func:`~mapapp.territory.tabular.read_csv_table`).
+MULTILINE_FIELDS = frozenset(
+    {"adresse", "complement_adresse", "presentation_resume", "presentation_detail"}
+    | {attr.key for model in SECTIONS.values() for attr in inspect(model).column_attrs
+       if isinstance(attr.columns[0].type, Text)})
 
 
 def _parse_date(value: Any) -> str | None:
@@ -121,7 +144,7 @@ def _parse_list(value: Any) -> list:
     if text.startswith("["):
         try:
             return [str(v).strip() for v in json.loads(text) if str(v).strip()]
-        except ValueError:
+        except (ValueError, TypeError, RecursionError):  # not a JSON list after all: read as text
             pass
     if text.startswith("{") and text.endswith("}"):  # PostgreSQL array literal in some exports
         text = text[1:-1].replace(",", LIST_SEPARATOR)
@@ -172,23 +195,23 @@ def _record_from_cells(parsed: ParsedFile, section: str, cells: dict[str, Any], 
     record: dict[str, Any] = {}
     given: set[str] = set()
     types = FIELD_TYPES[section]
-    problems = []
+    problems: list[tuple[str, str, Any]] = []
     for column, value in cells.items():
         name = ALIASES.get(column.strip().lower(), column.strip())
         if name == TYPE_COLUMN or name == "":
             continue
         if name not in types:
             if value not in (None, "") and not (isinstance(value, list) and not value):
-                problems.append(f"colonne « {column} » inconnue pour une fiche {section_label(section)}")
+                problems.append((f"colonne « {column} » inconnue pour une fiche {section_label(section)}", column, value))
             continue
         try:
             record[name] = convert(section, name, value)
         except ValueError as exc:
-            problems.append(str(exc))
+            problems.append((str(exc), column, value))
             continue
         given.add(name)
-    for message in problems:
-        parsed.report.error(parsed.source, where, message)
+    for message, column, value in problems:
+        parsed.report.error(parsed.source, where, message, column=column, value=value)
     if problems:
         return
     parsed.add(section, record, where, given)
@@ -199,7 +222,5 @@ def section_label(section: str) -> str:
 
 
 def _load_json(path: Path, parsed: ParsedFile) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise fatal(parsed.report, parsed.source, None, f"JSON illisible : {exc}") from None
+    """The file's JSON (strict UTF-8, bounded depth: :func:`~mapapp.territory.textfile.load_json`)."""
+    return load_json(path, parsed.report, parsed.source)

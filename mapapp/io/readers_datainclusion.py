@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from mapapp.io.readers_core import ParsedFile, _load_json, _parse_date, convert
+from mapapp.io.readers_core import MULTILINE_FIELDS, ParsedFile, _load_json, _parse_date, convert
 from mapapp.territory.tabular import find_column, parse_number, read_csv_table
 from mapapp.territory.validation import fatal, normalize_insee
 
@@ -19,16 +19,24 @@ def _site_id(structure_id: str, lon: float, lat: float) -> str:
 def _di_rows(path: Path, parsed: ParsedFile) -> tuple[list[tuple[Any, dict]], list[tuple[Any, dict]]]:
     """(where, row) of structures and of services."""
     if path.suffix.lower() == ".csv":
-        table = read_csv_table(path, parsed.report, parsed.source)
+        table = read_csv_table(path, parsed.report, parsed.source, multiline=MULTILINE_FIELDS)
         rows = list(zip(table.lines, table.rows))
         if find_column(table.columns, ("structure_id",)):
             return [], rows
         return rows, []
     data = _load_json(path, parsed)
     if isinstance(data, dict):
-        structures = [(f"structures n° {i}", r) for i, r in enumerate(data.get("structures") or [], start=1)]
-        services = [(f"services n° {i}", r) for i, r in enumerate(data.get("services") or [], start=1)]
-        return structures, services
+        out = []
+        for key in ("structures", "services"):
+            items = data.get(key) or []
+            if not isinstance(items, list):
+                parsed.report.error(parsed.source, key, "une liste d'objets est attendue")
+                items = []
+            for i, r in enumerate(items, start=1):
+                if not isinstance(r, dict):
+                    parsed.report.error(parsed.source, f"{key} n° {i}", "objet JSON attendu")
+            out.append([(f"{key} n° {i}", r) for i, r in enumerate(items, start=1) if isinstance(r, dict)])
+        return out[0], out[1]
     if isinstance(data, list):
         services = [(f"objet {i}", r) for i, r in enumerate(data, start=1) if isinstance(r, dict) and "structure_id" in r]
         structures = [(f"objet {i}", r) for i, r in enumerate(data, start=1) if isinstance(r, dict) and "structure_id" not in r]

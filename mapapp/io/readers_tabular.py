@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mapapp.io.readers_core import SECTION_NAMES, TYPE_COLUMN, ParsedFile, _record_from_cells
+from mapapp.io.readers_core import MULTILINE_FIELDS, SECTION_NAMES, TYPE_COLUMN, ParsedFile, _record_from_cells
 from mapapp.territory.tabular import find_column, read_csv_table
 from mapapp.territory.validation import fatal
 
 
 def read_csv(path: Path, source: str | None = None) -> ParsedFile:
     parsed = ParsedFile(source or path.name)
-    table = read_csv_table(path, parsed.report, parsed.source)
+    table = read_csv_table(path, parsed.report, parsed.source, multiline=MULTILINE_FIELDS)
     type_col = find_column(table.columns, (TYPE_COLUMN, "type", "section"))
     if type_col is None:
         raise fatal(parsed.report, parsed.source, 1, f"colonne « {TYPE_COLUMN} » absente (structure, lieu, offre ou mobilite)")

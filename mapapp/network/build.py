@@ -126,7 +126,7 @@ def graph_from_roads(
     speed = roads.speed_kmh[:, MODES.index(mode), :]
     pieces = np.flatnonzero((speed > 0).any(axis=1))
     if pieces.size == 0:
-        raise NetworkError(f"no road usable by {mode} in OSM file {roads.path}")
+        raise NetworkError(f"aucune route utilisable en mode {mode} dans le fichier OSM {roads.path}")
     sizes = roads.piece_ptr[pieces + 1] - roads.piece_ptr[pieces]
     rows = _concat_ranges(roads.piece_ptr[pieces], sizes)
     ref, lon, lat = roads.node_ref[rows], roads.lon[rows], roads.lat[rows]
@@ -170,7 +170,7 @@ def graph_from_roads(
     keep_node, scc_report = _largest_strong_component(node_ids.shape[0], tail, head)
     keep_edge = keep_node[tail] & keep_node[head]
     if not keep_edge.any():
-        raise NetworkError(f"no connected road network for {mode} in OSM file {roads.path}")
+        raise NetworkError(f"aucun réseau routier connexe en mode {mode} dans le fichier OSM {roads.path}")
     new_node = np.cumsum(keep_node) - 1
     tail, head = new_node[tail[keep_edge]], new_node[head[keep_edge]]
     order = np.lexsort((head, tail))

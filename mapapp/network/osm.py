@@ -36,7 +36,13 @@ _REPORT_EVERY = 20_000
 
 
 class NetworkError(ValueError):
-    """An OSM file cannot give a road graph (unreadable, or no usable road in it)."""
+    """An OSM file cannot give a road graph (unreadable, or no usable road in it); the message is in French.
+
+    The message is shown to the person who gave the file (``mapapp compute``,
+    ``mapapp territory import``): it names the file and, for a broken file,
+    what osmium said (line and column of an XML error, « unexpected EOF » of a
+    truncated PBF).
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +105,7 @@ def read_roads(path: str | Path, progress: Progress = None, *,
     """
     path = Path(path)
     if not path.is_file():
-        raise NetworkError(f"OSM file not found: {path}")
+        raise NetworkError(f"fichier OSM introuvable : {path}")
     report = make_reporter(progress)
     rules_cache: dict[tuple, object] = {}
     way_ids = array("q")
@@ -142,8 +148,8 @@ def read_roads(path: str | Path, progress: Progress = None, *,
             tagged.append(maxspeed_tagged)
             # one pass over the node list: each access builds a NodeRef object
             triples.extend([v for n in nodes for v in (n.ref, n.x, n.y)])
-    except RuntimeError as exc:  # osmium: unreadable file, unknown format, parse error
-        raise NetworkError(f"cannot read OSM file {path}: {exc}") from exc
+    except (RuntimeError, ValueError, OSError) as exc:  # osmium: unreadable, unknown format, parse error, truncated
+        raise NetworkError(f"fichier OSM illisible {path} (tronqué ou abîmé ?) : {exc}") from exc
     report("read ways", n_highway, n_highway)
     triples_np = _as_numpy(triples, np.int64).reshape(-1, 3)
     roads = _cut_at_missing_nodes(
@@ -162,9 +168,9 @@ def read_roads(path: str | Path, progress: Progress = None, *,
     roads.report["ignored_ways"] = n_highway - roads.report["road_ways"]
     if roads.n_pieces == 0:
         raise NetworkError(
-            f"no road usable by car, walk or bike in OSM file {path} "
-            f"({n_highway} ways tagged highway, {roads.report['missing_node_refs']} "
-            "references to missing nodes)"
+            f"aucune route utilisable en voiture, à pied ou à vélo dans le fichier OSM {path} "
+            f"({n_highway} voies highway, {roads.report['missing_node_refs']} "
+            "références à des nœuds absents)"
         )
     return roads
 

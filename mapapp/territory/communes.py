@@ -332,7 +332,7 @@ def read_commune_populations(
     report, owned = start(report)
     csv_path = Path(csv_path)
     source = csv_path.name
-    table = read_csv_table(csv_path, report, source)
+    table = read_csv_table(csv_path, report, source, multiline=())
     code_c = find_column(table.columns, (), code_col)
     pop_c = find_column(table.columns, (), population_col)
     if code_c is None or pop_c is None:

@@ -81,7 +81,7 @@ def read_grid_csv(
     report, owned = start(report)
     path = Path(path)
     source = path.name
-    table = read_csv_table(path, report, source)
+    table = read_csv_table(path, report, source, multiline=())
     cols = table.columns
     code_c = find_column(cols, ("code", "code_unite", "unite"))
     commune_c = find_column(cols, ("commune", "code_commune", "insee_com", "codgeo"))
@@ -164,7 +164,7 @@ def grids_from_commune_table(
     report, owned = start(report)
     if isinstance(table, (str, Path)):
         source = Path(table).name
-        tab = read_csv_table(table, report, source)
+        tab = read_csv_table(table, report, source, multiline=())
         frame = pd.DataFrame(tab.rows, columns=tab.columns)
         frame["line"] = tab.lines
     else:

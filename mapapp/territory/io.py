@@ -23,7 +23,6 @@ The building blocks are re-exported here: :func:`read_communes`,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,6 +41,7 @@ from mapapp.territory.population import (
     read_population_grid,
     top_up_communes_without_squares,
 )
+from mapapp.territory.textfile import load_json
 from mapapp.territory.validation import ImportReport, TerritoryImportError, fatal, finish, start
 
 __all__ = [
@@ -76,11 +76,7 @@ def read_territory_meta(path: str | Path, *, report: ImportReport | None = None)
     source = path.name
     if not path.exists():
         raise fatal(report, source, None, f"fichier introuvable : {path}")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise fatal(report, source, line, f"JSON invalide : {exc}") from None
+    meta = load_json(path, report, source)
     if not isinstance(meta, dict):
         raise fatal(report, source, None, "un objet JSON est attendu")
     name = meta.get("name")

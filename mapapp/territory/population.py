@@ -227,7 +227,7 @@ def read_population_csv(
     report, owned = start(report)
     path = Path(path)
     source = path.name
-    table = read_csv_table(path, report, source)
+    table = read_csv_table(path, report, source, multiline=())
     needed = {name: find_column(table.columns, (), name) for name in POPULATION_POINT_COLUMNS}
     missing = [n for n, c in needed.items() if c is None]
     if missing:

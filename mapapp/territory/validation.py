@@ -37,14 +37,32 @@ INSEE_CODE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$|^97\d{3}$")
 
 #: How many issues :meth:`ImportReport.summary` lists before "... and N more".
 SUMMARY_LIMIT = 30
+#: Longest offending value kept in an :class:`Issue` (a whole swallowed file is not worth repeating).
+VALUE_LIMIT = 200
+#: Where the whole list is, said after a summary cut short (the commands' ``--errors FICHIER`` option).
+MORE_HINT = "liste complète : relancez avec --errors FICHIER.csv"
+
+
+def _cut(value: object) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= VALUE_LIMIT else text[:VALUE_LIMIT] + "…"
 
 
 class Issue(NamedTuple):
-    """One problem found in an input: ``(source, where, message)``."""
+    """One problem found in an input: ``(source, where, message)``, and the column and value when known.
+
+    ``column`` names the file's column (or field) at fault and ``value`` the
+    offending text (cut to :data:`VALUE_LIMIT` characters); both are optional
+    and shown in the full error list (``--errors FILE``, the web report).
+    """
 
     source: str
     where: int | str | None
     message: str
+    column: str | None = None
+    value: str | None = None
 
     def __str__(self) -> str:
         if self.where is None or self.where == "":
@@ -62,11 +80,13 @@ class ImportReport:
     #: What was done on the way and is worth saying (reprojection, counts).
     infos: list[Issue] = field(default_factory=list)
 
-    def error(self, source: str, where: int | str | None, message: str) -> None:
-        self.errors.append(Issue(source, where, message))
+    def error(self, source: str, where: int | str | None, message: str, *, column: str | None = None,
+              value: object = None) -> None:
+        self.errors.append(Issue(source, where, message, column, _cut(value)))
 
-    def warning(self, source: str, where: int | str | None, message: str) -> None:
-        self.warnings.append(Issue(source, where, message))
+    def warning(self, source: str, where: int | str | None, message: str, *, column: str | None = None,
+                value: object = None) -> None:
+        self.warnings.append(Issue(source, where, message, column, _cut(value)))
 
     def info(self, source: str, where: int | str | None, message: str) -> None:
         self.infos.append(Issue(source, where, message))
@@ -81,8 +101,11 @@ class ImportReport:
         self.warnings.extend(other.warnings)
         self.infos.extend(other.infos)
 
-    def summary(self, limit: int = SUMMARY_LIMIT, infos: bool = False) -> str:
-        """A readable multi-line French summary (errors first), capped at ``limit`` lines per kind."""
+    def summary(self, limit: int = SUMMARY_LIMIT, infos: bool = False, more: str = MORE_HINT) -> str:
+        """A readable multi-line French summary (errors first), capped at ``limit`` lines per kind.
+
+        ``more`` follows « … et N de plus » when the list is cut: where to read the rest.
+        """
         lines: list[str] = []
         kinds = [("Erreurs", self.errors), ("Avertissements", self.warnings)]
         if infos:
@@ -93,7 +116,7 @@ class ImportReport:
             lines.append(f"{title} ({len(issues)}) :")
             lines.extend(f"  - {issue}" for issue in issues[:limit])
             if len(issues) > limit:
-                lines.append(f"  ... et {len(issues) - limit} de plus")
+                lines.append(f"  ... et {len(issues) - limit} de plus" + (f" ({more})" if more else ""))
         return "\n".join(lines) if lines else "Aucun problème."
 
     def raise_if_errors(self) -> None:

@@ -67,6 +67,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     app.register_blueprint(partenaires.bp)
     app.register_blueprint(moderation.bp)
     app.json.ensure_ascii = False
+    from mapapp.web import input_guard
+
+    input_guard.register(app)  # last registered, first run: before CSRF, the schema check and every view
     _register_template_filters(app)
     _register_error_pages(app)
 

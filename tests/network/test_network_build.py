@@ -248,3 +248,18 @@ def test_progress_true_draws_bars_on_stderr(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "read ways" in captured.err and "build graphs" in captured.err
     assert captured.out == ""
+
+
+def test_truncated_xml_and_pbf_raise_a_french_network_error(tmp_path):
+    from tests.network.network_fixtures import to_pbf
+
+    nodes, ways, _ = ring(40)
+    xml = write_osm(tmp_path / "full.osm", nodes, ways)
+    pbf = to_pbf(xml, tmp_path / "full.osm.pbf")
+    for source, cut in ((xml, 0.6), (pbf, 0.5)):
+        truncated = tmp_path / f"cut-{source.name}"
+        data = source.read_bytes()
+        truncated.write_bytes(data[: int(len(data) * cut)])
+        with pytest.raises(NetworkError, match="fichier OSM illisible") as err:
+            build_graph(truncated, "car")
+        assert truncated.name in str(err.value)
