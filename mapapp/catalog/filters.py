@@ -22,7 +22,12 @@ Semantics (what each filter means):
   or ``territoire_action_sociale:TAS1``) — sites located in that area. Offers
   without a site (remote, département-wide) are kept when their
   ``zone_eligibilite`` covers the area.
-* ``bbox`` (``min_lon,min_lat,max_lon,max_lat``, WGS84) — sites located in the box.
+* ``bbox`` (``min_lon,min_lat,max_lon,max_lat``, WGS84) — sites located in the box
+  (two opposite corners: the order of each pair does not matter).
+
+Pages read filters leniently (a GET form sends empty strings for "no choice";
+values are trimmed). The API reads them strictly (``strict=True``): exactly the
+values its OpenAPI description allows, so that the document and the code agree.
 
 A site is shown when it passes the site filters and, if any offer filter is
 set, when at least one shown offer is delivered there. A physical offer is
@@ -43,6 +48,7 @@ code on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
@@ -54,6 +60,11 @@ from mapapp.catalog.models import MobilitySolution, Offer
 PUBLIC_STATUSES: tuple[str, ...] = tuple(s for s in vocab.STATUSES if s != "closed")
 #: ``statut=tous`` selects every status.
 ALL_STATUSES_TOKEN = "tous"
+
+#: A number as JSON (and OpenAPI) writes it: what the API accepts where a number is expected.
+NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+#: ``grid:code`` (both non-empty; the code may contain ``:``; no NUL, see mapapp.web.input_guard).
+TERRITORY_PATTERN = r"^[^:\u0000]+:[^\u0000]+$"
 
 #: Query-string parameter names (French: users share these URLs).
 PARAM_NAMES = ("thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune",
@@ -159,11 +170,13 @@ def _publics_match(values: Sequence[str], wanted: Sequence[str]) -> bool:
     return "tous-publics" in values or bool(set(values) & set(wanted))
 
 
-def _values(params: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
+def _values(params: Mapping[str, Sequence[str] | str], strict: bool, name: str) -> list[str]:
     raw = params.get(name)
     if raw is None:
         return []
     items = [raw] if isinstance(raw, str) else list(raw)
+    if strict:
+        return list(dict.fromkeys(items))
     # A GET form sends empty strings for "no choice" selects.
     return list(dict.fromkeys(v.strip() for v in items if v and v.strip()))
 
@@ -175,18 +188,21 @@ def _check(param: str, values: list[str], allowed: Mapping[str, str] | set[str])
     return tuple(values)
 
 
-def parse_filters(params: Mapping[str, Sequence[str] | str]) -> CatalogFilters:
+def parse_filters(params: Mapping[str, Sequence[str] | str], *, strict: bool = False) -> CatalogFilters:
     """Read filters from query-string parameters (``name -> list of values``).
 
+    With ``strict`` (the API), values are taken as sent: an empty or padded value is an error.
+
     Raises:
-        FilterError: a value outside its vocabulary, or a malformed ``territoire``/``bbox``.
+        FilterError: a value outside its vocabulary, or a malformed ``commune``/``territoire``/``bbox``.
     """
-    thematiques = _check("thematique", _values(params, "thematique"), set(vocab.THEMATIQUES) | set(vocab.CATEGORIES))
-    publics = _check("public", _values(params, "public"), vocab.PUBLICS)
-    modes = _check("mode_accueil", _values(params, "mode_accueil"), vocab.MODES_ACCUEIL)
-    delivery = _check("delivrance", _values(params, "delivrance"), vocab.DELIVERY_MODES)
-    kinds = _check("type_lieu", _values(params, "type_lieu"), vocab.SITE_KINDS)
-    status_values = _values(params, "statut")
+    thematiques = _check("thematique", _values(params, strict, "thematique"),
+                         set(vocab.THEMATIQUES) | set(vocab.CATEGORIES))
+    publics = _check("public", _values(params, strict, "public"), vocab.PUBLICS)
+    modes = _check("mode_accueil", _values(params, strict, "mode_accueil"), vocab.MODES_ACCUEIL)
+    delivery = _check("delivrance", _values(params, strict, "delivrance"), vocab.DELIVERY_MODES)
+    kinds = _check("type_lieu", _values(params, strict, "type_lieu"), vocab.SITE_KINDS)
+    status_values = _values(params, strict, "statut")
     if ALL_STATUSES_TOKEN in status_values:
         statuses = tuple(vocab.STATUSES)
     elif status_values:
@@ -194,11 +210,13 @@ def parse_filters(params: Mapping[str, Sequence[str] | str]) -> CatalogFilters:
     else:
         statuses = PUBLIC_STATUSES
 
-    communes = _values(params, "commune")
+    communes = _values(params, strict, "commune")
+    if communes and not communes[0]:
+        raise FilterError("commune", "", "commune vide : code INSEE, « Nom (code) » ou nom attendu")
     if len(communes) > 1:
         raise FilterError("commune", ", ".join(communes),
                           f"une seule commune à la fois pour le filtre « commune » (reçu : {', '.join(communes)})")
-    territories = _values(params, "territoire")
+    territories = _values(params, strict, "territoire")
     territory = None
     if len(territories) > 1:
         raise FilterError("territoire", ", ".join(territories),
@@ -210,19 +228,30 @@ def parse_filters(params: Mapping[str, Sequence[str] | str]) -> CatalogFilters:
                               f"territoire « {territories[0]} » mal formé : attendu « découpage:code », "
                               "par exemple « epci:200096001 »")
         territory = (grid, code)
-    bboxes = _values(params, "bbox")
-    bbox = parse_bbox(bboxes[0]) if bboxes else None
+    bboxes = _values(params, strict, "bbox")
+    bbox = parse_bbox(bboxes[0], strict=strict) if bboxes else None
     return CatalogFilters(thematiques=thematiques, publics=publics, modes_accueil=modes, delivery_modes=delivery,
                           statuses=statuses, site_kinds=kinds, commune=communes[0] if communes else None,
                           territory=territory, bbox=bbox)
 
 
+def parse_number(text: str | None) -> float | None:
+    """``text`` as a number if it is written as JSON writes one (``-2.5``, ``1e-05``), else None.
+
+    Stricter than :func:`float`, which also takes ``" 2"``, ``"1_0"``, ``"nan"`` or ``"١"``:
+    the API accepts what its OpenAPI description says a number is, nothing else.
+    """
+    if text is None or not NUMBER_RE.fullmatch(text):
+        return None
+    value = float(text)
+    return value if value == value and abs(value) != float("inf") else None
+
+
 def parse_coordinate(param: str, text: str, *, latitude: bool) -> float:
     """A longitude or latitude in degrees; raise :class:`FilterError` when malformed or out of range."""
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise FilterError(param, text, f"coordonnée invalide « {text} » pour « {param} » : un nombre est attendu") from None
+    value = parse_number(text)
+    if value is None:
+        raise FilterError(param, text, f"coordonnée invalide « {text} » pour « {param} » : un nombre est attendu")
     limit = 90 if latitude else 180
     if not (-limit <= value <= limit):  # also rejects nan
         raise FilterError(param, text, f"coordonnée hors limites « {text} » pour « {param} » : "
@@ -230,12 +259,11 @@ def parse_coordinate(param: str, text: str, *, latitude: bool) -> float:
     return value
 
 
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    parts = text.split(",")
+def parse_bbox(text: str, *, strict: bool = False) -> tuple[float, float, float, float]:
+    parts = [p if strict else p.strip() for p in text.split(",")]
     if len(parts) != 4:
         raise FilterError("bbox", text, f"bbox invalide « {text} » : attendu « lon_min,lat_min,lon_max,lat_max »")
-    min_lon, max_lon = (parse_coordinate("bbox", parts[i].strip(), latitude=False) for i in (0, 2))
-    min_lat, max_lat = (parse_coordinate("bbox", parts[i].strip(), latitude=True) for i in (1, 3))
-    if min_lon > max_lon or min_lat > max_lat:
-        raise FilterError("bbox", text, f"bbox invalide « {text} » : le minimum dépasse le maximum")
-    return (min_lon, min_lat, max_lon, max_lat)
+    lon_a, lon_b = (parse_coordinate("bbox", parts[i], latitude=False) for i in (0, 2))
+    lat_a, lat_b = (parse_coordinate("bbox", parts[i], latitude=True) for i in (1, 3))
+    # Two opposite corners, in either order (a map client may send the north-east one first).
+    return (min(lon_a, lon_b), min(lat_a, lat_b), max(lon_a, lon_b), max(lat_a, lat_b))

@@ -130,17 +130,20 @@ def theme_from_spec(spec: Mapping) -> Theme:
                     (spec.get("thresholds") or {}).items()})
 
 
-def parse_mode(value: str | None, *, available: Sequence[str] | None = None, default: str | None = None) -> str:
+def parse_mode(value: str | None, *, available: Sequence[str] | None = None, default: str | None = None,
+               strict: bool = False) -> str:
     """The engine key of a ``mode`` parameter (``voiture``/``velo``/``marche``, or ``car``/``bike``/``walk``).
+
+    Pages trim and lower-case it; the API (``strict``) takes exactly these values (an empty one is an error).
 
     Raises:
         AccessError: 400 for an unknown value, 404 when ``available`` is given and lacks it.
     """
-    if not value:
+    if value is None or (not value and not strict):
         if default is None:
             raise AccessError("paramètre « mode » manquant : voiture, velo ou marche", 400)
         return default
-    mode = _MODE_OF_PARAM.get(value.strip().lower())
+    mode = _MODE_OF_PARAM.get(value if strict else value.strip().lower())
     if mode is None:
         raise AccessError(f"mode « {value} » inconnu : voiture, velo ou marche", 400)
     if available is not None and mode not in available:
@@ -186,12 +189,12 @@ class Results:
         for t in self.themes:
             if t["key"] == key:
                 return t
-        raise AccessError(f"thème « {key} » inconnu : voir la liste des thèmes calculés", 400)
+        raise AccessError(f"thème « {key} » inconnu : voir la liste des thèmes calculés", 404)
 
-    def mode(self, value: str | None) -> str:
+    def mode(self, value: str | None, *, strict: bool = False) -> str:
         if self.empty:
             raise AccessError(NO_RESULTS_MESSAGE, 404)
-        return parse_mode(value, available=self.modes, default=self.default_mode())
+        return parse_mode(value, available=self.modes, default=self.default_mode(), strict=strict)
 
     def has_theme(self, mode: str, theme: str) -> bool:
         return any(t["key"] == theme for t in self.manifests[mode].themes)
@@ -277,7 +280,12 @@ def parse_threshold(value: str | None, main: float, bands: Sequence[float]) -> t
 
 
 def strict_threshold(value: str | None, main: float, bands: Sequence[float]) -> float:
-    """:func:`parse_threshold` for the API (the note goes in the answer's ``thresholds_min`` instead)."""
+    """:func:`parse_threshold` for the API: a number as JSON writes it (400 otherwise); the note goes in the
+    answer's ``thresholds_min`` instead."""
+    from mapapp.catalog.filters import parse_number
+
+    if value is not None and parse_number(value) is None:
+        raise AccessError(f"seuil « {value} » invalide : un nombre de minutes est attendu", 400)
     return parse_threshold(value, main, bands)[0]
 
 

@@ -1,9 +1,12 @@
 """The JSON API (``/api``): GeoJSON of sites, offers, mobility solutions and communes, and vocabularies.
 
-Filters are the carte's (same parameters, same code: :mod:`mapapp.catalog.query`).
-Errors are ``{"error": "message en français"}`` with the HTTP status: 400 for
-a value outside a vocabulary or a malformed coordinate, 404 for an unknown
-commune, territory or resource.
+Filters are the carte's (same parameters, same code: :mod:`mapapp.catalog.query`),
+read strictly: exactly what the OpenAPI document (:mod:`mapapp.web.openapi`)
+allows, which a bounded schemathesis run checks (``tests/web/test_api_contract.py``).
+Errors are ``{"error": "message en français"}`` with the HTTP status: 400 for a
+value the document does not allow (outside a vocabulary, malformed number or
+coordinate), 404 for a well-formed name of nothing (unknown commune, territory,
+theme, grid, threshold not computed, resource).
 
 Offers are served as **one feature per (offer, site) pair** with a Point
 geometry: each site has its own address, hours and status, and GIS clients
@@ -25,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from mapapp.catalog import vocab
 from mapapp.catalog.models import Commune, MobilitySolution, Offer, Site
-from mapapp.catalog.filters import CatalogFilters, FilterError, parse_coordinate, parse_filters
+from mapapp.catalog.filters import CatalogFilters, FilterError, parse_coordinate, parse_filters, parse_number
 from mapapp.catalog.query import PlaceNotFound, SiteEntry, select_catalog, select_mobility
 from mapapp.web import lookup
 from mapapp.web.db import get_session
@@ -59,17 +62,16 @@ register_json_errors(bp)
 
 
 def _filters() -> CatalogFilters:
-    return parse_filters(request.args.to_dict(flat=False))
+    return parse_filters(request.args.to_dict(flat=False), strict=True)
 
 
 def _flag(name: str, default: bool = True) -> bool:
+    """A ``0``/``1`` parameter (exactly: the OpenAPI document's enum); absent, ``default``."""
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
-    if value.lower() in ("1", "true", "oui", "yes"):
-        return True
-    if value.lower() in ("0", "false", "non", "no"):
-        return False
+    if value in ("0", "1"):
+        return value == "1"
     raise FilterError(name, value, f"valeur « {value} » invalide pour « {name} » : attendu 0 ou 1")
 
 
@@ -192,12 +194,11 @@ def mobility():
 
 def _tolerance() -> float:
     text = request.args.get("tolerance")
-    if not text:
+    if text is None:
         return 0.0
-    try:
-        value = float(text)
-    except ValueError:
-        raise FilterError("tolerance", text, f"tolérance invalide « {text} » : un nombre de degrés est attendu") from None
+    value = parse_number(text)
+    if value is None:
+        raise FilterError("tolerance", text, f"tolérance invalide « {text} » : un nombre de degrés est attendu")
     if not (0 <= value <= MAX_TOLERANCE_DEG):
         raise FilterError("tolerance", text, f"tolérance « {text} » hors limites : entre 0 et {MAX_TOLERANCE_DEG} degré")
     return value

@@ -11,14 +11,16 @@
 
 Times are minutes; an unreachable value is ``null`` with a ``status``
 (never a number), and the record lists such fields in ``injoignables``.
-Errors are ``{"error": "..."}``: 400 for an invalid value
-(theme, mode, threshold, coordinates...), 404 for an unknown commune or
-missing results.
+Errors are ``{"error": "..."}``: 400 for a value the OpenAPI document does not
+allow (mode, malformed number, coordinates out of range...), 404 for a
+well-formed name of nothing (unknown commune, theme, grid, threshold not
+computed) or missing results.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from pathlib import Path
 
@@ -93,7 +95,7 @@ def _record(row: dict, drop=("mode", "theme")) -> dict:
 
 def _selection(results: ad.Results):
     theme = results.theme(request.args.get("theme"))
-    mode = results.mode(request.args.get("mode"))
+    mode = results.mode(request.args.get("mode"), strict=True)
     main, bands = results.thresholds(theme, mode)
     threshold = ad.strict_threshold(request.args.get("seuil"), main, bands)
     return theme, mode, main, bands, threshold
@@ -155,7 +157,7 @@ def territoires():
     grids = at.available_grids(results, mode, theme["key"])
     wanted = request.args.get("grid")
     if wanted and wanted not in grids:
-        raise ad.AccessError(f"découpage « {wanted} » inconnu : " + ", ".join(grids), 400)
+        raise ad.AccessError(f"découpage « {wanted} » inconnu : " + ", ".join(grids), 404)
     session = get_session()
     members = read_grids(session)
     communes = at.commune_table(results, mode, theme["key"], threshold, main)
@@ -229,11 +231,13 @@ def _themes(results: ad.Results) -> list[Theme]:
 def _origin(session) -> dict:
     """The origin of /api/plus-proches: a commune's main point, or a point and the commune containing it."""
     args = request.args
-    code = (args.get("commune") or "").strip()
+    code = args.get("commune")
     has_point = "lon" in args or "lat" in args
-    if code and has_point:
+    if code is not None and has_point:
         raise ad.AccessError("indiquez soit « commune », soit « lon » et « lat », pas les deux", 400)
-    if code:
+    if code == "":
+        raise FilterError("commune", "", "commune vide : un code INSEE est attendu")
+    if code is not None:
         commune = session.get(Commune, code)
         if commune is None:
             raise PlaceNotFound(f"commune inconnue : « {code} »")
@@ -260,12 +264,11 @@ def _origin(session) -> dict:
 
 def _int(name: str, default: int, low: int, high: int) -> int:
     text = request.args.get(name)
-    if text is None or text == "":
+    if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ad.AccessError(f"« {name} » invalide : « {text} » n'est pas un entier", 400) from None
+    if not re.fullmatch(r"-?[0-9]+", text):  # int() also takes " 5", "5_0", "٥"
+        raise ad.AccessError(f"« {name} » invalide : « {text} » n'est pas un entier", 400)
+    value = int(text)
     if not low <= value <= high:
         raise ad.AccessError(f"« {name} » hors limites : « {text} » (de {low} à {high})", 400)
     return value
@@ -280,10 +283,10 @@ def plus_proches():
     theme = next((t for t in themes if t.key == key), None)
     if theme is None:
         if request.args.get("theme"):
-            raise ad.AccessError(f"thème « {key} » inconnu : " + ", ".join(t.key for t in themes), 400)
+            raise ad.AccessError(f"thème « {key} » inconnu : " + ", ".join(t.key for t in themes), 404)
         theme = themes[0]
-    mode = ad.parse_mode(request.args.get("mode"), default="car")
-    public = request.args.get("public") or None
+    mode = ad.parse_mode(request.args.get("mode"), default="car", strict=True)
+    public = request.args.get("public")
     if public is not None and public not in vocab.PUBLICS:
         raise FilterError("public", public, f"public « {public} » inconnu")
     n = _int("n", 5, 1, MAX_NEAREST)

@@ -3,9 +3,47 @@
 from __future__ import annotations
 
 from mapapp.catalog import vocab
+from mapapp.catalog.filters import TERRITORY_PATTERN
+
+#: Coordinates, degrees WGS84 (numbers as JSON writes them: ``2.05``, ``-1e-05``).
+LON = {"type": "number", "minimum": -180, "maximum": 180}
+LAT = {"type": "number", "minimum": -90, "maximum": 90}
+#: Modes of the accessibility endpoints (the engine's names are accepted too).
+MODES = ["voiture", "velo", "marche", "car", "bike", "walk"]
+
+
+def _point_param(name: str, description: str, *, required: bool, commune: bool = False) -> dict:
+    """``lon`` and ``lat`` together (and, with ``commune``, a commune instead): one exploded object parameter.
+
+    OpenAPI has no dependencies between parameters; an object serialised with
+    ``style: form, explode: true`` is sent as its properties (``?lon=…&lat=…``), and its
+    schema can say "both or neither" and "either a commune or a point".
+    """
+    point = {"type": "object", "properties": {"lon": LON, "lat": LAT}, "required": ["lon", "lat"],
+             "additionalProperties": False}
+    schema = point
+    if commune:
+        schema = {"oneOf": [
+            {"type": "object", "properties": {"commune": {"type": "string", "minLength": 1, "pattern": NO_NUL_PATTERN}},
+             "required": ["commune"], "additionalProperties": False},
+            point]}
+    return {"name": name, "in": "query", "required": required, "style": "form", "explode": True,
+            "description": description, "schema": schema}
+
+
+#: No NUL character in any free text value: every request carrying one is refused (400) by
+#: :mod:`mapapp.web.input_guard`, so the contract says so.
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+
+
+def _no_nul(schema: dict) -> dict:
+    if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema:
+        return {**schema, "pattern": NO_NUL_PATTERN}
+    return schema
 
 
 def _param(name: str, description: str, schema: dict, *, repeat: bool = False, example=None) -> dict:
+    schema = _no_nul(schema)
     p = {"name": name, "in": "query", "required": False, "description": description,
          "schema": {"type": "array", "items": schema} if repeat else schema}
     if repeat:
@@ -37,12 +75,16 @@ def _components() -> dict:
                          "`tous` pour tout. Répétable.", _enum([*vocab.STATUSES, "tous"]), repeat=True),
         "type_lieu": _param("type_lieu", "Type de lieu. Répétable.", _enum(vocab.SITE_KINDS), repeat=True),
         "commune": _param("commune", "Commune : code INSEE, « Nom (code) » ou nom sans ambiguïté. Inconnue : 404.",
-                          {"type": "string"}, example="96001"),
+                          {"type": "string", "minLength": 1}, example="96001"),
         "territoire": _param("territoire", "Unité d'un découpage, « découpage:code » (EPCI, canton, territoire "
-                             "d'action sociale…). Inconnue : 404.", {"type": "string"},
+                             "d'action sociale…). Inconnue : 404.",
+                             {"type": "string", "pattern": TERRITORY_PATTERN},
                              example="territoire_action_sociale:TAS1"),
-        "bbox": _param("bbox", "Rectangle « lon_min,lat_min,lon_max,lat_max » (degrés WGS84).", {"type": "string"},
-                       example="2.0,45.0,2.3,45.1"),
+        "bbox": {**_param("bbox", "Rectangle « lon_min,lat_min,lon_max,lat_max » (degrés WGS84) : deux coins "
+                          "opposés, dans un ordre ou dans l'autre.",
+                          {"type": "array", "prefixItems": [LON, LAT, LON, LAT], "minItems": 4, "maxItems": 4,
+                           "items": False}, example=[2.0, 45.0, 2.3, 45.1]),
+                 "style": "form", "explode": False},
         "geometry": _param("geometry", "0 pour omettre les géométries (`geometry: null`).", _enum(["0", "1"])),
     }
     error = {"description": "Erreur", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -83,12 +125,14 @@ def _geojson_op(summary: str, description: str, params: list[str]) -> dict:
 def _access_paths() -> dict:
     """Accessibility: stored results (communes, territories) and the nearest offers from one place."""
     theme = _param("theme", "Clé d'un thème calculé (`france_services`, `mobilite`, `sante`… : voir les thèmes du "
-                   "manifeste des résultats). Par défaut `france_services`. Inconnu : 400.", {"type": "string"},
+                   "manifeste des résultats). Par défaut `france_services`. Inconnu : 404.", {"type": "string"},
                    example="france_services")
     mode = _param("mode", "Mode de déplacement (`car`, `bike`, `walk` acceptés aussi). Par défaut `voiture`. "
-                  "Inconnu : 400 ; non calculé : 404.", _enum(["voiture", "velo", "marche"]))
-    seuil = _param("seuil", "Seuil en minutes, l'un des seuils du thème pour ce mode (`thresholds_min` de la "
-                   "réponse). Par défaut le seuil principal. Autre valeur : 400.", {"type": "number"}, example=20)
+                  "Inconnu : 400 ; non calculé : 404.", _enum(MODES))
+    seuil = _param("seuil", "Seuil en minutes, de plus de 0 à 600. Par défaut le seuil principal du thème ; un "
+                   "seuil hors des seuils du thème (`thresholds_min` de la réponse) est calculé à partir des temps "
+                   "de chaque point de population. Hors de ces bornes : 400.",
+                   {"type": "number", "exclusiveMinimum": 0, "maximum": 600}, example=20)
     json_ok = {"description": "JSON", "content": {"application/json": {"schema": {"type": "object"}}}}
     errors = {"400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}
     times = ("Temps en minutes ; une valeur injoignable (aucun lieu atteignable) vaut `null` avec "
@@ -119,7 +163,7 @@ def _access_paths() -> dict:
                            "temps moyen, habitants et part au-delà du seuil, zones blanches au seuil. " + times,
             "parameters": [theme, mode, seuil,
                            _param("grid", "Découpage (`epci`, `canton`, `bassin_de_vie`, "
-                                  "`territoire_action_sociale`…) ; tous par défaut. Inconnu : 400.",
+                                  "`territoire_action_sociale`…) ; tous par défaut. Inconnu : 404.",
                                   {"type": "string"}, example="bassin_de_vie")],
             "responses": {"200": json_ok, **errors},
         }},
@@ -133,10 +177,9 @@ def _access_paths() -> dict:
                            "restriction comptent). Réponse : `origin`, `results` (rang, lieu, `time_min`, "
                            "offres du lieu) et `message` quand il n'y a aucun résultat.",
             "parameters": [
-                _param("commune", "Code INSEE de la commune d'origine (ou `lon` et `lat`). Inconnue : 404.",
-                       {"type": "string"}, example="96001"),
-                _param("lon", "Longitude de l'origine (avec `lat`).", {"type": "number"}),
-                _param("lat", "Latitude de l'origine (avec `lon`).", {"type": "number"}),
+                _point_param("origine", "L'origine : `commune` (code INSEE ; inconnue : 404), ou `lon` et `lat` "
+                             "(degrés WGS84), pas les deux. Ces paramètres s'écrivent tels quels dans l'adresse "
+                             "(`?commune=96001` ou `?lon=2.05&lat=45.05`).", required=True, commune=True),
                 theme, mode,
                 _param("public", "Public data·inclusion ; les offres « tous publics » correspondent toujours.",
                        _enum(vocab.PUBLICS)),
@@ -173,10 +216,11 @@ def openapi_spec(server_url: str = "") -> dict:
                 "summary": "Communes et population",
                 "parameters": [
                     {"$ref": "#/components/parameters/geometry"},
-                    _param("tolerance", "Simplification des contours, en degrés (0 à 0,05).", {"type": "number"}),
+                    _param("tolerance", "Simplification des contours, en degrés (0 à 0,05).",
+                           {"type": "number", "minimum": 0, "maximum": 0.05}),
                     _param("buffer", "0 pour exclure les communes hors département (zone tampon).", _enum(["0", "1"])),
-                    _param("lon", "Longitude : avec `lat`, la commune qui contient ce point.", {"type": "number"}),
-                    _param("lat", "Latitude : avec `lon`.", {"type": "number"}),
+                    _point_param("point", "`lon` et `lat` ensemble (degrés WGS84) : la commune qui contient ce "
+                                 "point (`?lon=2.05&lat=45.05`).", required=False),
                 ],
                 "responses": {
                     "200": {"description": "FeatureCollection GeoJSON",
@@ -187,8 +231,8 @@ def openapi_spec(server_url: str = "") -> dict:
             }},
             "/api/communes/{code}": {"get": {
                 "summary": "Une commune : population, territoires, lieux et mobilité",
-                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-                                "description": "Code INSEE"},
+                "parameters": [{"name": "code", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": NO_NUL_PATTERN}, "description": "Code INSEE"},
                                {"$ref": "#/components/parameters/geometry"}],
                 "responses": {
                     "200": {"description": "Feature GeoJSON",
@@ -205,6 +249,9 @@ def openapi_spec(server_url: str = "") -> dict:
         },
         "components": _components(),
     }
+    for path in spec["paths"].values():  # a NUL character anywhere (even an unknown parameter) is a 400
+        for operation in path.values():
+            operation["responses"].setdefault("400", {"$ref": "#/components/responses/BadRequest"})
     if server_url:
         spec["servers"] = [{"url": server_url}]
     return spec

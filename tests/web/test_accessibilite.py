@@ -449,12 +449,12 @@ def test_api_plus_proches_eligibility_public_and_point(demo_client, demo_setting
 
 
 @pytest.mark.parametrize("url, status, words", [
-    ("/api/accessibilite/communes?theme=nulle-part", 400, "« nulle-part »"),
+    ("/api/accessibilite/communes?theme=nulle-part", 404, "« nulle-part »"),
     ("/api/accessibilite/communes?mode=avion", 400, "« avion »"),
     ("/api/accessibilite/communes?seuil=0", 400, "« 0 »"),
     ("/api/accessibilite/communes?seuil=abc", 400, "« abc »"),
     ("/api/accessibilite/communes?geometry=peut-etre", 400, "« peut-etre »"),
-    ("/api/accessibilite/territoires?grid=departement", 400, "« departement »"),
+    ("/api/accessibilite/territoires?grid=departement", 404, "« departement »"),
     ("/api/plus-proches?commune=99999", 404, "« 99999 »"),
     ("/api/plus-proches?lon=abc&lat=45", 400, "« abc »"),
     ("/api/plus-proches?lon=2.1&lat=91", 400, "« 91 »"),
@@ -464,7 +464,7 @@ def test_api_plus_proches_eligibility_public_and_point(demo_client, demo_setting
     ("/api/plus-proches?commune=96001&n=0", 400, "« n »"),
     ("/api/plus-proches?commune=96001&n=beaucoup", 400, "« beaucoup »"),
     ("/api/plus-proches?commune=96001&public=martiens", 400, "« martiens »"),
-    ("/api/plus-proches?commune=96001&theme=nulle-part", 400, "« nulle-part »"),
+    ("/api/plus-proches?commune=96001&theme=nulle-part", 404, "« nulle-part »"),
     ("/api/plus-proches?commune=96001&mode=avion", 400, "« avion »"),
 ])
 def test_api_errors_are_json_in_french(demo_client, url, status, words):
