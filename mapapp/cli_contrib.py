@@ -157,7 +157,11 @@ def user_list() -> None:
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every error and warning to this CSV file (line, column, value, message; ';', UTF-8 "
                    "with BOM, for Excel): the screen shows the first 30 of each.")
-def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | None, errors_path: Path | None) -> None:
+@click.option("--date", "data_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="AAAA-MM-JJ",
+              help="Date of the data, for a file that carries none (the ANCT France Services list: its "
+                   "publication date on data.gouv.fr). Required for that format.")
+def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | None, errors_path: Path | None,
+                   data_date) -> None:
     """Import a catalog file (one transaction: all or nothing; re-importing changes nothing).
 
     Formats and columns: docs/import.md. Exit status 1 when the file has errors.
@@ -175,7 +179,8 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | No
             if account is None or not account.is_active:
                 raise click.ClickException(f"Aucun compte actif pour {as_user}.")
         try:
-            result = run_import(session, path, fmt, user=account, dry_run=dry_run)
+            result = run_import(session, path, fmt, user=account, dry_run=dry_run,
+                                data_date=data_date.date() if data_date else None)
         except TerritoryImportError as exc:
             session.rollback()
             report = ImportReport(errors=exc.issues, warnings=exc.warnings)

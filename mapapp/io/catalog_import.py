@@ -283,18 +283,21 @@ def run_import(
     dry_run: bool = True,
     today: dt.date | None = None,
     source: str | None = None,
+    data_date: dt.date | None = None,
 ) -> ImportResult:
     """Check, then write (or, in a dry run, write and roll back) the records of a file.
 
     The session must hold no other pending change: it is rolled back on a dry
     run or on errors. On success (not a dry run) the caller commits.
 
+    ``data_date``: the data's date for a format that carries none (France Services).
+
     Raises:
         TerritoryImportError: the file cannot be read at all (missing, empty, not the format).
     """
     path = Path(path)
     fmt = fmt or detect_format(path)
-    parsed = read_file(path, fmt, session=session, source=source)
+    parsed = read_file(path, fmt, session=session, source=source, data_date=data_date)
     mode = "moderation" if user is not None and user.is_partner else "direct"
     result = ImportResult(source=parsed.source, fmt=fmt, dry_run=dry_run, mode=mode, report=parsed.report)
     if parsed.count() == 0 and not parsed.report.errors:

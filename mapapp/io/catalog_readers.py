@@ -32,6 +32,7 @@ dispatches (:func:`read_file`).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -84,8 +85,12 @@ def detect_format(path: Path) -> str:
     raise TerritoryImportError([Issue(path.name, None, "format non reconnu : précisez le format")])
 
 def read_file(path: str | Path, fmt: str | None = None, *, session: Session | None = None,
-              source: str | None = None) -> ParsedFile:
-    """Read ``path`` in format ``fmt`` (detected from the name and content when None)."""
+              source: str | None = None, data_date: dt.date | str | None = None) -> ParsedFile:
+    """Read ``path`` in format ``fmt`` (detected from the name and content when None).
+
+    ``data_date`` is the date of a file that carries none (the France Services
+    list); the other formats date each record themselves (``date_maj``).
+    """
     path = Path(path)
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
@@ -93,5 +98,5 @@ def read_file(path: str | Path, fmt: str | None = None, *, session: Session | No
     readers = {"csv": read_csv, "xlsx": read_xlsx, "geojson": read_geojson, "json": read_catalog_json,
                "datainclusion": read_datainclusion}
     if fmt == "france-services":
-        return read_france_services(path, session, source)
+        return read_france_services(path, session, source, data_date)
     return readers[fmt](path, source)

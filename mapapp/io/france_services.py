@@ -17,7 +17,7 @@ site
     ``adresse``, ``code_postal``, ``commune_code``, ``lon``, ``lat``,
     ``horaires_accueil`` (OSM ``opening_hours``, see
     :mod:`mapapp.io.weekday_hours`), ``status`` (``active``), ``date_maj``
-    (ISO date of the file), ``date_verification`` (None: nobody checked it
+    (the data's date, given by the user), ``date_verification`` (None: nobody checked it
     here), ``itinerant_route``.
 structure
     ``id``, ``nom``, ``siret`` (None: not in the file), ``reseaux_porteurs``
@@ -53,6 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 
 import geopandas as gpd
@@ -105,17 +106,32 @@ def _date_from_name(path: Path) -> str | None:
         return None
 
 
+def _row_departement(insee_dep: str, insee_com: str) -> str | None:
+    """The département of a row: ``insee_dep`` when given, else its commune code's (None when neither reads)."""
+    if insee_dep.strip():
+        return insee_dep.strip().upper().zfill(2)
+    code = normalize_insee(insee_com)
+    return departement_of(code) if code and INSEE_CODE_RE.match(code) else None
+
+
 def _clean_text(text: str) -> str:
     return re.sub(r"\s*\n\s*", "\n", re.sub(r"[ \t]+", " ", text or "")).strip()
 
 
-def parse_france_services(path: str | Path, *, date_maj: str | dt.date | None = None) -> tuple[dict[str, list[dict]], ImportReport]:
+def parse_france_services(path: str | Path, *, date_maj: str | dt.date | None,
+                          departements: Collection[str] | None = None) -> tuple[dict[str, list[dict]], ImportReport]:
     """Parse the ANCT France Services CSV; nothing is written anywhere.
 
     Args:
         path: the CSV file.
-        date_maj: the file's date; by default read from its name
-            (``...-20240801.csv``), else today.
+        date_maj: the date of the data (``mapapp import --date``). The file
+            has no date column, and a file's name is not evidence of its
+            date (files get renamed, copied, re-downloaded): without it the
+            file is refused, the message quoting the date its name suggests.
+        departements: when given, rows of other départements (by
+            ``insee_dep``, else their commune code) are set aside **before**
+            any check, so that a bad row elsewhere in France neither blocks
+            nor clutters the import; one information line counts them.
 
     Returns:
         ``(records, report)``: ``records = {"structures": [...], "sites": [...]}``
@@ -134,11 +150,12 @@ def parse_france_services(path: str | Path, *, date_maj: str | dt.date | None = 
     if missing:
         raise fatal(report, source, 1, f"colonne(s) absente(s) : {', '.join(missing)} (fichier ANCT France services attendu)")
     if date_maj is None:
-        date_maj = _date_from_name(path)
-        if date_maj is None:
-            date_maj = dt.date.today().isoformat()
-            report.info(source, None, f"date du fichier absente du nom : date_maj = {date_maj}")
+        hint = _date_from_name(path)
+        raise fatal(report, source, None, "date des données inconnue : la liste ANCT n'a pas de colonne de date ; "
+                    "précisez la date de publication du fichier avec --date AAAA-MM-JJ"
+                    + (f" (son nom suggère {hint} : --date {hint})" if hint else ""))
     date_maj = date_maj.isoformat() if isinstance(date_maj, dt.date) else str(date_maj)
+    wanted = {d.upper() for d in departements} if departements is not None else None
 
     def get(row: dict, name: str) -> str:
         col = cols.get(name)
@@ -146,8 +163,11 @@ def parse_france_services(path: str | Path, *, date_maj: str | dt.date | None = 
 
     rows = []  # (line, row, site) for valid rows
     seen_ids: dict[str, int] = {}
-    stats = {"placeholders": 0, "no_hours": 0, "unconvertible": 0, "itinerant": []}
+    stats = {"placeholders": 0, "no_hours": 0, "unconvertible": 0, "itinerant": [], "elsewhere": 0}
     for row, line in zip(table.rows, table.lines):
+        if wanted is not None and _row_departement(get(row, "insee_dep"), get(row, "insee_com")) not in wanted:
+            stats["elsewhere"] += 1
+            continue
         id_fs = get(row, "id_fs")
         if not id_fs:
             report.error(source, line, "id_fs vide")
@@ -219,6 +239,9 @@ def parse_france_services(path: str | Path, *, date_maj: str | dt.date | None = 
         shown = ", ".join(str(x) for x in stats["itinerant"][:20])
         more = f"... (+{len(stats['itinerant']) - 20})" if len(stats["itinerant"]) > 20 else ""
         report.warning(source, None, f"{len(stats['itinerant'])} France services itinérants : seule l'adresse de rattachement est connue, pas les arrêts (lignes {shown}{more})")
+    if stats["elsewhere"]:
+        report.info(source, None, f"{stats['elsewhere']} ligne(s) d'autres départements écartée(s) avant tout contrôle "
+                    f"(départements gardés : {', '.join(sorted(wanted))})")
     report.info(source, None, f"{len(sites)} sites et {len(structures)} structures lus sur {len(table.rows)} lignes")
     if stats["placeholders"]:
         report.info(source, None, f"{stats['placeholders']} plage(s) « 00:00 - 00:00 » ignorée(s)")

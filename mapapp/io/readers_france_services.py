@@ -5,6 +5,7 @@ Parsing the CSV itself is :mod:`mapapp.io.france_services`.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -42,10 +43,18 @@ def france_services_offer(structure: dict, sites: list[dict]) -> dict:
     }
 
 
-def read_france_services(path: Path, session: Session | None = None, source: str | None = None) -> ParsedFile:
-    """The ANCT CSV kept to the stored territory (when one is loaded), plus one offer per structure."""
+def read_france_services(path: Path, session: Session | None = None, source: str | None = None,
+                         data_date: dt.date | str | None = None) -> ParsedFile:
+    """The ANCT CSV kept to the stored territory (when one is loaded), plus one offer per structure.
+
+    ``data_date`` is the data's date (``mapapp import --date``; required: the
+    file has none). With a stored territory, rows of départements that have no
+    stored commune are set aside before any check, then sites outside every
+    stored commune (buffer communes included) are dropped by name.
+    """
     from mapapp.catalog.territory_store import read_communes
     from mapapp.io.france_services import ID_PREFIX, filter_to_territory, parse_france_services
+    from mapapp.territory.validation import departement_of
 
     parsed = ParsedFile(source or path.name)
     if session is not None and not len(communes := read_communes(session)):
@@ -54,7 +63,8 @@ def read_france_services(path: Path, session: Session | None = None, source: str
                             "(`mapapp territory import …`), puis cette liste, dont seuls les sites du territoire et "
                             "de ses communes voisines seront gardés")
         return parsed
-    records, report = parse_france_services(path)
+    departements = {departement_of(code) for code in communes["code"]} if session is not None else None
+    records, report = parse_france_services(path, date_maj=data_date, departements=departements)
     parsed.report.extend(report)
     if session is not None:
         if len(communes):

@@ -124,7 +124,9 @@ def _commune_table(results: Results, mode: str, theme: str, threshold: float, ma
     else:
         zb = _zone_blanche(pop, out["population_beyond"].to_numpy(dtype=float))
     out["zone_blanche_t"] = zb
-    out["nearest_site_id"] = [v if isinstance(v, str) and v else None for v in out["nearest_site_id"]]
+    # object dtype: with pandas 3 a string column turns None back into NaN, which templates take for an id
+    out["nearest_site_id"] = pd.Series([v if isinstance(v, str) and v else None for v in out["nearest_site_id"]],
+                                       index=out.index, dtype=object)
     out["status"] = [commune_status(p, r) for p, r in zip(out["population_points"], out["population_reachable"])]
     return out
 

@@ -89,6 +89,16 @@ def _remember_import(token: str, info: dict) -> None:
 
 
 
+def _data_date(text: str) -> dt.date | None | bool:
+    """The form's « date des données » (None when empty, False when unreadable)."""
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+
+
 @login_required()
 def import_file():
     from mapapp.io.catalog_import import plan_rows, run_import
@@ -102,6 +112,10 @@ def import_file():
     fmt = request.form.get("format") or None
     if fmt and fmt not in FORMATS:
         abort(400, description="Format inconnu.")
+    data_date = _data_date(request.form.get("date_donnees", ""))
+    if data_date is False:
+        return render_template("espace/import.html", formats=FORMATS,
+                               error="Date des données invalide : AAAA-MM-JJ attendue."), 400
     if upload is None or not upload.filename:
         return render_template("espace/import.html", formats=FORMATS, error="Choisissez un fichier."), 400
     suffix = Path(upload.filename).suffix.lower()
@@ -115,7 +129,7 @@ def import_file():
     db = get_session()
     try:
         upload.save(path)
-        result = run_import(db, path, fmt, user=user, dry_run=True, source=name)
+        result = run_import(db, path, fmt, user=user, dry_run=True, source=name, data_date=data_date)
     except TerritoryImportError as exc:
         db.rollback()
         path.unlink(missing_ok=True)
@@ -128,7 +142,8 @@ def import_file():
         path.unlink(missing_ok=True)
         token = None
     else:
-        _remember_import(token, {"name": name, "format": fmt, "user": user.id})
+        _remember_import(token, {"name": name, "format": fmt, "user": user.id,
+                                 "date": data_date.isoformat() if data_date else None})
     return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=token,
                            done=False)
 
@@ -148,7 +163,8 @@ def import_confirm():
         abort(404, description="Fichier introuvable : déposez-le à nouveau.")
     db = get_session()
     try:
-        result = run_import(db, matches[0], info.get("format"), user=user, dry_run=False, source=info["name"])
+        result = run_import(db, matches[0], info.get("format"), user=user, dry_run=False, source=info["name"],
+                            data_date=_data_date(info.get("date") or ""))
     except TerritoryImportError as exc:
         db.rollback()
         flash(str(exc))

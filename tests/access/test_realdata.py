@@ -20,6 +20,7 @@ from tests.access.helpers import node_to_site_s, origin_to_site_s
 
 # MAPAPP_REALDATA points elsewhere (a git worktree has no ../shared beside it)
 REAL = Path(os.environ.get("MAPAPP_REALDATA") or Path(__file__).resolve().parents[2].parent / "shared" / "realdata")
+DATE = "2024-08-01"  # publication date of the national France Services list
 pytestmark = [pytest.mark.realdata,
               pytest.mark.skipif(not (REAL / "corse-du-sud").exists(), reason="no ../shared/realdata")]
 
@@ -63,7 +64,7 @@ def test_corse_du_sud_car_access_to_france_services_with_the_1km_grid(capsys):
     bundle = bundle_from_files("Corse-du-Sud", "2A", root / "communes.geojson", commune_table=root / "communes.csv",
                                population_grid=root / "population-carreaux-1km-2015.gpkg",
                                osm_path=root / "roads.osm.pbf", check_osm=False)
-    records, _report = parse_france_services(REAL / "france-services" / "france-services-20240801.csv")
+    records, _report = parse_france_services(REAL / "france-services" / "france-services-20240801.csv", date_maj=DATE)
     fs = pd.DataFrame(filter_to_territory(records, bundle.communes)["sites"])
     g = build_graph(root / "roads.osm.pbf", "car")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import pytest
@@ -231,7 +232,7 @@ def test_datainclusion_structures_and_services(factory, tmp_path):
         assert on_site.sites[0].structure_id == "dora--s1" and on_site.horaires_accueil == "We 14:00-17:00"
         assert remote.delivery_mode == "remote" and remote.sites == []
     with transaction(factory) as s:
-        assert run_import(s, path, dry_run=False).changed == 0
+        assert run_import(s, path, dry_run=False, data_date=dt.date(2026, 9, 1)).changed == 0
 
 
 def test_france_services_get_one_offer_per_structure_that_the_engine_counts(factory, tmp_path):
@@ -248,7 +249,7 @@ def test_france_services_get_one_offer_per_structure_that_the_engine_counts(fact
     write_csv(path, [dict(zip(header, r)) for r in rows], columns=header, delimiter=",")
     assert detect_format(path) == "france-services"
     with transaction(factory) as s:
-        result = run_import(s, path, dry_run=False)
+        result = run_import(s, path, dry_run=False, data_date=dt.date(2026, 9, 1))
         assert result.ok, result.summary()
     with factory() as s:
         offer = s.get(Offer, "anct-fs--101--offre")
@@ -259,7 +260,7 @@ def test_france_services_get_one_offer_per_structure_that_the_engine_counts(fact
         offers = engine_inputs(s).offers
         assert set(offers[offers["offer_id"] == "anct-fs--101--offre"]["site_id"]) == {"anct-fs--101", "anct-fs--102"}
     with transaction(factory) as s:
-        assert run_import(s, path, dry_run=False).changed == 0
+        assert run_import(s, path, dry_run=False, data_date=dt.date(2026, 9, 1)).changed == 0
 
 
 def test_partner_imports_become_submitted_revisions_of_its_own_structures(factory, tmp_path):

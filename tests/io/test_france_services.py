@@ -17,6 +17,7 @@ HEADER = ["id_fs", "insee_dep", "lib_fs", "adresse", "complement_adresse", "inse
           "latitude", "longitude", "mail", "telephone", "h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi",
           "h_samedi", "prise_rdv", "commentaire", "type_fs", "format_fs", "groupe_fs", "labellisation_fs"]
 
+DATE = "2024-08-01"  # the data date given with --date
 WEEK = "09:00 - 12:00 / 13:30 - 17:00"
 
 
@@ -104,7 +105,7 @@ def by_id(records):
 
 
 def test_records_shape_and_values(anct_csv):
-    records, report = parse_france_services(anct_csv)
+    records, report = parse_france_services(anct_csv, date_maj=DATE)
     sites, structures = by_id(records)
     assert sites["anct-fs--1"] == {
         "id": "anct-fs--1",
@@ -143,7 +144,7 @@ def test_records_shape_and_values(anct_csv):
 
 
 def test_itinerant_sites(anct_csv):
-    records, report = parse_france_services(anct_csv)
+    records, report = parse_france_services(anct_csv, date_maj=DATE)
     sites, _ = by_id(records)
     for id_ in ("anct-fs--2", "anct-fs--17"):
         assert sites[id_]["kind"] == "france_services_itinerant_stop"
@@ -153,7 +154,7 @@ def test_itinerant_sites(anct_csv):
 
 
 def test_structures_group_antennes_with_their_espace(anct_csv):
-    records, _ = parse_france_services(anct_csv)
+    records, _ = parse_france_services(anct_csv, date_maj=DATE)
     sites, structures = by_id(records)
     assert sites["anct-fs--4"]["structure_id"] == "anct-fs--3"  # the antenne joins the Vallée espace
     assert "anct-fs--4" not in structures
@@ -164,7 +165,7 @@ def test_structures_group_antennes_with_their_espace(anct_csv):
 
 
 def test_hours_conversion(anct_csv):
-    records, report = parse_france_services(anct_csv)
+    records, report = parse_france_services(anct_csv, date_maj=DATE)
     sites, _ = by_id(records)
     assert sites["anct-fs--2"]["horaires_accueil"] == "Mo-Fr 09:30-16:30"
     assert sites["anct-fs--3"]["horaires_accueil"] == "Mo 09:00-12:00; Tu 09:00-17:00"
@@ -181,7 +182,7 @@ def test_hours_conversion(anct_csv):
 
 
 def test_errors_and_warnings_have_physical_line_numbers(anct_csv):
-    _, report = parse_france_services(anct_csv)
+    _, report = parse_france_services(anct_csv, date_maj=DATE)
     errors = {i.where: i.message for i in report.errors}
     assert sorted(errors) == [9, 10, 13, 24, 25]
     assert errors[9] == "code INSEE invalide « 7700A » (id_fs 5)"
@@ -197,26 +198,53 @@ def test_errors_and_warnings_have_physical_line_numbers(anct_csv):
 
 def test_french_excel_variant_reads_the_same(tmp_path, anct_csv):
     excel = write_anct_csv(tmp_path / "export-20240801.csv", sep=";", encoding="cp1252")
-    a, _ = parse_france_services(anct_csv)
-    b, report = parse_france_services(excel)
+    a, _ = parse_france_services(anct_csv, date_maj=DATE)
+    b, report = parse_france_services(excel, date_maj=DATE)
     assert a == b
     assert any("Windows-1252" in w.message for w in report.warnings)
 
 
-def test_date_and_required_columns(tmp_path):
-    path = write_anct_csv(tmp_path / "france-services.csv", rows=ROWS[:1])
+def test_the_data_date_is_given_never_guessed_from_the_name(tmp_path):
+    """The file has no date column and a name proves nothing: the date is required, the name only hints it."""
+    path = write_anct_csv(tmp_path / "liste-fs-20240801.csv", rows=ROWS[:1])
     records, report = parse_france_services(path, date_maj="2025-01-31")
-    assert records["sites"][0]["date_maj"] == "2025-01-31"
-    records, report = parse_france_services(path)
-    assert any("date du fichier absente" in i.message for i in report.infos)
+    assert records["sites"][0]["date_maj"] == "2025-01-31" and records["structures"][0]["date_maj"] == "2025-01-31"
+    with pytest.raises(TerritoryImportError) as exc:
+        parse_france_services(path, date_maj=None)
+    assert "--date AAAA-MM-JJ" in str(exc.value) and "--date 2024-08-01" in str(exc.value)
+    renamed = write_anct_csv(tmp_path / "france-services.csv", rows=ROWS[:1])
+    with pytest.raises(TerritoryImportError) as exc:
+        parse_france_services(renamed, date_maj=None)
+    assert "--date AAAA-MM-JJ" in str(exc.value) and "suggère" not in str(exc.value)
+
+
+def test_required_columns(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text('"id_fs","lib_fs","insee_com"\n"1","x","77001"\n', encoding="utf-8")
     with pytest.raises(TerritoryImportError, match="latitude, longitude"):
-        parse_france_services(bad)
+        parse_france_services(bad, date_maj=DATE)
+
+
+def test_rows_of_other_departements_are_set_aside_before_any_check(tmp_path):
+    """A broken row elsewhere in France neither blocks nor clutters the import of this département's rows."""
+    ours = [row(1, "77", "France services d'Alpha", "77001", *ALPHA),
+            row(12, "91", "France services de la Bordure", "91001", *BORDURE, cp="91000")]
+    elsewhere = [row(30, "13", "France services de Marseille", "13055", "abc", 5.37),  # unreadable latitude
+                 row(31, "", "Sans département, code lyonnais", "69123", "", 4.83),  # no insee_dep: its code says 69
+                 row("", "69", "Sans identifiant", "69123", 45.76, 4.83)]
+    path = write_anct_csv(tmp_path / "fs.csv", rows=[*ours, *elsewhere])
+    _, unfiltered = parse_france_services(path, date_maj=DATE)
+    assert {e.where for e in unfiltered.errors} == {4, 5, 6}  # each broken row is an error when all are read
+    kept, report = parse_france_services(path, date_maj=DATE, departements={"77", "91"})
+    assert not report.errors and not report.warnings, [str(e) for e in [*report.errors, *report.warnings]]
+    alone, _ = parse_france_services(write_anct_csv(tmp_path / "ours.csv", rows=ours), date_maj=DATE)
+    assert kept == alone
+    assert any(i.message.startswith("3 ligne(s) d'autres départements écartée(s) avant tout contrôle")
+               for i in report.infos)
 
 
 def test_filter_to_territory(anct_csv):
-    records, _ = parse_france_services(anct_csv)
+    records, _ = parse_france_services(anct_csv, date_maj=DATE)
     communes = communes_wgs84()
     report = ImportReport()
     kept = filter_to_territory(records, communes, buffer_m=15_000, report=report)
@@ -237,7 +265,7 @@ def test_filter_to_territory(anct_csv):
 def test_real_national_file_and_corse_du_sud():
     from mapapp.territory.communes import read_communes
 
-    records, report = parse_france_services(REALDATA / "france-services" / "france-services-20240801.csv")
+    records, report = parse_france_services(REALDATA / "france-services" / "france-services-20240801.csv", date_maj=DATE)
     assert len(records["sites"]) == 2845 and not report.errors, report.summary()
     assert len(report.warnings) < 60
     kinds = collections.Counter(s["kind"] for s in records["sites"])
@@ -305,7 +333,7 @@ def test_site_of_a_buffer_commune_follows_the_same_rule_and_drops_are_named():
 def test_real_propriano_kept_when_its_commune_is_a_buffer_commune():
     from mapapp.territory.communes import read_communes
 
-    records, _ = parse_france_services(REALDATA / "france-services" / "france-services-20240801.csv")
+    records, _ = parse_france_services(REALDATA / "france-services" / "france-services-20240801.csv", date_maj=DATE)
     communes = read_communes(REALDATA / "corse-du-sud" / "communes.geojson", departement="2A")
     propriano = [s for s in records["sites"] if s["commune_code"] == "2A249"]
     assert propriano

@@ -340,3 +340,31 @@ def test_the_id_of_another_structures_new_draft_cannot_be_probed(contrib_app):
         missing = who.get("/espace/lieu/test--fs--lieu-00000000/modifier")
         assert draft.status_code == missing.status_code == 404
         assert draft.get_data() == missing.get_data() and b"secret" not in draft.get_data()
+
+
+def test_the_national_france_services_list_takes_its_date_from_the_form(contrib_app, factory):
+    """The list has no date column: the upload says to give one, then uses it for every record it writes."""
+    client = logged_in(contrib_app, "admin")
+    header = "id_fs,insee_dep,lib_fs,adresse,insee_com,code_postal,latitude,longitude,h_lundi,type_fs,format_fs\n"
+    text = (header + '"501","96","France services de test","1 place","96001","96000",45.02,2.02,"09:00 - 12:00",'
+            '"Principal","Fixe"\n' + '"502","13","France services ailleurs","","13055","13000",abc,5.37,,'
+            '"Principal","Fixe"\n')
+
+    def upload(date):
+        return client.post("/espace/import", data={"csrf_token": csrf(client, "/espace/import"), "format": "",
+                                                   "date_donnees": date,
+                                                   "fichier": (io.BytesIO(text.encode()), "liste-fs-20240801.csv")},
+                           content_type="multipart/form-data")
+
+    undated = upload("")
+    assert undated.status_code == 400
+    assert "précisez la date de publication" in html.unescape(undated.get_data(as_text=True))
+    assert upload("1er août").status_code == 400
+    page = upload("2024-08-01").get_data(as_text=True)
+    assert "Confirmer l'import" in page, page  # the broken row of another département does not block it
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+    done = client.post("/espace/import/confirmer", data={"csrf_token": csrf(client, "/espace/"), "token": token})
+    assert done.status_code == 200
+    with factory() as s:
+        assert s.get(Site, "anct-fs--501").date_maj.isoformat() == "2024-08-01"
+        assert s.get(Site, "anct-fs--502") is None
