@@ -130,7 +130,8 @@ def main() -> None:
     run_cli(env, "territory", "import", "--name", "Corse-du-Sud", "--departement", "2A",
             "--communes", corse / "communes.geojson", "--commune-table", corse / "communes.csv",
             "--osm", corse / "roads.osm.pbf", "--population-grid", corse / "population-carreaux-1km-2015.gpkg")
-    run_cli(env, "import", realdata / "france-services" / "france-services-20240801.csv", "--format", "france-services")
+    run_cli(env, "import", realdata / "france-services" / "france-services-20240801.csv", "--format", "france-services",
+            "--date", "2024-08-01")
 
     run_cli(env, "territory", "method", "--reset", "--placement", "centre", "--access-leg", "car=walk",
             "--maxspeed-factor", "1.0")
