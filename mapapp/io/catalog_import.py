@@ -106,10 +106,12 @@ class ImportResult:
 
     def summary(self, more: str = MORE_HINT) -> str:
         """The counts and the report, cut short; ``more`` says where the full list is."""
-        verb = {"direct": ("à créer", "à modifier") if self.dry_run else ("créée(s)", "modifiée(s)"),
-                "moderation": ("à proposer (création)", "à proposer (modification)") if self.dry_run
+        planned = self.dry_run or not self.ok  # nothing was written: say what would have been, never « créée(s) »
+        verb = {"direct": ("à créer", "à modifier") if planned else ("créée(s)", "modifiée(s)"),
+                "moderation": ("à proposer (création)", "à proposer (modification)") if planned
                 else ("proposée(s) (création)", "proposée(s) (modification)")}[self.mode]
-        lines = [f"{'Simulation' if self.dry_run else 'Import'} de {self.source} ({FORMATS.get(self.fmt, self.fmt)})"]
+        title = "Simulation" if self.dry_run else ("Import refusé" if not self.ok else "Import")
+        lines = [f"{title} de {self.source} ({FORMATS.get(self.fmt, self.fmt)})"]
         for section, counts in self.counts().items():
             if sum(counts.values()):
                 lines.append(f"  {SECTION_LABELS[section]} : {counts['create']} {verb[0]}, {counts['update']} {verb[1]}, "

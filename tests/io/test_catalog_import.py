@@ -82,6 +82,11 @@ def test_dry_run_reports_every_problem_with_its_line_and_writes_nothing(factory,
     assert errors and not result.written
     with factory() as s:
         assert s.get(Structure, "imp--asso") is None and _count(s, ChangeLog) == 0
+    with factory() as s:  # for real this time: refused, and the summary never claims anything was created
+        refused = run_import(s, path, "csv", dry_run=False)
+    summary = refused.summary()
+    assert not refused.ok and summary.startswith("Import refusé") and summary.endswith("Rien n'a été écrit.")
+    assert "créée(s)" not in summary and "à créer" in summary
 
 
 def test_import_is_one_transaction_and_reimporting_changes_nothing(factory, tmp_path):
