@@ -76,7 +76,11 @@ def record_communes(session: Session, section: str, data: dict, extra_sites: dic
 
     A site: its commune; a mobility solution: its commune and served communes;
     an offer: its sites' communes, else its structure's commune; a structure:
-    its commune and its sites' communes.
+    its own commune only. A structure's sites do not place the structure: a
+    moderator of the territory of one of its sites handles that site, not the
+    structure's own fields (else a moderator of A could attach a site in A to a
+    structure of B and then edit that structure). A structure without commune
+    has no place: only département-wide moderators and administrators handle it.
     """
     codes: set[str] = set()
     if section in ("sites", "mobility_solutions", "structures") and data.get("commune_code"):
@@ -96,8 +100,6 @@ def record_communes(session: Session, section: str, data: dict, extra_sites: dic
             structure = session.get(Structure, data["structure_id"])
             if structure is not None and structure.commune_code:
                 codes.add(structure.commune_code)
-    if section == "structures" and data.get("id"):
-        codes |= set(session.scalars(select(Site.commune_code).where(Site.structure_id == data["id"])))
     return codes
 
 

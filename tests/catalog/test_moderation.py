@@ -12,7 +12,7 @@ from mapapp.catalog.db import transaction
 from mapapp.catalog.filters import CatalogFilters
 from mapapp.catalog.history import ConflictError, PermissionDenied, ValidationFailed, record_to_data
 from mapapp.catalog.load import load_catalog
-from mapapp.catalog.models import Offer, Site
+from mapapp.catalog.models import Offer, Site, Structure
 from mapapp.catalog.models_users import ChangeLog, Revision
 from mapapp.catalog.query import select_catalog
 from mapapp.catalog.users import get_user_by_email
@@ -292,3 +292,48 @@ def test_restore_asks_about_the_version_restored(factory):
         history.restore(s, _user(s, "modo1"), "sites", "test--num-1", first,
                         authorize=lambda snapshot: seen.append(snapshot) or True)
         assert seen[0]["nom"] == "Nom 2"
+
+
+def _place_structure(s, structure_id: str, commune: str) -> None:
+    data = {**record_to_data(s.get(Structure, structure_id), "structures"), "commune_code": commune}
+    history.apply_live(s, "structures", data, user=None, action="update")
+
+
+def test_a_moderator_cannot_reach_another_territorys_structure_through_a_site_it_adds(factory):
+    """The attack: a TAS1 moderator adds a TAS1 site to a TAS2 structure, publishes it, then edits the structure."""
+    with transaction(factory) as s:
+        _place_structure(s, "test--fs", "96002")  # France Services now sits in Saint-Jo (TAS2)
+    with transaction(factory) as s:
+        modo1 = _user(s, "modo1")
+        sid = moderation.new_record_id(s, "sites", "test--fs")
+        site = {**_site(s), "id": sid, "structure_id": "test--fs", "nom": "Relais d'Arlenc", "commune_code": "96001",
+                "lon": 2.0405, "lat": 45.0305}
+        moderation.publish(s, modo1, moderation.save_draft(s, modo1, "sites", site, submit=True))
+    with factory() as s:
+        assert s.get(Site, sid).structure_id == "test--fs"  # the site itself is in TAS1: that part is legitimate
+        modo1 = _user(s, "modo1")
+        structure = {**record_to_data(s.get(Structure, "test--fs"), "structures"), "nom": "Repris par TAS1"}
+        with pytest.raises(PermissionDenied):
+            moderation.save_draft(s, modo1, "structures", structure)
+        # The TAS2 moderator, whose territory the structure is in, may.
+        rev = moderation.save_draft(s, _user(s, "modo2"), "structures", structure, submit=True)
+        with pytest.raises(PermissionDenied):
+            moderation.publish(s, modo1, rev)
+
+
+def test_moving_a_structure_across_territories_needs_both_territories(factory):
+    with transaction(factory) as s:
+        _place_structure(s, "test--fs", "96002")
+    with factory() as s:
+        moved = {**record_to_data(s.get(Structure, "test--fs"), "structures"), "commune_code": "96001"}
+        for name in ("modo1", "modo2"):  # neither territory alone
+            with pytest.raises(PermissionDenied):
+                moderation.save_draft(s, _user(s, name), "structures", moved)
+        rev = moderation.save_draft(s, _user(s, "ml"), "structures", {
+            **record_to_data(s.get(Structure, "test--ml"), "structures"), "commune_code": "96002"}, submit=True)
+        with pytest.raises(PermissionDenied):
+            moderation.publish(s, _user(s, "modo1"), rev)  # out of TAS1 into TAS2: the TAS2 side must agree
+        with pytest.raises(PermissionDenied):
+            moderation.publish(s, _user(s, "modo2"), rev)
+        assert moderation.publish(s, _user(s, "modo-all"), rev) is not None
+        assert s.get(Structure, "test--ml").commune_code == "96002"
