@@ -61,7 +61,7 @@ from mapapp.catalog.history import (
 from mapapp.catalog.models import Site
 from mapapp.catalog.models_users import OPEN_STATUSES, ChangeLog, Revision, User, utcnow
 from mapapp.catalog.moderation_permissions import can_contribute, can_edit, can_moderate_revision, can_view, revision_communes
-from mapapp.catalog.moderation_records import derive_commune, owner_of, pending_sites, validate_data
+from mapapp.catalog.moderation_records import derive_commune, foreign_sites, owner_of, pending_sites, validate_data
 from mapapp.catalog.users import can_moderate, known_communes, moderated_communes, structure_ids
 
 __all__ = [
@@ -147,6 +147,10 @@ def save_draft(
     if revision.structure_id and revision.structure_id != owner:
         raise ContributionError("Une fiche ne peut pas changer de structure.")
     issues = validate_data(session, section, data, extra_sites=pending_sites(session, owner))
+    if not issues and section == "offers" and user is not None and user.is_partner:
+        # A partner may not attach another structure's site (it would show its offer at someone else's address).
+        issues = foreign_sites(session, data, allowed=(revision.base_data or {}).get("site_ids") or [],
+                               extra_sites=pending_sites(session, owner))
     if issues:
         raise ValidationFailed(issues)
     revision.structure_id = owner

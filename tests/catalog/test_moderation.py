@@ -337,3 +337,30 @@ def test_moving_a_structure_across_territories_needs_both_territories(factory):
             moderation.publish(s, _user(s, "modo2"), rev)
         assert moderation.publish(s, _user(s, "modo-all"), rev) is not None
         assert s.get(Structure, "test--ml").commune_code == "96002"
+
+
+def test_a_partner_cannot_attach_another_structures_site_to_its_offer(factory):
+    with factory() as s:
+        ml = _user(s, "ml")
+        offer = record_to_data(s.get(Offer, "test--o-num"), "offers")
+        # test--site-1 belongs to test--cd: refused before it reaches moderation, with a French message.
+        with pytest.raises(ValidationFailed) as refused:
+            moderation.save_draft(s, ml, "offers", {**offer, "site_ids": [*offer["site_ids"], "test--site-1"]})
+        assert refused.value.issues == [("site_ids", "site_ids : le lieu « Maison des Solidarités de Test » "
+                                         "(test--site-1) appartient à une autre structure : une offre ne peut utiliser "
+                                         "que les lieux de sa propre structure")]
+        assert s.scalar(select(Revision).where(Revision.record_id == "test--o-num")) is None
+        # Its own sites, and its own unpublished ones, are fine.
+        rev = moderation.save_draft(s, ml, "offers", {**offer, "site_ids": ["test--num-1"]})
+        assert rev.data["site_ids"] == ["test--num-1"]
+        # A moderator of the territory may link structures' sites (a permanence in someone else's premises).
+        s.delete(rev)
+        s.flush()
+        rev = moderation.save_draft(s, _user(s, "modo1"), "offers", {**offer, "site_ids": ["test--num-1", "test--site-1"]},
+                                    submit=True)
+        assert sorted(rev.data["site_ids"]) == ["test--num-1", "test--site-1"]
+        moderation.publish(s, _user(s, "modo1"), rev)
+        # Once a moderator attached it, the partner may keep it when editing the offer (not add others).
+        offer = record_to_data(s.get(Offer, "test--o-num"), "offers")
+        kept = moderation.save_draft(s, ml, "offers", {**offer, "nom": "Ateliers numériques du jeudi"})
+        assert sorted(kept.data["site_ids"]) == ["test--num-1", "test--site-1"]

@@ -18,6 +18,7 @@ from tests.catalog.contrib import (  # noqa: F401  (fixtures)
     contrib_template,
     csrf,
     factory,
+    form_values,
     logged_in,
 )
 from tests.web.conftest import XSS
@@ -340,3 +341,16 @@ def test_the_id_of_another_structures_new_draft_cannot_be_probed(contrib_app):
         missing = who.get("/espace/lieu/test--fs--lieu-00000000/modifier")
         assert draft.status_code == missing.status_code == 404
         assert draft.get_data() == missing.get_data() and b"secret" not in draft.get_data()
+
+
+def test_a_partner_offer_form_cannot_attach_another_structures_site(contrib_app, factory):
+    """The attack: the offer form posted with a site of another structure (test--site-1 is test--cd's)."""
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    form = form_values(client, url, site_ids=["test--num-1", "test--site-1"], action="submit")
+    response = client.post(url, data=form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "le lieu « Maison des Solidarités de Test » (test--site-1) appartient à une autre structure" in page
+    with factory() as s:
+        assert s.scalar(select(Revision).where(Revision.record_id == "test--o-num")) is None  # never reaches moderation
