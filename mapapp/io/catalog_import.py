@@ -258,7 +258,8 @@ def _write(session: Session, plans: list[RecordPlan], user: User | None, mode: s
                     # Reopened to be changed, then submitted again: withdraw() checks the permission
                     # (the user's structure) before changing anything.
                     withdraw(session, user, rev)
-                save_draft(session, user, plan.section, data, revision=rev, submit=True, batch=batch)
+                save_draft(session, user, plan.section, data, revision=rev, submit=True, batch=batch,
+                           lock_version=rev.lock_version if rev is not None else None)  # read in this transaction
         except ValidationFailed as exc:
             for _f, message in exc.issues:
                 report.error(source, plan.where, message)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from mapapp.catalog import vocab
@@ -26,11 +27,13 @@ from mapapp.catalog.history import (
     SECTION_LABELS,
     ConflictError,
     ContributionError,
+    FieldConflict,
     PermissionDenied,
     ValidationFailed,
     display_value,
     history_of,
     live_object,
+    normalized,
     record_to_data,
 )
 from mapapp.catalog.hours import describe_fr, validate_hours
@@ -130,14 +133,29 @@ def _site_choices(db, structure_id: str, selected: list[str]) -> list[tuple[str,
     return sorted(out.items(), key=lambda kv: kv[1].lower())
 
 
-def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, structure_id=None):
+def _seen_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="mapapp.form-seen")
+
+
+def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, opened_on=None, seen=None):
+    """The form; ``opened_on`` = (lock_version, version) it carries (default: those of ``revision`` and ``live``).
+
+    It also carries ``seen``, the record it was opened on (signed: the server
+    made it), so that a save after someone else's merges from what the user saw.
+    """
     db = get_session()
     user = current_user()
     owner = data.get("id") if section == "structures" else data.get("structure_id")
     bounds = lookup.departement_bounds(db)
+    lock_version, version = opened_on or (revision.lock_version if revision is not None else 0,
+                                           live.version if live is not None else 0)
+    if seen is None:
+        shown = revision.data if revision is not None else record_to_data(live, section) if live is not None else {}
+        seen = _seen_signer().dumps({"lock_version": lock_version, "version": version, "data": normalized(shown)})
     return render_template(
         "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
         display=display, revision=revision, errors=errors or [], live=live, title=TITLES[section],
+        lock_version=lock_version, version=version, seen=seen,
         site_choices=_site_choices(db, owner, data.get("site_ids") or []) if section == "offers" else [],
         with_map=section in MAP_SECTIONS, bounds=bounds, owner=owner,
         can_publish=not user.is_partner,
@@ -197,15 +215,45 @@ def edit(slug: str, record_id: str):
     return _save(section, base, revision, live=live)
 
 
+def form_version(name: str) -> int:
+    """A version a form was opened on (hidden field ``name``); 400 in French if missing.
+
+    Every form that changes a record or a request carries the versions it was
+    opened on (0: no open revision / no live record then): without them a save
+    could not tell what changed meanwhile, and would overwrite it silently.
+    """
+    raw = (request.form.get(name) or "").strip()
+    if not raw.isdigit():
+        abort(400, description=f"Le formulaire ne dit pas sur quelle version de la fiche il a été ouvert "
+                               f"(champ « {name} » manquant ou invalide) : rechargez la page et recommencez.")
+    return int(raw)
+
+
+def unchanged_since_opened(rev: Revision) -> bool:
+    """The request is still as the page that posts showed it; else say so (flash) and return False."""
+    if form_version("lock_version") == rev.lock_version:
+        return True
+    flash("Cette demande a été modifiée depuis que vous avez ouvert la page : rien n'a été fait. "
+          "Relisez-la ci-dessous puis recommencez.")
+    return False
+
+
 def _save(section: str, base: dict, revision: Revision | None, live=None):
     db = get_session()
     user = current_user()
+    lock_version, version = form_version("lock_version"), form_version("version")
+    raw_seen = request.form.get("seen") or ""
+    try:
+        seen = _seen_signer().loads(raw_seen)
+    except BadSignature:
+        seen = None  # then save_draft reads what it can from the history
+    if not isinstance(seen, dict) or (seen.get("lock_version"), seen.get("version")) != (lock_version, version):
+        seen, raw_seen = None, None
     data = parse_form(section, request.form, base)
     action = request.form.get("action", "draft")
-    lock = request.form.get("lock_version")
     try:
-        rev = save_draft(db, user, section, data, revision=revision,
-                         lock_version=int(lock) if lock and lock.isdigit() else None,
+        rev = save_draft(db, user, section, data, revision=revision, lock_version=lock_version, base_version=version,
+                         seen=seen["data"] if seen else None,
                          submit=action in ("submit", "publish"), note=request.form.get("note"))
         if action == "publish":
             publish(db, user, rev)
@@ -215,10 +263,18 @@ def _save(section: str, base: dict, revision: Revision | None, live=None):
         _forbidden(str(exc))
     except ValidationFailed as exc:
         db.rollback()
-        return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400)
-    except ContributionError as exc:  # conflicts
+        return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400,
+                            opened_on=(lock_version, version), seen=raw_seen or "")
+    except FieldConflict as exc:
+        # Shown again on the current versions: the user sees both values of each field and decides.
         db.rollback()
-        return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409)
+        current = open_revision(db, section, data["id"])
+        return _render_form(section, exc.merged, revision=current, errors=[("-", str(exc)), *exc.issues],
+                            live=live_object(db, section, data["id"]), status=409)
+    except ContributionError as exc:  # other conflicts
+        db.rollback()
+        return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409,
+                            opened_on=(lock_version, version), seen=raw_seen or "")
     messages = {"draft": "Brouillon enregistré : il n'est pas encore visible du public. Soumettez-le à la modération quand il est prêt.",
                 "submit": "Modification soumise à la modération : elle sera visible du public après validation.",
                 "publish": "Modification publiée."}
@@ -255,6 +311,10 @@ def revision_action(rev_id: int, action: str):
     db = get_session()
     user = current_user()
     rev = _get_revision(rev_id)
+    if action not in ("soumettre", "retirer"):
+        abort(404)
+    if not unchanged_since_opened(rev):
+        return redirect(url_for("partenaires.revision", rev_id=rev.id))
     try:
         if action == "soumettre":
             submit(db, user, rev)

@@ -153,11 +153,22 @@ class _FormReader(HTMLParser):
             self.values[self._textarea][-1] += data
 
 
-def form_values(client, url: str, **changes) -> MultiDict:
-    """GET ``url`` and return its form as a browser would submit it, with ``changes`` (lists for checkboxes)."""
+def read_form(page: str, **changes) -> MultiDict:
+    """The page's form fields as a browser would submit them, with ``changes`` (lists for checkboxes)."""
     reader = _FormReader()
-    page = client.get(url)
-    assert page.status_code == 200, (url, page.status_code)
-    reader.feed(page.get_data(as_text=True))
+    reader.feed(page)
     values = {**reader.values, **{k: v if isinstance(v, list) else [v] for k, v in changes.items()}}
     return MultiDict([(k, v) for k, vs in values.items() for v in vs])
+
+
+def form_values(client, url: str, **changes) -> MultiDict:
+    """GET ``url`` and return its form as a browser would submit it (see :func:`read_form`)."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return read_form(page.get_data(as_text=True), **changes)
+
+
+def opened_on(client, url: str) -> dict[str, str]:
+    """The versions the forms on ``url`` were opened on (hidden ``lock_version``, ``version``), as a browser sends them."""
+    values = form_values(client, url)
+    return {name: values[name] for name in ("lock_version", "version") if name in values}

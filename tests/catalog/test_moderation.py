@@ -364,3 +364,23 @@ def test_a_partner_cannot_attach_another_structures_site_to_its_offer(factory):
         offer = record_to_data(s.get(Offer, "test--o-num"), "offers")
         kept = moderation.save_draft(s, ml, "offers", {**offer, "nom": "Ateliers numériques du jeudi"})
         assert sorted(kept.data["site_ids"]) == ["test--num-1", "test--site-1"]
+
+
+def test_a_save_based_on_an_older_live_version_merges_from_the_history(factory):
+    """A form opened on version 1 (loaded, no history of its own) saved after a publication: version 1 is the
+    next change undone, so a change to another field merges and the same field is a conflict listing both."""
+    with transaction(factory) as s:
+        modo1 = _user(s, "modo1")
+        moderation.publish(s, modo1, moderation.save_draft(s, modo1, "sites", {**_site(s), "nom": "Publié d'abord"},
+                                                           base_version=1, submit=True))
+    with factory() as s:
+        assert history.version_data(s, "sites", "test--num-1", 1)["nom"] == "Point numérique 1"
+        opened_on_v1 = {**_site(s), "nom": "Point numérique 1"}  # what the late form shows (and sends back)
+        with pytest.raises(moderation.FieldConflict) as conflict:
+            moderation.save_draft(s, _user(s, "ml"), "sites", {**opened_on_v1, "nom": "Autre nom"}, base_version=1)
+        assert conflict.value.fields == [("nom", "Publié d'abord", "Autre nom")]
+        rev = moderation.save_draft(s, _user(s, "ml"), "sites", {**opened_on_v1, "adresse": "7 rue Neuve"}, base_version=1)
+        assert (rev.data["nom"], rev.data["adresse"], rev.base_version) == ("Publié d'abord", "7 rue Neuve", 2)
+        # Continuing a draft needs the version it was opened on.
+        with pytest.raises(moderation.ContributionError, match="version de la demande"):
+            moderation.save_draft(s, _user(s, "ml"), "sites", rev.data, revision=rev)
