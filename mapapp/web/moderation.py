@@ -21,7 +21,8 @@ from mapapp.web import lookup
 from mapapp.web.auth import current_user, login_required
 from mapapp.web.contrib_forms import SLUGS
 from mapapp.web.db import get_session
-from mapapp.web.partenaires import _get_revision, _viewable_record, form_version, unchanged_since_opened
+from mapapp.web.form_versions import form_version, unchanged_since_opened
+from mapapp.web.partenaires import _get_revision, _viewable_record
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 STAFF = ("admin", "moderator")

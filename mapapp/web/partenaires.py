@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from mapapp.catalog import vocab
@@ -33,7 +32,6 @@ from mapapp.catalog.history import (
     display_value,
     history_of,
     live_object,
-    normalized,
     record_to_data,
 )
 from mapapp.catalog.hours import describe_fr, validate_hours
@@ -58,6 +56,7 @@ from mapapp.web import lookup, partenaires_import
 from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
 from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
 from mapapp.web.db import get_session
+from mapapp.web.form_versions import form_version, posted_seen, sign_seen, unchanged_since_opened
 
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
@@ -133,10 +132,6 @@ def _site_choices(db, structure_id: str, selected: list[str]) -> list[tuple[str,
     return sorted(out.items(), key=lambda kv: kv[1].lower())
 
 
-def _seen_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="mapapp.form-seen")
-
-
 def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, opened_on=None, seen=None):
     """The form; ``opened_on`` = (lock_version, version) it carries (default: those of ``revision`` and ``live``).
 
@@ -151,7 +146,7 @@ def _render_form(section, data, *, revision=None, errors=None, live=None, status
                                            live.version if live is not None else 0)
     if seen is None:
         shown = revision.data if revision is not None else record_to_data(live, section) if live is not None else {}
-        seen = _seen_signer().dumps({"lock_version": lock_version, "version": version, "data": normalized(shown)})
+        seen = sign_seen(lock_version, version, shown)
     return render_template(
         "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
         display=display, revision=revision, errors=errors or [], live=live, title=TITLES[section],
@@ -215,45 +210,16 @@ def edit(slug: str, record_id: str):
     return _save(section, base, revision, live=live)
 
 
-def form_version(name: str) -> int:
-    """A version a form was opened on (hidden field ``name``); 400 in French if missing.
-
-    Every form that changes a record or a request carries the versions it was
-    opened on (0: no open revision / no live record then): without them a save
-    could not tell what changed meanwhile, and would overwrite it silently.
-    """
-    raw = (request.form.get(name) or "").strip()
-    if not raw.isdigit():
-        abort(400, description=f"Le formulaire ne dit pas sur quelle version de la fiche il a été ouvert "
-                               f"(champ « {name} » manquant ou invalide) : rechargez la page et recommencez.")
-    return int(raw)
-
-
-def unchanged_since_opened(rev: Revision) -> bool:
-    """The request is still as the page that posts showed it; else say so (flash) and return False."""
-    if form_version("lock_version") == rev.lock_version:
-        return True
-    flash("Cette demande a été modifiée depuis que vous avez ouvert la page : rien n'a été fait. "
-          "Relisez-la ci-dessous puis recommencez.")
-    return False
-
-
 def _save(section: str, base: dict, revision: Revision | None, live=None):
     db = get_session()
     user = current_user()
     lock_version, version = form_version("lock_version"), form_version("version")
-    raw_seen = request.form.get("seen") or ""
-    try:
-        seen = _seen_signer().loads(raw_seen)
-    except BadSignature:
-        seen = None  # then save_draft reads what it can from the history
-    if not isinstance(seen, dict) or (seen.get("lock_version"), seen.get("version")) != (lock_version, version):
-        seen, raw_seen = None, None
+    seen, raw_seen = posted_seen(lock_version, version)  # None: save_draft reads what it can from the history
     data = parse_form(section, request.form, base)
     action = request.form.get("action", "draft")
     try:
         rev = save_draft(db, user, section, data, revision=revision, lock_version=lock_version, base_version=version,
-                         seen=seen["data"] if seen else None,
+                         seen=seen,
                          submit=action in ("submit", "publish"), note=request.form.get("note"))
         if action == "publish":
             publish(db, user, rev)
@@ -264,7 +230,7 @@ def _save(section: str, base: dict, revision: Revision | None, live=None):
     except ValidationFailed as exc:
         db.rollback()
         return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400,
-                            opened_on=(lock_version, version), seen=raw_seen or "")
+                            opened_on=(lock_version, version), seen=raw_seen)
     except FieldConflict as exc:
         # Shown again on the current versions: the user sees both values of each field and decides.
         db.rollback()
@@ -274,7 +240,7 @@ def _save(section: str, base: dict, revision: Revision | None, live=None):
     except ContributionError as exc:  # other conflicts
         db.rollback()
         return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409,
-                            opened_on=(lock_version, version), seen=raw_seen or "")
+                            opened_on=(lock_version, version), seen=raw_seen)
     messages = {"draft": "Brouillon enregistré : il n'est pas encore visible du public. Soumettez-le à la modération quand il est prêt.",
                 "submit": "Modification soumise à la modération : elle sera visible du public après validation.",
                 "publish": "Modification publiée."}
