@@ -70,6 +70,31 @@ class ConflictError(ContributionError):
     """Someone else changed the record (or the draft) in the meantime: nothing was overwritten."""
 
 
+class FieldConflict(ConflictError):
+    """Someone else saved the same fields since the form was opened; nothing was written.
+
+    ``fields`` lists ``(field, value saved meanwhile, value submitted)``; ``merged``
+    is the submission with the other person's changes to other fields taken in,
+    what the form shows again so that the user decides field by field.
+    """
+
+    def __init__(self, fields: list[tuple[str, Any, Any]], merged: dict):
+        self.fields, self.merged = fields, merged
+        super().__init__(
+            "La fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte, sur les mêmes champs : "
+            "rien n'a été enregistré. Le formulaire reprend leurs autres changements et garde votre saisie pour "
+            "ces champs : " + "; ".join(f"{FIELD_LABELS.get(name, name)} : enregistré entre-temps "
+                                       f"« {display_value(name, theirs)} », votre saisie « {display_value(name, ours)} »"
+                                       for name, theirs, ours in fields)
+            + ". Vérifiez-les puis enregistrez à nouveau.")
+
+    @property
+    def issues(self) -> list[tuple[str, str]]:
+        """One ``(field, message)`` per conflicting field, for the form."""
+        return [(name, f"Modifié entre-temps par quelqu'un d'autre : « {display_value(name, theirs)} » "
+                       f"(votre saisie : « {display_value(name, ours)} »)") for name, theirs, ours in self.fields]
+
+
 class ValidationFailed(ContributionError):
     """The proposed record is invalid; ``issues`` lists ``(field, message)``."""
 
@@ -176,6 +201,25 @@ def apply_live(
     session.add(entry)
     session.flush()
     return entry
+
+
+def version_data(session: Session, section: str, record_id: str, version: int) -> dict | None:
+    """The live record as it was at ``version``, from the history; None if the history cannot tell.
+
+    That version's snapshot; else (the version loaded before any recorded
+    change, e.g. by ``mapapp catalog load``) the next change undone: its
+    snapshot with each changed field put back to its old value.
+    """
+    def entry(v: int) -> ChangeLog | None:
+        return session.scalar(select(ChangeLog).where(ChangeLog.section == section, ChangeLog.record_id == record_id,
+                                                      ChangeLog.version == v).order_by(ChangeLog.id.desc()).limit(1))
+
+    if (this := entry(version)) is not None:
+        return dict(this.snapshot)
+    after = entry(version + 1)
+    if after is None or after.action == "create":
+        return None
+    return {**after.snapshot, **{name: old for name, (old, _new) in after.changes.items()}}
 
 
 def history_of(session: Session, section: str, record_id: str) -> list[ChangeLog]:

@@ -23,8 +23,13 @@ in the catalog JSON layout. Its life cycle::
 
 Optimistic locking, two levels:
 
-- a revision's ``lock_version`` (given back by the form): saving a draft that
-  someone else saved in the meantime is a :class:`ConflictError`;
+- every edit form carries the versions it was opened on (the revision's
+  ``lock_version``, 0 without one; the live record's ``version``, 0 for a new
+  record) and :func:`save_draft` requires them: a draft saved, or a record
+  published, by someone else in the meantime is merged field by field with the
+  submission (:func:`merge`, from the version the form showed, read from the
+  history), and a field changed on both sides is a
+  :class:`~mapapp.catalog.history.FieldConflict` listing both values;
 - a revision's ``base_version`` (the live record's version when the draft
   started): if the live record changed since, publication merges field by
   field: fields changed on one side only are taken from that side, a field
@@ -49,6 +54,7 @@ from sqlalchemy.orm import Session
 from mapapp.catalog.history import (
     ConflictError,
     ContributionError,
+    FieldConflict,
     PermissionDenied,
     ValidationFailed,
     apply_live,
@@ -57,15 +63,16 @@ from mapapp.catalog.history import (
     live_object,
     normalized,
     record_to_data,
+    version_data,
 )
 from mapapp.catalog.models import Site
 from mapapp.catalog.models_users import OPEN_STATUSES, ChangeLog, Revision, User, utcnow
 from mapapp.catalog.moderation_permissions import can_contribute, can_edit, can_moderate_revision, can_view, revision_communes
-from mapapp.catalog.moderation_records import derive_commune, owner_of, pending_sites, validate_data
+from mapapp.catalog.moderation_records import derive_commune, foreign_sites, owner_of, pending_sites, validate_data
 from mapapp.catalog.users import can_moderate, known_communes, moderated_communes, structure_ids
 
 __all__ = [
-    "ConflictError", "ContributionError", "PermissionDenied", "ValidationFailed",
+    "ConflictError", "ContributionError", "FieldConflict", "PermissionDenied", "ValidationFailed",
     "save_draft", "submit", "withdraw", "publish", "reject", "rebase", "merge", "validate_data",
 ]
 
@@ -105,16 +112,34 @@ def save_draft(
     *,
     revision: Revision | None = None,
     lock_version: int | None = None,
+    base_version: int | None = None,
+    seen: dict | None = None,
     submit: bool = False,
     note: str | None = None,
     batch: str | None = None,
 ) -> Revision:
     """Create or update the open revision of a record with ``data`` (validated); the caller commits.
 
+    Args:
+        revision: the record's open revision, continued (None: a new one starts).
+        lock_version: the ``lock_version`` of the revision the form was opened
+            on, 0 if the record had no open revision then; required with ``revision``.
+        base_version: the live record's version the form was opened on (0: the
+            record was not published then); None when the caller read the
+            record in this same transaction (an import).
+        seen: the record as the form showed it, when the caller can vouch for
+            it (the web form carries it signed); else it is read from the history.
+
+    When the record or its draft changed since the form was opened, the
+    submission is merged field by field with that change (:func:`merge`, from
+    what the form showed: ``seen``, else the live version from the history);
+    fields changed on both sides raise :class:`~mapapp.catalog.history.FieldConflict`.
+    Without ``seen``, against a draft saved meanwhile (its earlier states are
+    not kept) every field the two differ on is a conflict.
+
     Raises:
         PermissionDenied: not the user's structure / territory.
-        ConflictError: the draft was saved by someone else since ``lock_version``,
-            or the record already has another open revision.
+        ConflictError: see above, or the record already has another open revision.
         ValidationFailed: the proposed record is invalid.
     """
     data = dict(data)
@@ -122,15 +147,30 @@ def save_draft(
     if not record_id:
         raise ValidationFailed([("id", "identifiant (id) manquant")])
     derive_commune(session, section, data)  # the territory (and so the moderators) follow from the point
+    live = live_object(session, section, record_id)
+
+    def seen_version() -> dict | None:
+        """The record as the form showed it."""
+        if seen is not None:
+            return seen
+        if not base_version:
+            return None
+        if live is not None and live.version == base_version:
+            return record_to_data(live, section)
+        return version_data(session, section, record_id, base_version)
+
     if revision is None:
         existing = open_revision(session, section, record_id)
         if existing is not None:
             raise ConflictError(f"Une modification de cette fiche est déjà en cours (demande n° {existing.id}) : "
                                 "reprenez-la plutôt que d'en commencer une autre.")
-        live = live_object(session, section, record_id)
         base = record_to_data(live, section) if live is not None else None
         _require(can_contribute(session, user, section, data)
                  and (base is None or can_contribute(session, user, section, base)))
+        if base_version is not None and base_version != (live.version if live is not None else 0):
+            if base is None:
+                raise ConflictError("La fiche que vous modifiiez n'existe plus.")
+            data = _merge_or_conflict(seen_version(), data, base)  # published meanwhile
         revision = Revision(section=section, record_id=record_id, action="update" if live is not None else "create",
                             status="draft", base_version=live.version if live is not None else None,
                             base_data=normalized(base) if base is not None else None,
@@ -139,14 +179,21 @@ def save_draft(
         _require(can_edit(session, user, revision), "Cette demande ne peut plus être modifiée par vous.")
         if revision.section != section or revision.record_id != record_id:
             raise ContributionError("La fiche ne correspond pas à cette demande.")
-        if lock_version is not None and int(lock_version) != revision.lock_version:
-            raise ConflictError("Cette demande a été modifiée par quelqu'un d'autre pendant que vous la modifiiez : "
-                                "vos changements n'ont pas été enregistrés. Rechargez la page pour voir sa version actuelle.")
+        if lock_version is None:
+            raise ContributionError("La version de la demande sur laquelle la modification est faite manque.")
+        if int(lock_version) != revision.lock_version:
+            # Saved by someone else since: from the live version the form showed if it had no draft yet.
+            shown = seen_version() if int(lock_version) == 0 or seen is not None else None
+            data = _merge_or_conflict(shown, data, revision.data)
         _require(can_contribute(session, user, section, data))
     owner = owner_of(section, data)
     if revision.structure_id and revision.structure_id != owner:
         raise ContributionError("Une fiche ne peut pas changer de structure.")
     issues = validate_data(session, section, data, extra_sites=pending_sites(session, owner))
+    if not issues and section == "offers" and user is not None and user.is_partner:
+        # A partner may not attach another structure's site (it would show its offer at someone else's address).
+        issues = foreign_sites(session, data, allowed=(revision.base_data or {}).get("site_ids") or [],
+                               extra_sites=pending_sites(session, owner))
     if issues:
         raise ValidationFailed(issues)
     revision.structure_id = owner
@@ -200,6 +247,18 @@ def merge(base: dict, ours: dict, theirs: dict) -> tuple[dict, list[str]]:
             merged[name] = o
             conflicts.append(name)
     return merged, conflicts
+
+
+def _merge_or_conflict(seen: dict | None, ours: dict, theirs: dict) -> dict:
+    """``ours`` (a form opened on ``seen``) merged with ``theirs`` (saved since); FieldConflict if both changed a field.
+
+    ``seen`` None (unknown): every field ``ours`` and ``theirs`` differ on is a conflict.
+    """
+    merged, conflicts = merge(seen or {}, ours, theirs)
+    if conflicts:
+        theirs_n, ours_n = normalized(theirs), normalized(ours)
+        raise FieldConflict([(name, theirs_n.get(name), ours_n.get(name)) for name in conflicts], merged)
+    return merged
 
 
 def _check_dependencies(session: Session, rev: Revision) -> None:

@@ -15,6 +15,7 @@ The revision workflow is :mod:`mapapp.catalog.moderation`; who may do what,
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import shapely
 import shapely.affinity
@@ -76,7 +77,11 @@ def record_communes(session: Session, section: str, data: dict, extra_sites: dic
 
     A site: its commune; a mobility solution: its commune and served communes;
     an offer: its sites' communes, else its structure's commune; a structure:
-    its commune and its sites' communes.
+    its own commune only. A structure's sites do not place the structure: a
+    moderator of the territory of one of its sites handles that site, not the
+    structure's own fields (else a moderator of A could attach a site in A to a
+    structure of B and then edit that structure). A structure without commune
+    has no place: only département-wide moderators and administrators handle it.
     """
     codes: set[str] = set()
     if section in ("sites", "mobility_solutions", "structures") and data.get("commune_code"):
@@ -96,9 +101,41 @@ def record_communes(session: Session, section: str, data: dict, extra_sites: dic
             structure = session.get(Structure, data["structure_id"])
             if structure is not None and structure.commune_code:
                 codes.add(structure.commune_code)
-    if section == "structures" and data.get("id"):
-        codes |= set(session.scalars(select(Site.commune_code).where(Site.structure_id == data["id"])))
     return codes
+
+
+def foreign_sites(
+    session: Session,
+    data: dict,
+    *,
+    allowed: Iterable[str] = (),
+    extra_sites: dict[str, dict] | None = None,
+) -> list[tuple[str, str]]:
+    """An offer's sites that belong to another structure than the offer's, as ``[(field, message)]``.
+
+    A partner builds offers from its own structure's sites only (live, or
+    proposed: ``extra_sites`` with their ``structure_id``); sites in
+    ``allowed`` (those the record already had, attached by a moderator or an
+    administrator) may stay. Moderators and administrators are not held to
+    this: the caller decides who is.
+    """
+    owner = str(data.get("structure_id") or "")
+    keep = set(allowed)
+    issues = []
+    for sid in dict.fromkeys(data.get("site_ids") or []):
+        if sid in keep:
+            continue
+        if extra_sites and sid in extra_sites:
+            site_owner, name = extra_sites[sid].get("structure_id"), extra_sites[sid].get("nom")
+        else:
+            site = session.get(Site, sid)
+            if site is None:
+                continue  # an unknown site: validate_data names it
+            site_owner, name = site.structure_id, site.nom
+        if site_owner != owner:
+            issues.append(("site_ids", f"site_ids : le lieu « {name or sid} » ({sid}) appartient à une autre structure : "
+                                       f"une offre ne peut utiliser que les lieux de sa propre structure"))
+    return issues
 
 
 def derive_commune(session: Session, section: str, data: dict) -> list[tuple[str, str]]:

@@ -57,7 +57,7 @@ from mapapp.catalog.models import MobilitySolution, Site, Structure
 from mapapp.catalog.models_users import User
 from mapapp.catalog.moderation import open_revision, save_draft, withdraw
 from mapapp.catalog.moderation_permissions import can_contribute
-from mapapp.catalog.moderation_records import commune_at, owner_of, pending_sites, validate_data
+from mapapp.catalog.moderation_records import commune_at, foreign_sites, owner_of, pending_sites, validate_data
 from mapapp.catalog.query import normalize_name
 from mapapp.catalog.users import is_member, known_communes
 from mapapp.io.catalog_readers import FORMATS, detect_format, read_file
@@ -208,6 +208,9 @@ def plan_import(session: Session, parsed: ParsedFile, user: User | None, mode: s
                            **file_sites}
             issues = validate_data(session, section, data, extra_sites=extra_sites,
                                    extra_structures=file_structures, communes=communes)
+            if not issues and section == "offers" and user is not None and user.is_partner:
+                issues = foreign_sites(session, data, allowed=(current or {}).get("site_ids") or [],
+                                       extra_sites=extra_sites)
             for name, message in issues:
                 known = name in FIELD_TYPES[section]
                 report.error(source, where, message, column=name if known else None,
@@ -257,7 +260,8 @@ def _write(session: Session, plans: list[RecordPlan], user: User | None, mode: s
                     # Reopened to be changed, then submitted again: withdraw() checks the permission
                     # (the user's structure) before changing anything.
                     withdraw(session, user, rev)
-                save_draft(session, user, plan.section, data, revision=rev, submit=True, batch=batch)
+                save_draft(session, user, plan.section, data, revision=rev, submit=True, batch=batch,
+                           lock_version=rev.lock_version if rev is not None else None)  # read in this transaction
         except ValidationFailed as exc:
             for _f, message in exc.issues:
                 report.error(source, plan.where, message)

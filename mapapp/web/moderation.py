@@ -21,6 +21,7 @@ from mapapp.web import lookup
 from mapapp.web.auth import current_user, login_required
 from mapapp.web.contrib_forms import SLUGS
 from mapapp.web.db import get_session
+from mapapp.web.form_versions import form_version, unchanged_since_opened
 from mapapp.web.partenaires import _get_revision, _viewable_record
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -45,6 +46,10 @@ def decide(rev_id: int, action: str):
     db = get_session()
     user = current_user()
     rev: Revision = _get_revision(rev_id)
+    if action not in ("publier", "refuser", "reprendre"):
+        abort(404)
+    if not unchanged_since_opened(rev):  # never publish what the moderator did not read
+        return redirect(url_for("partenaires.revision", rev_id=rev_id))
     try:
         if action == "publier":
             publish(db, user, rev)
@@ -79,7 +84,7 @@ def restore_version(slug: str, record_id: str, change_id: int):
     db = get_session()
     user = current_user()
     live, data = _viewable_record(section, record_id)
-    version = request.form.get("version", type=int)
+    version = form_version("version")
     try:
         # The version restored must be in the moderator's territory too (it may be in another commune).
         entry = restore(db, user, section, record_id, change_id, expected_version=version,

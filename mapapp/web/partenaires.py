@@ -26,6 +26,7 @@ from mapapp.catalog.history import (
     SECTION_LABELS,
     ConflictError,
     ContributionError,
+    FieldConflict,
     PermissionDenied,
     ValidationFailed,
     display_value,
@@ -55,6 +56,7 @@ from mapapp.web import lookup, partenaires_import
 from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
 from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
 from mapapp.web.db import get_session
+from mapapp.web.form_versions import form_version, posted_seen, sign_seen, unchanged_since_opened
 
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
@@ -130,14 +132,25 @@ def _site_choices(db, structure_id: str, selected: list[str]) -> list[tuple[str,
     return sorted(out.items(), key=lambda kv: kv[1].lower())
 
 
-def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, structure_id=None):
+def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, opened_on=None, seen=None):
+    """The form; ``opened_on`` = (lock_version, version) it carries (default: those of ``revision`` and ``live``).
+
+    It also carries ``seen``, the record it was opened on (signed: the server
+    made it), so that a save after someone else's merges from what the user saw.
+    """
     db = get_session()
     user = current_user()
     owner = data.get("id") if section == "structures" else data.get("structure_id")
     bounds = lookup.departement_bounds(db)
+    lock_version, version = opened_on or (revision.lock_version if revision is not None else 0,
+                                           live.version if live is not None else 0)
+    if seen is None:
+        shown = revision.data if revision is not None else record_to_data(live, section) if live is not None else {}
+        seen = sign_seen(lock_version, version, shown)
     return render_template(
         "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
         display=display, revision=revision, errors=errors or [], live=live, title=TITLES[section],
+        lock_version=lock_version, version=version, seen=seen,
         site_choices=_site_choices(db, owner, data.get("site_ids") or []) if section == "offers" else [],
         with_map=section in MAP_SECTIONS, bounds=bounds, owner=owner,
         can_publish=not user.is_partner,
@@ -200,12 +213,13 @@ def edit(slug: str, record_id: str):
 def _save(section: str, base: dict, revision: Revision | None, live=None):
     db = get_session()
     user = current_user()
+    lock_version, version = form_version("lock_version"), form_version("version")
+    seen, raw_seen = posted_seen(lock_version, version)  # None: save_draft reads what it can from the history
     data = parse_form(section, request.form, base)
     action = request.form.get("action", "draft")
-    lock = request.form.get("lock_version")
     try:
-        rev = save_draft(db, user, section, data, revision=revision,
-                         lock_version=int(lock) if lock and lock.isdigit() else None,
+        rev = save_draft(db, user, section, data, revision=revision, lock_version=lock_version, base_version=version,
+                         seen=seen,
                          submit=action in ("submit", "publish"), note=request.form.get("note"))
         if action == "publish":
             publish(db, user, rev)
@@ -215,10 +229,18 @@ def _save(section: str, base: dict, revision: Revision | None, live=None):
         _forbidden(str(exc))
     except ValidationFailed as exc:
         db.rollback()
-        return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400)
-    except ContributionError as exc:  # conflicts
+        return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400,
+                            opened_on=(lock_version, version), seen=raw_seen)
+    except FieldConflict as exc:
+        # Shown again on the current versions: the user sees both values of each field and decides.
         db.rollback()
-        return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409)
+        current = open_revision(db, section, data["id"])
+        return _render_form(section, exc.merged, revision=current, errors=[("-", str(exc)), *exc.issues],
+                            live=live_object(db, section, data["id"]), status=409)
+    except ContributionError as exc:  # other conflicts
+        db.rollback()
+        return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409,
+                            opened_on=(lock_version, version), seen=raw_seen)
     messages = {"draft": "Brouillon enregistré : il n'est pas encore visible du public. Soumettez-le à la modération quand il est prêt.",
                 "submit": "Modification soumise à la modération : elle sera visible du public après validation.",
                 "publish": "Modification publiée."}
@@ -255,6 +277,10 @@ def revision_action(rev_id: int, action: str):
     db = get_session()
     user = current_user()
     rev = _get_revision(rev_id)
+    if action not in ("soumettre", "retirer"):
+        abort(404)
+    if not unchanged_since_opened(rev):
+        return redirect(url_for("partenaires.revision", rev_id=rev.id))
     try:
         if action == "soumettre":
             submit(db, user, rev)

@@ -38,12 +38,15 @@ def load_contrib_data(factory) -> None:
 # database file, copied for each test (a few milliseconds). Import these fixtures into a test module.
 
 import shutil  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from mapapp.catalog.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from mapapp.config import load_settings  # noqa: E402
+
 from tests.env import WEB_ENV  # noqa: E402
 
 
@@ -111,3 +114,61 @@ def logged_in(app, name: str):
     response = login(client, name)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit from the page's ``method="post"`` form with a ``name="id"`` field."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name:
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                self.values.setdefault(name, [])
+                return
+            self.values.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select].append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def read_form(page: str, **changes) -> MultiDict:
+    """The page's form fields as a browser would submit them, with ``changes`` (lists for checkboxes)."""
+    reader = _FormReader()
+    reader.feed(page)
+    values = {**reader.values, **{k: v if isinstance(v, list) else [v] for k, v in changes.items()}}
+    return MultiDict([(k, v) for k, vs in values.items() for v in vs])
+
+
+def form_values(client, url: str, **changes) -> MultiDict:
+    """GET ``url`` and return its form as a browser would submit it (see :func:`read_form`)."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return read_form(page.get_data(as_text=True), **changes)
+
+
+def opened_on(client, url: str) -> dict[str, str]:
+    """The versions the forms on ``url`` were opened on (hidden ``lock_version``, ``version``), as a browser sends them."""
+    values = form_values(client, url)
+    return {name: values[name] for name in ("lock_version", "version") if name in values}

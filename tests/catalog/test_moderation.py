@@ -12,7 +12,7 @@ from mapapp.catalog.db import transaction
 from mapapp.catalog.filters import CatalogFilters
 from mapapp.catalog.history import ConflictError, PermissionDenied, ValidationFailed, record_to_data
 from mapapp.catalog.load import load_catalog
-from mapapp.catalog.models import Offer, Site
+from mapapp.catalog.models import Offer, Site, Structure
 from mapapp.catalog.models_users import ChangeLog, Revision
 from mapapp.catalog.query import select_catalog
 from mapapp.catalog.users import get_user_by_email
@@ -292,3 +292,95 @@ def test_restore_asks_about_the_version_restored(factory):
         history.restore(s, _user(s, "modo1"), "sites", "test--num-1", first,
                         authorize=lambda snapshot: seen.append(snapshot) or True)
         assert seen[0]["nom"] == "Nom 2"
+
+
+def _place_structure(s, structure_id: str, commune: str) -> None:
+    data = {**record_to_data(s.get(Structure, structure_id), "structures"), "commune_code": commune}
+    history.apply_live(s, "structures", data, user=None, action="update")
+
+
+def test_a_moderator_cannot_reach_another_territorys_structure_through_a_site_it_adds(factory):
+    """The attack: a TAS1 moderator adds a TAS1 site to a TAS2 structure, publishes it, then edits the structure."""
+    with transaction(factory) as s:
+        _place_structure(s, "test--fs", "96002")  # France Services now sits in Saint-Jo (TAS2)
+    with transaction(factory) as s:
+        modo1 = _user(s, "modo1")
+        sid = moderation.new_record_id(s, "sites", "test--fs")
+        site = {**_site(s), "id": sid, "structure_id": "test--fs", "nom": "Relais d'Arlenc", "commune_code": "96001",
+                "lon": 2.0405, "lat": 45.0305}
+        moderation.publish(s, modo1, moderation.save_draft(s, modo1, "sites", site, submit=True))
+    with factory() as s:
+        assert s.get(Site, sid).structure_id == "test--fs"  # the site itself is in TAS1: that part is legitimate
+        modo1 = _user(s, "modo1")
+        structure = {**record_to_data(s.get(Structure, "test--fs"), "structures"), "nom": "Repris par TAS1"}
+        with pytest.raises(PermissionDenied):
+            moderation.save_draft(s, modo1, "structures", structure)
+        # The TAS2 moderator, whose territory the structure is in, may.
+        rev = moderation.save_draft(s, _user(s, "modo2"), "structures", structure, submit=True)
+        with pytest.raises(PermissionDenied):
+            moderation.publish(s, modo1, rev)
+
+
+def test_moving_a_structure_across_territories_needs_both_territories(factory):
+    with transaction(factory) as s:
+        _place_structure(s, "test--fs", "96002")
+    with factory() as s:
+        moved = {**record_to_data(s.get(Structure, "test--fs"), "structures"), "commune_code": "96001"}
+        for name in ("modo1", "modo2"):  # neither territory alone
+            with pytest.raises(PermissionDenied):
+                moderation.save_draft(s, _user(s, name), "structures", moved)
+        rev = moderation.save_draft(s, _user(s, "ml"), "structures", {
+            **record_to_data(s.get(Structure, "test--ml"), "structures"), "commune_code": "96002"}, submit=True)
+        with pytest.raises(PermissionDenied):
+            moderation.publish(s, _user(s, "modo1"), rev)  # out of TAS1 into TAS2: the TAS2 side must agree
+        with pytest.raises(PermissionDenied):
+            moderation.publish(s, _user(s, "modo2"), rev)
+        assert moderation.publish(s, _user(s, "modo-all"), rev) is not None
+        assert s.get(Structure, "test--ml").commune_code == "96002"
+
+
+def test_a_partner_cannot_attach_another_structures_site_to_its_offer(factory):
+    with factory() as s:
+        ml = _user(s, "ml")
+        offer = record_to_data(s.get(Offer, "test--o-num"), "offers")
+        # test--site-1 belongs to test--cd: refused before it reaches moderation, with a French message.
+        with pytest.raises(ValidationFailed) as refused:
+            moderation.save_draft(s, ml, "offers", {**offer, "site_ids": [*offer["site_ids"], "test--site-1"]})
+        assert refused.value.issues == [("site_ids", "site_ids : le lieu « Maison des Solidarités de Test » "
+                                         "(test--site-1) appartient à une autre structure : une offre ne peut utiliser "
+                                         "que les lieux de sa propre structure")]
+        assert s.scalar(select(Revision).where(Revision.record_id == "test--o-num")) is None
+        # Its own sites, and its own unpublished ones, are fine.
+        rev = moderation.save_draft(s, ml, "offers", {**offer, "site_ids": ["test--num-1"]})
+        assert rev.data["site_ids"] == ["test--num-1"]
+        # A moderator of the territory may link structures' sites (a permanence in someone else's premises).
+        s.delete(rev)
+        s.flush()
+        rev = moderation.save_draft(s, _user(s, "modo1"), "offers", {**offer, "site_ids": ["test--num-1", "test--site-1"]},
+                                    submit=True)
+        assert sorted(rev.data["site_ids"]) == ["test--num-1", "test--site-1"]
+        moderation.publish(s, _user(s, "modo1"), rev)
+        # Once a moderator attached it, the partner may keep it when editing the offer (not add others).
+        offer = record_to_data(s.get(Offer, "test--o-num"), "offers")
+        kept = moderation.save_draft(s, ml, "offers", {**offer, "nom": "Ateliers numériques du jeudi"})
+        assert sorted(kept.data["site_ids"]) == ["test--num-1", "test--site-1"]
+
+
+def test_a_save_based_on_an_older_live_version_merges_from_the_history(factory):
+    """A form opened on version 1 (loaded, no history of its own) saved after a publication: version 1 is the
+    next change undone, so a change to another field merges and the same field is a conflict listing both."""
+    with transaction(factory) as s:
+        modo1 = _user(s, "modo1")
+        moderation.publish(s, modo1, moderation.save_draft(s, modo1, "sites", {**_site(s), "nom": "Publié d'abord"},
+                                                           base_version=1, submit=True))
+    with factory() as s:
+        assert history.version_data(s, "sites", "test--num-1", 1)["nom"] == "Point numérique 1"
+        opened_on_v1 = {**_site(s), "nom": "Point numérique 1"}  # what the late form shows (and sends back)
+        with pytest.raises(moderation.FieldConflict) as conflict:
+            moderation.save_draft(s, _user(s, "ml"), "sites", {**opened_on_v1, "nom": "Autre nom"}, base_version=1)
+        assert conflict.value.fields == [("nom", "Publié d'abord", "Autre nom")]
+        rev = moderation.save_draft(s, _user(s, "ml"), "sites", {**opened_on_v1, "adresse": "7 rue Neuve"}, base_version=1)
+        assert (rev.data["nom"], rev.data["adresse"], rev.base_version) == ("Publié d'abord", "7 rue Neuve", 2)
+        # Continuing a draft needs the version it was opened on.
+        with pytest.raises(moderation.ContributionError, match="version de la demande"):
+            moderation.save_draft(s, _user(s, "ml"), "sites", rev.data, revision=rev)

@@ -357,3 +357,19 @@ def test_partner_import_does_not_reopen_another_structures_request(factory):
         _write(s, [plan], _user(s, "ml"), "moderation", dt.date(2026, 1, 1), "batch", report, "f.csv")
         assert [e.where for e in report.errors] == [2]
         assert s.get(Revision, rev_id).status == "submitted"  # untouched, not even in the session
+
+
+def test_partner_import_cannot_attach_another_structures_site_to_its_offer(factory, tmp_path):
+    rows = [{"type_fiche": "offre", "id": "test--ml--offre-import", "structure_id": "test--ml", "nom": "Atelier CV",
+             "description": "Un conseiller vous aide à écrire votre CV.",
+             "thematiques": "trouver-un-emploi--convaincre-un-recruteur-en-entretien", "publics": "tous-publics",
+             "delivery_mode": "on_site", "site_ids": "test--num-1,test--fs-arlenc"}]
+    path = write_csv(tmp_path / "foreign-site.csv", rows)
+    with factory() as s:
+        result = run_import(s, path, user=_user(s, "ml"), dry_run=True)
+        assert [(e.where, e.message) for e in result.report.errors] == [
+            (2, "site_ids : le lieu « France Services d'Arlenc » (test--fs-arlenc) appartient à une autre structure : "
+                "une offre ne peut utiliser que les lieux de sa propre structure")]
+        assert result.plans == []
+    with factory() as s:
+        assert _count(s, Revision) == 0

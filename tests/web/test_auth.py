@@ -343,3 +343,31 @@ def test_parallel_login_attempts_get_exactly_five_password_checks(contrib_app, m
         t.join(60)
     assert sorted(statuses) == [401] * 5 + [429] * 25
     assert len(checks) == 5
+
+
+def test_forgotten_password_request_runs_the_same_hashing_and_token_work_for_any_address(contrib_app, monkeypatch):
+    """« Mot de passe oublié » for an existing and a missing account: the request does the same hashing and
+    token work (none: the account is looked up after the response) and hands the same job to the mail queue."""
+    import mapapp.catalog.users as users
+    import mapapp.web.auth as auth
+
+    calls: list[str] = []
+    for module, name in ((users, "_digest"), (users, "issue_token"), (users, "get_user_by_email"),
+                         (users, "check_password_hash"), (users, "generate_password_hash"),
+                         (auth, "issue_token"), (auth, "get_user_by_email")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    queued: list[tuple] = []
+    queue = auth.mail_queue(contrib_app)
+    monkeypatch.setattr(queue, "submit", lambda job, *args: queued.append((job.__name__, len(args))))
+    client = contrib_app.test_client()
+    token = csrf(client)
+    answers, work = [], []
+    for address in ("ml@example.org", "personne@example.org"):
+        calls.clear()
+        response = client.post("/mot-de-passe/oubli", data={"email": address, "csrf_token": token})
+        answers.append((response.status_code, response.headers["Location"]))
+        work.append(sorted(calls))
+    assert answers[0] == answers[1] == (302, "/connexion")
+    assert work[0] == work[1] == []  # no lookup, token or hash in the request, whoever asks
+    assert queued == [("send_reset_link", 1), ("send_reset_link", 1)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+from sqlalchemy import func, select
 
 from mapapp.catalog.db import transaction
 from mapapp.catalog.load import load_catalog
@@ -18,7 +20,9 @@ from tests.catalog.contrib import (  # noqa: F401  (fixtures)
     contrib_template,
     csrf,
     factory,
+    form_values,
     logged_in,
+    opened_on,
 )
 from tests.web.conftest import XSS
 from tests.web.test_partenaires import SITE_FORM, _post_site, _revision_id
@@ -27,12 +31,17 @@ from tests.web.test_partenaires import SITE_FORM, _post_site, _revision_id
 def _submitted(app, **fields) -> int:
     partner = logged_in(app, "ml")
     rev_id = _revision_id(_post_site(partner, **fields))
-    partner.post(f"/espace/demande/{rev_id}/soumettre", data={"csrf_token": csrf(partner, "/espace/")})
+    partner.post(f"/espace/demande/{rev_id}/soumettre", data={"csrf_token": csrf(partner, "/espace/"),
+                                                              **opened_on(partner, f"/espace/demande/{rev_id}")})
     return rev_id
 
 
 def _decide(client, rev_id, action, **data):
-    return client.post(f"/moderation/demande/{rev_id}/{action}", data={"csrf_token": csrf(client, "/moderation/"), **data})
+    """Post a decision from the request's page as the moderator sees it (its lock_version), or as given."""
+    page = client.get(f"/espace/demande/{rev_id}")
+    seen = opened_on(client, f"/espace/demande/{rev_id}") if page.status_code == 200 else {"lock_version": "1"}
+    return client.post(f"/moderation/demande/{rev_id}/{action}",
+                       data={"csrf_token": csrf(client, "/moderation/"), **seen, **data})
 
 
 def test_queue_shows_only_the_moderators_territory(contrib_app):
@@ -95,7 +104,7 @@ def test_moderator_edits_and_publishes_directly_then_restores(contrib_app, facto
     moderator = logged_in(contrib_app, "modo1")
     url = "/espace/lieu/test--num-1/modifier"
     response = moderator.post(url, data={**SITE_FORM, "nom": "Corrigé par le modérateur", "action": "publish",
-                                         "csrf_token": csrf(moderator, url)})
+                                         **opened_on(moderator, url), "csrf_token": csrf(moderator, url)})
     assert response.status_code == 302
     with factory() as s:
         assert s.get(Site, "test--num-1").nom == "Corrigé par le modérateur"
@@ -104,7 +113,7 @@ def test_moderator_edits_and_publishes_directly_then_restores(contrib_app, facto
     history = moderator.get("/espace/lieu/test--num-1/historique").get_data(as_text=True)
     # Only one change so far: nothing earlier to restore. Change again, then restore the first version.
     moderator.post(url, data={**SITE_FORM, "nom": "Deuxième correction", "action": "publish",
-                              "csrf_token": csrf(moderator, url)})
+                              **opened_on(moderator, url), "csrf_token": csrf(moderator, url)})
     history = moderator.get("/espace/lieu/test--num-1/historique").get_data(as_text=True)
     first = re.findall(r'/moderation/lieu/test--num-1/restaurer/(\d+)"', history)
     assert len(first) == 1
@@ -152,3 +161,62 @@ def test_restoring_a_version_in_another_territory_is_refused(contrib_app, factor
     assert everywhere.post(url, data={"csrf_token": csrf(everywhere, "/moderation/"), "version": "3"}).status_code == 302
     with factory() as s:
         assert s.get(Site, "test--num-1").commune_code == "96002"
+
+
+def test_two_moderators_publishing_the_same_live_site_cannot_overwrite_each_other(contrib_app, factory):
+    """The attack: both open the live site, both « publish »; the second used to overwrite the first silently."""
+    first, second = logged_in(contrib_app, "modo1"), logged_in(contrib_app, "modo-all")
+    url = "/espace/lieu/test--num-1/modifier"
+    form_a = form_values(first, url, nom="Nom corrigé par le premier", action="publish")
+    form_b = form_values(second, url, adresse="5 avenue de la Gare", action="publish")
+    assert form_a["version"] == form_b["version"] == "1"
+    assert first.post(url, data=form_a).status_code == 302
+    assert second.post(url, data=form_b).status_code == 302  # other fields: merged, both kept
+    with factory() as s:
+        site = s.get(Site, "test--num-1")
+        assert (site.nom, site.adresse, site.version) == ("Nom corrigé par le premier", "5 avenue de la Gare", 3)
+    # Both change the name: the second is refused, field by field, and the first's name stays.
+    form_a = form_values(first, url, nom="Nom du premier", action="publish")
+    form_b = form_values(second, url, nom="Nom du second", action="publish")
+    assert first.post(url, data=form_a).status_code == 302
+    late = second.post(url, data=form_b)
+    page = html.unescape(late.get_data(as_text=True))
+    assert late.status_code == 409
+    assert "Nom : enregistré entre-temps « Nom du premier », votre saisie « Nom du second »" in page
+    with factory() as s:
+        assert s.get(Site, "test--num-1").nom == "Nom du premier"
+        assert s.scalar(select(func.count()).select_from(Revision).where(Revision.status.in_(["draft", "submitted"]))) == 0
+
+
+@pytest.mark.parametrize("missing", ["lock_version", "version"])
+def test_an_edit_without_the_version_it_was_opened_on_is_refused_in_french(contrib_app, factory, missing):
+    moderator = logged_in(contrib_app, "modo1")
+    url = "/espace/lieu/test--num-1/modifier"
+    form = form_values(moderator, url, nom="Sans version", action="publish")
+    del form[missing]
+    response = moderator.post(url, data=form)
+    assert response.status_code == 400
+    assert (f"Le formulaire ne dit pas sur quelle version de la fiche il a été ouvert (champ « {missing} » manquant"
+            in html.unescape(response.get_data(as_text=True)))
+    with factory() as s:
+        assert s.get(Site, "test--num-1").nom == "Point numérique 1" and s.scalar(select(Revision.id)) is None
+
+
+def test_a_moderator_never_publishes_a_request_changed_after_reading_it(contrib_app, factory):
+    rev_id = _submitted(contrib_app, nom="Version lue par le modérateur")
+    moderator = logged_in(contrib_app, "modo1")
+    seen = opened_on(moderator, f"/espace/demande/{rev_id}")
+    # Meanwhile the partner withdraws it, changes it and submits it again.
+    partner = logged_in(contrib_app, "ml")
+    page = f"/espace/demande/{rev_id}"
+    partner.post(f"{page}/retirer", data={"csrf_token": csrf(partner, "/espace/"), **opened_on(partner, page)})
+    _post_site(partner, nom="Version changée ensuite")
+    partner.post(f"{page}/soumettre", data={"csrf_token": csrf(partner, "/espace/"), **opened_on(partner, page)})
+    response = moderator.post(f"/moderation/demande/{rev_id}/publier",
+                              data={"csrf_token": csrf(moderator, "/moderation/"), **seen})
+    assert response.status_code == 302
+    assert "modifiée depuis que vous avez ouvert la page" in html.unescape(moderator.get(page).get_data(as_text=True))
+    with factory() as s:
+        assert s.get(Revision, rev_id).status == "submitted" and s.get(Site, "test--num-1").nom == "Point numérique 1"
+    no_version = moderator.post(f"/moderation/demande/{rev_id}/publier", data={"csrf_token": csrf(moderator, "/moderation/")})
+    assert no_version.status_code == 400

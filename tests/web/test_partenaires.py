@@ -18,7 +18,10 @@ from tests.catalog.contrib import (  # noqa: F401  (fixtures)
     contrib_template,
     csrf,
     factory,
+    form_values,
     logged_in,
+    opened_on,
+    read_form,
 )
 from tests.web.conftest import XSS
 
@@ -29,7 +32,7 @@ SITE_FORM = {"nom": "Point numérique 1", "kind": "partner", "adresse": "2 rue B
 
 def _post_site(client, record_id="test--num-1", **fields):
     url = f"/espace/lieu/{record_id}/modifier"
-    data = {**SITE_FORM, **fields, "csrf_token": csrf(client, url)}
+    data = {**SITE_FORM, **opened_on(client, url), **fields, "csrf_token": csrf(client, url)}
     return client.post(url, data=data)
 
 
@@ -55,7 +58,8 @@ def test_partner_edits_its_site_as_a_draft_then_submits_it(contrib_app, factory)
     # The public fiche still shows the published name.
     assert "Point numérique de la médiathèque" not in contrib_app.test_client().get("/site/test--num-1").get_data(as_text=True)
     token = csrf(client, f"/espace/demande/{rev_id}")
-    assert client.post(f"/espace/demande/{rev_id}/soumettre", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/espace/demande/{rev_id}/soumettre",
+                       data={"csrf_token": token, **opened_on(client, f"/espace/demande/{rev_id}")}).status_code == 302
     with factory() as s:
         assert s.get(Revision, rev_id).status == "submitted"
     # Editing it again needs withdrawing first.
@@ -79,7 +83,8 @@ def test_new_site_and_offer_exist_only_as_revisions(contrib_app, factory):
     record_id = re.search(r'name="id" value="([^"]+)"', form).group(1)
     assert record_id.startswith("test--ml--lieu-")
     response = client.post("/espace/lieu/nouveau", data={**SITE_FORM, "nom": XSS, "id": record_id, "structure": "test--ml",
-                                                         "csrf_token": csrf(client, "/espace/"), "action": "submit"})
+                                                         "csrf_token": csrf(client, "/espace/"), "action": "submit",
+                                                         "lock_version": "0", "version": "0"})
     assert response.status_code == 302
     with factory() as s:
         assert s.get(Site, record_id) is None
@@ -89,7 +94,8 @@ def test_new_site_and_offer_exist_only_as_revisions(contrib_app, factory):
     assert public.get(f"/site/{record_id}").status_code == 404
     # A forged id (another structure's namespace) is refused.
     forged = client.post("/espace/lieu/nouveau", data={**SITE_FORM, "id": "test--cd--lieu-0000abcd", "structure": "test--ml",
-                                                       "csrf_token": csrf(client, "/espace/")})
+                                                       "csrf_token": csrf(client, "/espace/"),
+                                                       "lock_version": "0", "version": "0"})
     assert forged.status_code == 400
     # The offer form lists the unpublished site.
     offer_form = client.get("/espace/offre/nouveau?structure=test--ml").get_data(as_text=True)
@@ -123,7 +129,7 @@ def test_drafts_of_another_structure_cannot_be_read_by_page_or_api(contrib_app, 
     fs = logged_in(contrib_app, "fs")
     response = fs.post("/espace/lieu/test--fs-arlenc/modifier", data={
         **SITE_FORM, "nom": "Projet confidentiel", "kind": "france_services", "lon": "2.03", "lat": "45.08",
-        "csrf_token": csrf(fs, "/espace/lieu/test--fs-arlenc/modifier")})
+        **opened_on(fs, "/espace/lieu/test--fs-arlenc/modifier"), "csrf_token": csrf(fs, "/espace/lieu/test--fs-arlenc/modifier")})
     rev_id = _revision_id(response)
     assert fs.get(f"/espace/api/demandes/{rev_id}").get_json()["data"]["nom"] == "Projet confidentiel"
     ml = logged_in(contrib_app, "ml")
@@ -136,7 +142,7 @@ def test_drafts_of_another_structure_cannot_be_read_by_page_or_api(contrib_app, 
         assert "Projet confidentiel" not in response.get_data(as_text=True)
     token = csrf(ml, "/espace/")
     for action in ("soumettre", "retirer"):
-        assert ml.post(f"/espace/demande/{rev_id}/{action}", data={"csrf_token": token}).status_code == 404
+        assert ml.post(f"/espace/demande/{rev_id}/{action}", data={"csrf_token": token, "lock_version": "1"}).status_code == 404
     # Nor by editing the record (the open draft is another structure's).
     assert ml.get("/espace/lieu/test--fs-arlenc/modifier").status_code == 403
     assert "Projet confidentiel" not in ml.get("/espace/").get_data(as_text=True)
@@ -146,21 +152,34 @@ def test_drafts_of_another_structure_cannot_be_read_by_page_or_api(contrib_app, 
     assert anonymous.get(f"/espace/demande/{rev_id}").status_code == 302
 
 
-def test_two_members_editing_the_same_draft(contrib_app, factory):
+def test_two_members_saving_drafts_of_the_same_record_cannot_erase_each_other(contrib_app, factory):
+    """The attack: two members open the same draft; the second's save used to erase the first's text."""
     first, second = logged_in(contrib_app, "ml"), logged_in(contrib_app, "ml2")
     rev_id = _revision_id(_post_site(first, nom="Brouillon initial"))
     url = "/espace/lieu/test--num-1/modifier"
-    form_a, form_b = first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)
-    lock = re.search(r'name="lock_version" value="(\d+)"', form_a).group(1)
-    assert lock == re.search(r'name="lock_version" value="(\d+)"', form_b).group(1)
-    ok = first.post(url, data={**SITE_FORM, "nom": "Version de la première", "lock_version": lock,
-                               "csrf_token": csrf(first, "/espace/")})
-    assert ok.status_code == 302
-    late = second.post(url, data={**SITE_FORM, "nom": "Version de la seconde", "lock_version": lock,
-                                  "csrf_token": csrf(second, "/espace/")})
-    assert late.status_code == 409 and "modifiée par quelqu'un d'autre" in html.unescape(late.get_data(as_text=True))
+    form_a, form_b = form_values(first, url), form_values(second, url)
+    assert form_a["lock_version"] == form_b["lock_version"] != "0"
+    form_a["nom"], form_b["adresse"] = "Version de la première", "9 place du Marché"
+    assert first.post(url, data=form_a).status_code == 302
+    # Different fields: the second save keeps the first's name.
+    assert second.post(url, data=form_b).status_code == 302
     with factory() as s:
-        assert s.get(Revision, rev_id).data["nom"] == "Version de la première"
+        data = s.get(Revision, rev_id).data
+        assert (data["nom"], data["adresse"]) == ("Version de la première", "9 place du Marché")
+    # The same field: nothing is saved, and the conflict is shown field by field with both values.
+    form_a, form_b = form_values(first, url, nom="Nom de la première"), form_values(second, url, nom="Nom de la seconde")
+    assert first.post(url, data=form_a).status_code == 302
+    late = second.post(url, data=form_b)
+    page = html.unescape(late.get_data(as_text=True))
+    assert late.status_code == 409
+    assert "Nom : enregistré entre-temps « Nom de la première », votre saisie « Nom de la seconde »" in page
+    assert 'id="f-nom-err">Modifié entre-temps par quelqu\'un d\'autre : « Nom de la première »' in page
+    with factory() as s:
+        assert s.get(Revision, rev_id).data["nom"] == "Nom de la première"
+    # The page shown again is on the current version: saving it now is a decision, and goes through.
+    assert second.post(url, data=read_form(late.get_data(as_text=True))).status_code == 302
+    with factory() as s:
+        assert s.get(Revision, rev_id).data["nom"] == "Nom de la seconde"
 
 
 def test_hours_preview_and_commune_of_a_point(contrib_app):
@@ -331,7 +350,8 @@ def test_the_id_of_another_structures_new_draft_cannot_be_probed(contrib_app):
     form = fs.get("/espace/lieu/nouveau?structure=test--fs").get_data(as_text=True)
     record_id = re.search(r'name="id" value="([^"]+)"', form).group(1)
     created = fs.post("/espace/lieu/nouveau", data={**SITE_FORM, "nom": "Nouveau lieu secret", "id": record_id,
-                                                    "structure": "test--fs", "csrf_token": csrf(fs, "/espace/")})
+                                                    "structure": "test--fs", "csrf_token": csrf(fs, "/espace/"),
+                                                    "lock_version": "0", "version": "0"})
     assert created.status_code == 302
     assert fs.get(f"/espace/lieu/{record_id}/modifier").status_code == 200  # its author sees it
     ml = logged_in(contrib_app, "ml")
@@ -368,3 +388,16 @@ def test_the_national_france_services_list_takes_its_date_from_the_form(contrib_
     with factory() as s:
         assert s.get(Site, "anct-fs--501").date_maj.isoformat() == "2024-08-01"
         assert s.get(Site, "anct-fs--502") is None
+
+
+def test_a_partner_offer_form_cannot_attach_another_structures_site(contrib_app, factory):
+    """The attack: the offer form posted with a site of another structure (test--site-1 is test--cd's)."""
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    form = form_values(client, url, site_ids=["test--num-1", "test--site-1"], action="submit")
+    response = client.post(url, data=form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "le lieu « Maison des Solidarités de Test » (test--site-1) appartient à une autre structure" in page
+    with factory() as s:
+        assert s.scalar(select(Revision).where(Revision.record_id == "test--o-num")) is None  # never reaches moderation
