@@ -270,15 +270,10 @@ def test_parallel_failed_logins_get_exactly_five_password_checks(contrib_factory
     from mapapp.catalog.users import LoginBlocked, authenticate
 
     factory, _ = contrib_factory
-    checks, outcomes, lock = [], [], threading.Lock()
-    real_check = users.check_password_hash
+    from tests.catalog.contrib import count_calls
 
-    def counting_check(*args):
-        with lock:
-            checks.append(1)
-        return real_check(*args)
-
-    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    checks = count_calls(monkeypatch, users, "check_password_hash")
+    outcomes, lock = [], threading.Lock()
     start = threading.Barrier(30)
 
     def attempt():

@@ -149,8 +149,6 @@ def check_whole_path(env, tmp_path, store, name: str) -> dict:
                 f"/api/plus-proches?commune={code}&theme=france_services&mode=voiture"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
-    api = client.get("/api/accessibilite/communes?mode=voiture&theme=france_services").get_json()
-    read["api_communes"] = api
     return read
 
 

@@ -172,3 +172,19 @@ def opened_on(client, url: str) -> dict[str, str]:
     """The versions the forms on ``url`` were opened on (hidden ``lock_version``, ``version``), as a browser sends them."""
     values = form_values(client, url)
     return {name: values[name] for name in ("lock_version", "version") if name in values}
+
+
+def count_calls(monkeypatch, owner, name: str) -> list:
+    """Replace ``owner.name`` by a wrapper that records each call (thread-safe); returns the list of calls."""
+    import threading
+
+    calls, lock = [], threading.Lock()
+    real = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        with lock:
+            calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

@@ -20,6 +20,7 @@ from tests.catalog.contrib import (  # noqa: F401  (fixtures)
     contrib_app,
     contrib_settings,
     contrib_template,
+    count_calls,
     csrf,
     factory,
     logged_in,
@@ -315,15 +316,7 @@ def test_parallel_login_attempts_get_exactly_five_password_checks(contrib_app, m
 
     import mapapp.catalog.users as users
 
-    checks, lock = [], threading.Lock()
-    real_check = users.check_password_hash
-
-    def counting_check(*args):
-        with lock:
-            checks.append(1)
-        return real_check(*args)
-
-    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    checks, lock = count_calls(monkeypatch, users, "check_password_hash"), threading.Lock()
     clients = [contrib_app.test_client() for _ in range(30)]
     tokens = [csrf(c) for c in clients]
     start = threading.Barrier(len(clients))

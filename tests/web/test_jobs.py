@@ -91,13 +91,9 @@ def test_anonymous_heavy_report_is_refused_in_french(app):
 def test_the_page_waits_then_serves_the_cached_file_without_regenerating(app, monkeypatch):
     import mapapp.web.exports as exports
 
-    calls = []
-    real = exports.render_report
+    from tests.catalog.contrib import count_calls
 
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(exports, "render_report", counted)
+    calls = count_calls(monkeypatch, exports, "render_report")
     client = app.test_client()
     url = "/rapport?unit=commune:96002&format=html&theme=france_services&mode=car"
     first = client.get(url)
