@@ -172,6 +172,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     """
     say = progress or (lambda _m: None)
     start = time.perf_counter()
+    store = ResultStore(settings.data_dir / "results")
+    store.remove_stale()  # what a killed run left behind (issue 12)
     engine = make_engine(settings.database_url)
     try:
         if problem := schema_problem(engine):
@@ -217,7 +219,6 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                           grids=inputs.grids)
     say("Rattachement des points au réseau")
     tables = {mode: snapped_tables(graphs[mode], inputs, method.access_leg(mode)) for mode in modes}
-    store = ResultStore(settings.data_dir / "results")
     previous = {} if force else {m: r for m in modes if (r := store.read(m)) is not None}
     say(f"Calcul des temps d'accès : {len(themes)} thèmes × {len(modes)} modes")
     results = compute_access_modes(graphs, tables, themes, workers=workers, previous=previous,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -70,7 +71,8 @@ class ResultStore:
     def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict],
               method: dict | None = None) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{results.mode}-", dir=self.root))
+        self.remove_stale()
+        tmp = self._new_temp(results.mode)
         for table in TABLES:
             getattr(results, table).to_parquet(tmp / f"{table}.parquet", index=False)
         manifest = {
@@ -90,6 +92,31 @@ class ResultStore:
                 shutil.rmtree(old, ignore_errors=True)
         _read_table.cache_clear()
         return final
+
+    def _new_temp(self, mode: str) -> Path:
+        """A new temporary folder for a write, named after this process (``.<mode>-pid<pid>-<random>``)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{mode}-pid{os.getpid()}-", dir=self.root))
+
+    def remove_stale(self) -> list[Path]:
+        """Remove the temporary folders left by writes that died (``kill -9``, crash); return them.
+
+        A folder is stale when the process named in it is no longer alive (or it
+        has no process in its name: written before names carried one). Folders of
+        live processes (a compute running now) are kept.
+        """
+        removed = []
+        if not self.root.exists():
+            return removed
+        for tmp in self.root.glob(".*-*"):
+            if not tmp.is_dir():
+                continue
+            match = _TEMP_PID.match(tmp.name)
+            if match is not None and _alive(int(match.group(1))):
+                continue
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+        return removed
 
     def manifest(self, mode: str) -> ModeManifest | None:
         folder = self._folder(mode)
@@ -117,6 +144,24 @@ class ResultStore:
         except FileNotFoundError:
             return None
         return AccessResults(mode=mode, digests=dict(manifest.digests), **tables)
+
+
+_TEMP_PID = re.compile(r"^\.[a-z]+-pid(\d+)-")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 @lru_cache(maxsize=64)

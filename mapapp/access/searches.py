@@ -11,6 +11,9 @@ modes at once, driven from several threads (:meth:`SearchRunner.for_mode`).
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +33,38 @@ def take_snap(snap: Snap, rows) -> Snap:
                 snap.access_m[rows], snap.snapped[rows])
 
 
-def _init(contexts: dict) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Make this worker process end when ``parent`` (the process that started the pool) ends.
+
+    A ``kill -9`` of ``mapapp compute`` gives its workers no chance to stop them:
+    they would wait forever on their task queue (issue 12). On Linux the kernel
+    sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``; the pool's
+    processes are started by the thread that entered :class:`SearchRunner`,
+    which lives as long as the pool). Elsewhere, and as a second guard, a
+    daemon thread polls :func:`os.getppid`.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="mapapp-parent-watch", daemon=True).start()
+
+
+def _init(contexts: dict, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
     _CTX.update(contexts)
 
 
@@ -80,7 +114,11 @@ class SearchRunner:
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("fork" if "fork" in methods else methods[0])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init,
-                                            initargs=(self.contexts,))
+                                            initargs=(self.contexts, os.getpid()))
+            # Start the processes now, from this thread (it outlives the pool): with ``fork`` the
+            # executor starts them all at the first task, from the thread that submits it, and
+            # PR_SET_PDEATHSIG fires when that thread (not the process) ends.
+            self.pool.submit(int).result()
         else:
             _init(self.contexts)
         return self
