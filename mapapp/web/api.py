@@ -19,6 +19,7 @@ site (remote, département-wide) are one feature each with ``geometry: null``
 from __future__ import annotations
 
 import json
+import re
 
 import shapely
 from flask import Blueprint, Response, request
@@ -32,7 +33,7 @@ from mapapp.catalog.filters import CatalogFilters, FilterError, parse_coordinate
 from mapapp.catalog.query import PlaceNotFound, SiteEntry, select_catalog, select_mobility
 from mapapp.web import lookup
 from mapapp.web.db import get_session
-from mapapp.web.openapi import openapi_spec
+from mapapp.web.openapi import openapi_spec, query_parameters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,10 +53,30 @@ def error_response(message: str, status: int) -> Response:
     return json_response({"error": message}, status)
 
 
+_QUERY_PARAMETERS = query_parameters(openapi_spec())
+
+
+def _refuse_unknown_parameters() -> Response | None:
+    """400 for a query parameter the OpenAPI document does not list for this path (see :func:`query_parameters`)."""
+    if request.url_rule is None:
+        return None
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", request.url_rule.rule)
+    allowed = _QUERY_PARAMETERS.get(path)
+    if allowed is None:
+        return None
+    unknown = sorted(set(request.args) - allowed)
+    if not unknown:
+        return None
+    names = ", ".join(f"« {name} »" for name in unknown)
+    admitted = ", ".join(sorted(allowed)) or "aucun"
+    return error_response(f"paramètre(s) inconnu(s) : {names} ; paramètres admis : {admitted}", 400)
+
+
 def register_json_errors(blueprint: Blueprint) -> None:
-    """Bad filter values (400) and unknown places (404) answered as JSON ``{"error": ...}`` in French."""
+    """Bad filter values and unknown parameters (400) and unknown places (404) answered as JSON in French."""
     blueprint.register_error_handler(FilterError, lambda exc: error_response(str(exc), 400))
     blueprint.register_error_handler(PlaceNotFound, lambda exc: error_response(str(exc), 404))
+    blueprint.before_request(_refuse_unknown_parameters)
 
 
 register_json_errors(bp)

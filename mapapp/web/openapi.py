@@ -255,3 +255,32 @@ def openapi_spec(server_url: str = "") -> dict:
     if server_url:
         spec["servers"] = [{"url": server_url}]
     return spec
+
+
+def query_parameters(spec: dict) -> dict[str, frozenset[str]]:
+    """For each documented path (``/api/communes/{code}``), the query parameter names its GET accepts.
+
+    An exploded object parameter (``style: form, explode: true``) is sent as its
+    properties, so those are the names. The API refuses any other name (400):
+    with ``additionalProperties: false`` on those objects the document says an
+    unknown name is invalid, and a misspelt filter (``?comune=``) must not be
+    silently ignored.
+    """
+    shared = spec.get("components", {}).get("parameters", {})
+    allowed = {}
+    for path, item in spec["paths"].items():
+        names: set[str] = set()
+        for param in item.get("get", {}).get("parameters", []):
+            if "$ref" in param:
+                param = shared[param["$ref"].rsplit("/", 1)[1]]
+            if param.get("in") != "query":
+                continue
+            schema = param.get("schema", {})
+            if param.get("explode") and param.get("style", "form") == "form" and (
+                    schema.get("type") == "object" or "oneOf" in schema):
+                for variant in schema.get("oneOf", [schema]):
+                    names.update(variant.get("properties", {}))
+            else:
+                names.add(param["name"])
+        allowed[path] = frozenset(names)
+    return allowed

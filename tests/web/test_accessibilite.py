@@ -456,6 +456,7 @@ def test_api_plus_proches_eligibility_public_and_point(demo_client, demo_setting
     ("/api/accessibilite/communes?geometry=peut-etre", 400, "« peut-etre »"),
     ("/api/accessibilite/territoires?grid=departement", 404, "« departement »"),
     ("/api/plus-proches?commune=99999", 404, "« 99999 »"),
+    ("/api/plus-proches?lon=2.1&lat=45&rayon=3", 400, "« rayon »"),
     ("/api/plus-proches?lon=abc&lat=45", 400, "« abc »"),
     ("/api/plus-proches?lon=2.1&lat=91", 400, "« 91 »"),
     ("/api/plus-proches?lon=2.1", 400, "« lat »"),
