@@ -58,7 +58,42 @@ def browser(tmp_path):
         shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
 
 
+@pytest.fixture
+def demo_live_server(demo_computed):
+    """The computed demo served on 127.0.0.1 (accessibility results need a computed territory)."""
+    from mapapp.config import load_settings
+    from mapapp.web import create_app
+
+    with live(create_app(load_settings(demo_computed[0]))) as base:
+        yield base
+
+
 def wait(driver, condition, timeout: float = 10):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout).until(condition)
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(driver, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:
+    """Run axe-core (vendored, pinned: ``vendor/axe-core/VERSION``) on the current page; its violations.
+
+    Each violation is axe's dict (``id``, ``impact``, ``help``, ``nodes``); an
+    empty list means no rule of the given WCAG tags failed.
+    """
+    driver.set_script_timeout(30)
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations), e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
+        list(tags))
+    return result
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One line per violation and node, for an assertion message."""
+    return "\n".join(f"{v['id']} ({v.get('impact')}): {v['help']} — {n.get('target')}"
+                     for v in violations for n in v.get("nodes", [])[:5]) or "aucune"

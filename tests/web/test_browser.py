@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import BROWSER_MARKS, browser, live, wait  # noqa: F401  (fixture)
+from tests.web.browser import BROWSER_MARKS, browser, demo_live_server, live, wait  # noqa: F401  (fixtures)
 from tests.web.conftest import XSS, XSS_TEMPLATE
 
 pytestmark = BROWSER_MARKS
@@ -96,16 +96,6 @@ def test_carte_layers_clusters_and_filters_in_chromium(live_server, browser):
         map.setView([45.03015, 2.04015], 17, {animate: false});""")
     wait(browser, lambda d: {"Point numérique 1", "Point numérique 2"} <= _marker_titles(d))
     wait(browser, lambda d: not d.find_elements("css selector", ".mapapp-cluster"))
-
-
-@pytest.fixture
-def demo_live_server(demo_computed):
-    """The computed demo served on 127.0.0.1 (accessibility results need a computed territory)."""
-    from mapapp.config import load_settings
-    from mapapp.web import create_app
-
-    with live(create_app(load_settings(demo_computed[0]))) as base:
-        yield base
 
 
 def test_accessibilite_views_keyboard_and_sorting_in_chromium(demo_live_server, browser):

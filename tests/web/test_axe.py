@@ -1,0 +1,32 @@
+"""axe-core (WCAG 2.1 A and AA rules) on the public pages of the computed demo, in a real Chromium.
+
+Each page is loaded, its scripts given time to draw, and axe-core run on the
+whole document; the test lists every violation it finds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.browser import BROWSER_MARKS, axe_violations, browser, demo_live_server, describe_violations, wait  # noqa: F401
+
+pytestmark = BROWSER_MARKS
+
+PAGES = ["/", "/carte", "/accessibilite", "/commune/96001", "/rapports", "/connexion"]
+
+
+def test_public_pages_have_no_axe_violation(demo_live_server, browser):
+    found = {}
+    for path in PAGES:
+        browser.get(demo_live_server + path)
+        wait(browser, lambda d: d.execute_script("return document.readyState") == "complete")
+        violations = axe_violations(browser)
+        if violations:
+            found[path] = describe_violations(violations)
+    assert not found, "\n".join(f"{path}:\n{text}" for path, text in found.items())
+
+
+def test_axe_finds_a_real_violation(browser):
+    """The harness itself: a page with an image without text alternative is reported (so a pass means something)."""
+    browser.get("data:text/html;charset=utf-8,<html lang=fr><title>t</title><main><img src='x.png'></main></html>")
+    assert "image-alt" in {v["id"] for v in axe_violations(browser)}
