@@ -66,10 +66,21 @@ def _remove_upload(token: str) -> None:
             path.unlink(missing_ok=True)
 
 
+def _issue_lists() -> Path:
+    folder = current_app.config["MAPAPP_SETTINGS"].data_dir / "import-reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _prune_uploads(now: dt.datetime | None = None, settings=None) -> None:
     """Delete the uploaded files (anyone's) older than :data:`UPLOAD_MAX_AGE`."""
+    _prune_folder(_uploads(settings), now)
+
+
+def _prune_folder(folder: Path, now: dt.datetime | None = None) -> None:
+    """Delete the files of ``folder`` older than :data:`UPLOAD_MAX_AGE`."""
     limit = ((now or dt.datetime.now()) - UPLOAD_MAX_AGE).timestamp()
-    for path in _uploads(settings).iterdir():
+    for path in folder.iterdir():
         try:
             if path.is_file() and path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
@@ -87,6 +98,42 @@ def _remember_import(token: str, info: dict) -> None:
         _remove_upload(oldest)
     session["imports"] = imports
 
+
+
+def _keep_issues(report) -> str | None:
+    """Write every problem of ``report`` as the CSV of ``--errors`` (:mod:`mapapp.io.issues_csv`); its download URL.
+
+    The file waits in ``<data_dir>/import-reports`` (deleted after :data:`UPLOAD_MAX_AGE`,
+    or when the session keeps newer ones) and only this session may download it.
+    ``None`` when the report has no problem.
+    """
+    from mapapp.io.issues_csv import issues_csv_bytes
+
+    if not (report.errors or report.warnings or report.infos):
+        return None
+    _prune_folder(_issue_lists())
+    report_id = secrets.token_hex(16)
+    (_issue_lists() / f"problemes-{report_id}.csv").write_bytes(issues_csv_bytes(report))
+    kept = dict(session.get("import_reports") or {})
+    kept[report_id] = dt.datetime.now().timestamp()
+    for old in sorted(kept, key=kept.get)[:-MAX_PENDING_IMPORTS]:
+        kept.pop(old)
+        (_issue_lists() / f"problemes-{old}.csv").unlink(missing_ok=True)
+    session["import_reports"] = kept
+    return url_for("partenaires.import_issues", report_id=report_id)
+
+
+@login_required()
+def import_issues(report_id: str):
+    """The full list of an import's problems as CSV (same file as the CLI's ``--errors``), for its own session."""
+    from flask import Response
+
+    path = _issue_lists() / f"problemes-{report_id}.csv"
+    if not re.fullmatch(r"[0-9a-f]{32}", report_id) or report_id not in (session.get("import_reports") or {}) \
+            or not path.exists():
+        abort(404, description="Liste introuvable ou expirée : relancez la simulation de l'import.")
+    return Response(path.read_bytes(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="problemes-import.csv"'})
 
 
 def _data_date(text: str) -> dt.date | None | bool:
@@ -145,7 +192,7 @@ def import_file():
         _remember_import(token, {"name": name, "format": fmt, "user": user.id,
                                  "date": data_date.isoformat() if data_date else None})
     return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=token,
-                           done=False)
+                           done=False, issues_url=_keep_issues(result.report))
 
 
 @login_required()
@@ -180,12 +227,14 @@ def import_confirm():
     imports = dict(session.get("imports") or {})
     imports.pop(token, None)
     session["imports"] = imports
-    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=None, done=True)
+    return render_template("espace/import_report.html", result=result, rows=plan_rows(result), token=None, done=True,
+                           issues_url=_keep_issues(result.report))
 
 
 def register(bp: Blueprint) -> None:
     """Add the import views to the partners' blueprint ``bp`` (``/espace``)."""
     bp.add_url_rule("/import", view_func=import_file, methods=["GET", "POST"])
     bp.add_url_rule("/import/confirmer", view_func=import_confirm, methods=["POST"])
+    bp.add_url_rule("/import/problemes/<report_id>.csv", view_func=import_issues)
     # Files left by a previous process (killed mid-request, or simulations never confirmed) go at start.
     bp.record_once(lambda state: _prune_uploads(settings=state.app.config["MAPAPP_SETTINGS"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import csv
 import io
 import re
 
@@ -401,3 +402,20 @@ def test_a_partner_offer_form_cannot_attach_another_structures_site(contrib_app,
     assert "le lieu « Maison des Solidarités de Test » (test--site-1) appartient à une autre structure" in page
     with factory() as s:
         assert s.scalar(select(Revision).where(Revision.record_id == "test--o-num")) is None  # never reaches moderation
+
+
+def test_import_report_offers_the_full_list_of_problems_as_csv_to_its_own_session(contrib_app):
+    client = logged_in(contrib_app, "ml")
+    rows = "".join(f"lieu;ml--bad-{i};test--ml;Local {i};castle;96001;2.02;45.02\n" for i in range(60))
+    page = client.post("/espace/import", data={"csrf_token": csrf(client, "/espace/import"), "format": "csv",
+                                               "fichier": (io.BytesIO(("type_fiche;id;structure_id;nom;kind;"
+                                                                       "commune_code;lon;lat\n" + rows).encode()),
+                                                           "lieux.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Erreurs (60)" in page and "ligne 61" in page  # every error on the page, none cut
+    url = re.search(r'href="(/espace/import/problemes/[0-9a-f]{32}\.csv)"', page).group(1)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    table = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert sorted(int(r["Ligne"]) for r in table if r["Gravité"] == "erreur") == list(range(2, 62))
+    assert logged_in(contrib_app, "ml2").get(url).status_code == 404  # another session: not its list
