@@ -75,7 +75,8 @@ def _non_utf8_lines(raw: bytes):
 def decode_text(raw: bytes, source: str, report: ImportReport, *, legacy: bool = True) -> tuple[str, str]:
     """Decode a whole file by the module's rule; return ``(text, encoding)`` (``utf-8`` or ``cp1252``).
 
-    Mixed encodings add one error per bad line to ``report`` and return the text
+    A UTF-8 file with non-ASCII text adds an information naming the encoding
+    (a Windows-1252 one, a warning). Mixed encodings add one error per bad line to ``report`` and return the text
     read as UTF-8 (bad bytes replaced): the caller goes on, the errors stop the import.
 
     Raises:
@@ -84,9 +85,13 @@ def decode_text(raw: bytes, source: str, report: ImportReport, *, legacy: bool =
     """
     body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
     try:
-        return body.decode("utf-8"), "utf-8"
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start + (len(raw) - len(body))
+    else:
+        if not text.isascii():  # which encoding was used is said whenever it matters (accents)
+            report.info(source, None, "encodage détecté : UTF-8" + (" (avec BOM)" if body is not raw else ""))
+        return text, "utf-8"
     line, column = byte_position(raw, first_bad)
     byte = f"0x{raw[first_bad]:02X}"
     if not legacy:

@@ -105,8 +105,9 @@ class ImportReport:
         """A readable multi-line French summary (errors first), capped at ``limit`` lines per kind.
 
         ``more`` follows « … et N de plus » when the list is cut: where to read the rest.
+        « Aucun problème. » heads it when there is no error nor warning (informations may follow).
         """
-        lines: list[str] = []
+        lines: list[str] = [] if self.errors or self.warnings else ["Aucun problème."]
         kinds = [("Erreurs", self.errors), ("Avertissements", self.warnings)]
         if infos:
             kinds.append(("Informations", self.infos))
@@ -117,7 +118,7 @@ class ImportReport:
             lines.extend(f"  - {issue}" for issue in issues[:limit])
             if len(issues) > limit:
                 lines.append(f"  ... et {len(issues) - limit} de plus" + (f" ({more})" if more else ""))
-        return "\n".join(lines) if lines else "Aucun problème."
+        return "\n".join(lines)
 
     def raise_if_errors(self) -> None:
         if self.errors:

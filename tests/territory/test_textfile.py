@@ -19,10 +19,16 @@ def decode(raw: bytes, legacy: bool = True):
 
 
 @pytest.mark.parametrize("raw", [ACCENTS.encode("utf-8"), b"\xef\xbb\xbf" + ACCENTS.encode("utf-8")])
-def test_utf8_with_or_without_bom_is_utf8_and_silent(raw):
+def test_utf8_with_or_without_bom_is_utf8_and_said(raw):
     text, encoding, report = decode(raw)
     assert (text, encoding) == (ACCENTS, "utf-8")
     assert not report.errors and not report.warnings
+    bom = " (avec BOM)" if raw.startswith(b"\xef") else ""
+    assert [i.message for i in report.infos] == ["encodage détecté : UTF-8" + bom]
+
+
+def test_ascii_needs_no_encoding_note():
+    assert decode(b"code;nom\n96001;Arlenc\n")[2].infos == []
 
 
 def test_whole_file_in_windows_1252_is_read_as_such_and_said():
