@@ -30,6 +30,7 @@ from mapapp.access.run import compute_access, compute_access_modes
 from mapapp.access.themes import Theme, default_themes
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
+from mapapp.catalog.inputs_state import inputs_fingerprint
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
 from mapapp.method import MethodError, MethodSettings
@@ -190,6 +191,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                 raise ComputeError(f"Réglages de méthode du territoire invalides : {exc} "
                                    "(corrigez-les avec « mapapp territory method »)") from None
             inputs = engine_inputs(session)
+            inputs_digest = inputs_fingerprint(inputs, territory.method)  # what pages compare (staleness)
     finally:
         engine.dispose()
     if inputs.points.empty:
@@ -254,7 +256,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                 recorded["centre_placement"] = old_manifest.method["centre_placement"]  # nothing changed
             else:
                 recorded["centre_placement"] = centre_figures(graphs[mode], centres, themes, method.access_leg(mode))
-        store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded)
+        store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,
+                    inputs_digest=inputs_digest)
         t = tables[mode]
         scc = graphs[mode].meta.get("largest_scc", {})
         report.modes[mode] = {

@@ -41,6 +41,9 @@ class ModeManifest:
     #: The method settings (:meth:`mapapp.method.MethodSettings.to_json`) and ``placement_summary``;
     #: empty for results computed before they were recorded.
     method: dict = field(default_factory=dict)
+    #: :func:`mapapp.catalog.inputs_state.inputs_fingerprint` of the catalog and method computed from;
+    #: empty for results computed before it was recorded.
+    inputs_digest: str = ""
 
 
 class ResultStore:
@@ -69,7 +72,7 @@ class ResultStore:
         return folder if folder is not None and (folder / "manifest.json").exists() else None
 
     def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict],
-              method: dict | None = None) -> Path:
+              method: dict | None = None, inputs_digest: str = "") -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         self.remove_stale()
         tmp = self._new_temp(results.mode)
@@ -79,6 +82,7 @@ class ResultStore:
             "mode": results.mode, "computed_at": computed_at, "graph": graph_meta, "themes": themes,
             "digests": results.digests, "timings_s": results.timings_s,
             "reused_themes": list(results.reused_themes), "method": dict(method or {}),
+            "inputs_digest": inputs_digest,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str),
                                            encoding="utf-8")

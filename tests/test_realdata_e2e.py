@@ -149,6 +149,7 @@ def check_whole_path(env, tmp_path, store, name: str) -> dict:
                 f"/api/plus-proches?commune={code}&theme=france_services&mode=voiture"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
+        assert "stale-results" not in response.get_data(as_text=True), url  # just computed: up to date
     return read
 
 

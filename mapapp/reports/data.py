@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mapapp.access.prepare import ENGINE_VERSION
+from mapapp.catalog.inputs_state import stale_message
 from mapapp.catalog.models import Offer, Territory
 from mapapp.catalog.territory_store import read_communes, read_grids
 from mapapp.network import profile
@@ -128,6 +129,8 @@ class ReportData:
     geometry: gpd.GeoDataFrame
     method: dict
     timings_s: dict[str, float] = field(default_factory=dict)
+    #: :func:`mapapp.catalog.inputs_state.stale_message`: the results predate the catalog's last changes.
+    stale_results: str | None = None
 
     @property
     def theme_labels(self) -> dict[str, str]:
@@ -345,7 +348,7 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
         key_figures=key_figures, reference=reference, bands=bands, subterritories=subterritories,
         communes=communes, zones_blanches=zones_blanches, overlaps=overlaps, offers_by_theme=offers_by_theme,
         freshness=fresh, stale_records=stale, theme_sites=theme_sites, geometry=geometry, method=method,
-        timings_s=timings,
+        timings_s=timings, stale_results=stale_message(session, manifests.values()),
     )
 
 

@@ -37,6 +37,13 @@ def results_store() -> ad.Results:
     return ad.Results(ResultStore(settings.data_dir / "results"))
 
 
+def stale_notice(results: ad.Results) -> str | None:
+    """The warning shown when the results were computed before the catalog's last changes (or ``None``)."""
+    from mapapp.catalog.inputs_state import stale_message
+
+    return stale_message(get_session(), results.manifests.values())
+
+
 def site_names(session, ids) -> dict[str, str]:
     ids = sorted({i for i in ids if isinstance(i, str) and i})
     if not ids:
@@ -91,7 +98,7 @@ def page():
         return render_template("accessibilite.html", no_results=True, message=ad.NO_RESULTS_MESSAGE, **base)
     args = request.args
     ctx: dict = {"results": results, "options": _options(results), "theme": None, "mode": None,
-                 "threshold": None, "bands": [], **base}
+                 "threshold": None, "bands": [], "stale": stale_notice(results), **base}
     try:
         theme = ctx["theme"] = results.theme(args.get("theme"))
         mode = ctx["mode"] = results.mode(args.get("mode"))
@@ -192,7 +199,7 @@ def commune_section(session, code: str) -> dict:
         item["nearest"] = [(sid, names.get(sid, sid), modes) for sid, modes in nearest.items()]
         item["url"] = url_for("accessibilite.page", theme=item["theme"]["key"])
     return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL,
-            "computed_at": results.manifests[results.modes[0]].computed_at}
+            "computed_at": results.manifests[results.modes[0]].computed_at, "stale": stale_notice(results)}
 
 
 def site_section(session, site_id: str, args) -> dict:

@@ -140,7 +140,12 @@ def rapports():
     groups: dict[str, list[tuple[str, str]]] = {}
     for key, grid, name in unit_choices(read_communes(session, include_buffer=False), read_grids(session)):
         groups.setdefault(grid, []).append((key, name))
-    return render_template("rapports.html", groups=groups, formats=FORMATS, has_results=bool(_store().modes()))
+    from mapapp.catalog.inputs_state import stale_message
+
+    store = _store()
+    manifests = [m for mode in store.modes() if (m := store.manifest(mode)) is not None]
+    return render_template("rapports.html", groups=groups, formats=FORMATS, has_results=bool(manifests),
+                           stale=stale_message(session, manifests))
 
 
 @bp.route("/rapport")

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import func, select
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +51,10 @@ class JobStatus:
 
 
 def catalog_fingerprint(session) -> str:
-    """Changes whenever a catalog record is added, removed or updated (every update bumps ``version``)."""
-    from mapapp.catalog.models import MobilitySolution, Offer, Site, Structure, Territory
+    """Changes whenever a catalog record is added, removed or updated, or the territory re-imported."""
+    from mapapp.catalog.inputs_state import change_mark
 
-    parts = []
-    for model in (Structure, Site, Offer, MobilitySolution):
-        parts.append(session.execute(select(func.count(), func.sum(model.version), func.max(model.date_maj),
-                                            func.max(model.id))).one())
-    parts.append(session.scalar(select(Territory.updated_at)))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr(change_mark(session)).encode()).hexdigest()[:16]
 
 
 def output_key(kind: str, params: dict, session, store) -> str:
