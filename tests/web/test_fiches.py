@@ -20,7 +20,7 @@ def test_fiche_site(client):
     assert "<h1>Maison des Solidarités de Test</h1>" in page
     assert "Département – siège" in page and "Département de Test" in page
     assert "1 rue de la Mairie, 96000" in page and '<a href="/commune/96001">Arlenc</a>' in page
-    assert "du lundi au vendredi de 08h30 à 12h00 et de 13h30 à 17h00 ; fermé les jours fériés" in page
+    assert "du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h ; fermé les jours fériés" in page
     assert "<code>Mo-Fr 08:30-12:00,13:30-17:00; PH off</code>" in page
     assert "15 janvier 2026" in page  # date_maj in French
     # Its offers, including the closed one, each with its status.
@@ -33,7 +33,7 @@ def test_fiche_site(client):
 def test_fiche_site_temporarily_closed_shows_its_dates(client):
     page = _get(client, "/site/test--perm")
     assert "Statut : Fermé temporairement du 01/07/2026 au 31/08/2026" in page
-    assert "le 2e jeudi du mois de 09h00 à 12h00" in page and "<code>Th[2] 09:00-12:00</code>" in page
+    assert "le 2e jeudi du mois de 9h à 12h" in page and "<code>Th[2] 09:00-12:00</code>" in page
 
 
 def test_fiche_itinerant_stop_lists_the_route_in_order(client):
