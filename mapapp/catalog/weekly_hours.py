@@ -161,3 +161,27 @@ def open_on(expression: str | None, day: dt.date, half_day: str | None = None) -
     elif half_day == "apres-midi":
         start = dt.datetime.combine(day, NOON)
     return bool(_open_intervals(_parse(expression.strip(), country="FR"), start, end))
+
+
+def weekly_hours_fr(expression: str | None) -> str | None:
+    """Weekly hours in plain French for a fiche, rounded to the quarter hour; ``None`` without hours.
+
+    >>> weekly_hours_fr("Th[1,3] 14:00-16:00")
+    'ouvert environ 1 h par semaine'
+    >>> weekly_hours_fr("Tu[2] 09:00-12:00")
+    'ouvert environ 45 min par semaine'
+    >>> weekly_hours_fr("Mo-Fr 09:00-12:30,13:30-17:00")
+    'ouvert environ 35 h par semaine'
+    """
+    hours = weekly_hours(expression)
+    if hours is None:
+        return None
+    if hours >= 7 * 24:
+        return "ouvert en permanence (168 h par semaine)"
+    minutes = round(hours * 4) * 15
+    if minutes == 0:
+        return "ouvert moins de 10 min par semaine en moyenne" if hours > 0 else "aucune ouverture régulière sur un mois type de 4 semaines"
+    if minutes < 60:
+        return f"ouvert environ {minutes} min par semaine"
+    h, m = divmod(minutes, 60)
+    return f"ouvert environ {h} h{f' {m:02d}' if m else ''} par semaine"

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from mapapp.catalog.weekly_hours import open_on, union_weekly_hours, weekly_hours
+from mapapp.catalog.weekly_hours import open_on, union_weekly_hours, weekly_hours, weekly_hours_fr
 
 
 @pytest.mark.parametrize("expr, hours", [
@@ -79,3 +79,17 @@ def test_open_on(expr, day, half_day, expected):
 def test_open_on_rejects_an_unknown_half_day():
     with pytest.raises(ValueError, match="demi-journée inconnue « soir »"):
         open_on("Mo 09:00-12:00", dt.date(2025, 3, 3), "soir")
+
+
+@pytest.mark.parametrize("expr, text", [
+    ("Th[1,3] 14:00-16:00", "ouvert environ 1 h par semaine"),
+    ("Tu[2] 09:00-12:00", "ouvert environ 45 min par semaine"),
+    ("Fr[2,4] 09:00-11:30", "ouvert environ 1 h 15 par semaine"),
+    ("Mo-Fr 09:00-12:00,13:30-17:00", "ouvert environ 32 h 30 par semaine"),
+    ("Th[1] 10:00-10:05", "ouvert moins de 10 min par semaine en moyenne"),
+    ("Mo[5] 10:00-12:00", "aucune ouverture régulière sur un mois type de 4 semaines"),  # the documented limit
+    ("24/7", "ouvert en permanence (168 h par semaine)"),
+    (None, None),
+])
+def test_weekly_hours_fr(expr, text):
+    assert weekly_hours_fr(expr) == text

@@ -34,6 +34,14 @@ def test_fiche_site_temporarily_closed_shows_its_dates(client):
     page = _get(client, "/site/test--perm")
     assert "Statut : Fermé temporairement du 01/07/2026 au 31/08/2026" in page
     assert "le 2e jeudi du mois de 9h à 12h" in page and "<code>Th[2] 09:00-12:00</code>" in page
+    # 3 h once every 4 weeks
+    assert "Soit ouvert environ 45 min par semaine (moyenne sur un mois type de 4 semaines)." in page
+
+
+def test_fiche_site_gives_weekly_hours_and_nothing_when_no_hours_are_given(client):
+    assert "Soit ouvert environ 35 h par semaine" in _get(client, "/site/test--site-1")
+    page = _get(client, "/site/test--xss")
+    assert "Horaires non renseignés" in page and "par semaine" not in page
 
 
 def test_fiche_itinerant_stop_lists_the_route_in_order(client):
@@ -86,6 +94,7 @@ def test_fiche_commune(client):
     for site in ("test--site-1", "test--fs-arlenc", "test--bus-b", "test--num-1", "test--num-2"):
         assert f'href="/site/{site}"' in page
     assert "test--closed" not in page
+    assert "sans horaires renseignés" not in page  # every site of Arlenc gives its hours
     assert 'id="temps-acces"' in page and "lancez « mapapp compute »" in page
     assert 'href="/carte?commune=Arlenc+(96001)"' in page
 
@@ -93,6 +102,7 @@ def test_fiche_commune(client):
 def test_fiche_commune_lists_mobility_points_and_escapes(client):
     page = _get(client, "/commune/96002")
     assert "Garage solidaire &lt;script&gt;" in page and XSS not in page
+    assert "<p>1 lieu sans horaires renseignés.</p>" in page
     buffer = _get(client, "/commune/96501")
     assert "zone tampon" in buffer
 
