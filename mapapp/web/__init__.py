@@ -198,6 +198,7 @@ def _register_template_filters(app: Flask) -> None:
     from mapapp.web.maps import status_text
 
     app.add_template_filter(lookup.hours_fr, "hours_fr")
+    app.add_template_filter(lookup.weekly_hours_text, "weekly_hours_fr")
     app.add_template_filter(status_text, "status_fr")
     app.add_template_filter(lookup.date_fr, "date_fr")
     app.add_template_filter(lookup.safe_link, "safe_link")

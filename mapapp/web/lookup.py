@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mapapp.catalog.hours import describe_fr
+from mapapp.catalog.weekly_hours import weekly_hours_fr
 from mapapp.catalog.models import Commune, GridUnit, grid_member
 from mapapp.territory.bundle import GRID_LABELS
 
@@ -133,3 +134,9 @@ class FicheUrls:
 def hours_fr(expression: str | None) -> str:
     """:func:`mapapp.catalog.hours.describe_fr`, memoised: the same few expressions repeat across sites."""
     return describe_fr(expression)
+
+
+@lru_cache(maxsize=4096)
+def weekly_hours_text(expression: str | None) -> str | None:
+    """:func:`mapapp.catalog.weekly_hours.weekly_hours_fr`, memoised; ``None`` when no hours are given."""
+    return weekly_hours_fr(expression)

@@ -29,7 +29,7 @@ def test_sites_geojson(client):
     assert site["geometry"] == {"type": "Point", "coordinates": [2.05, 45.05]}
     p = site["properties"]
     assert p["kind_label"] == "Département – siège" and p["commune_nom"] == "Arlenc"
-    assert p["horaires_fr"].startswith("du lundi au vendredi de 08h30")
+    assert p["horaires_fr"].startswith("du lundi au vendredi de 8h30")
     assert p["thematiques"] == ["mobilite--preparer-un-permis"] and p["offer_ids"] == ["test--offre-1"]
     assert p["url"] == "http://localhost/site/test--site-1"
     perm = next(f for f in data["features"] if f["id"] == "test--perm")["properties"]

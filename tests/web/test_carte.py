@@ -43,7 +43,8 @@ def test_carte_shows_every_family_with_legend_and_table(client):
                              "Garage solidaire " + XSS}
     # The equivalent table lists the same sites, sorted by name, with hours in French.
     assert len(_table_rows(page, "liste-lieux")) == 10
-    assert "du lundi au vendredi de 08h30 à 12h00 et de 13h30 à 17h00 ; fermé les jours fériés" in page
+    assert "<p>1 lieu sans horaires renseignés.</p>" in page  # the partner site with horaires_accueil=None
+    assert "du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h ; fermé les jours fériés" in page
     assert "Fermé temporairement du 01/07/2026 au 31/08/2026" in page
     assert "Sans lieu d'accueil" in page  # the remote offers, listed but not on the map
     # Leaflet from our static folder; no CDN; OSM credited; tiles optional.

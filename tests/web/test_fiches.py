@@ -20,7 +20,7 @@ def test_fiche_site(client):
     assert "<h1>Maison des Solidarités de Test</h1>" in page
     assert "Département – siège" in page and "Département de Test" in page
     assert "1 rue de la Mairie, 96000" in page and '<a href="/commune/96001">Arlenc</a>' in page
-    assert "du lundi au vendredi de 08h30 à 12h00 et de 13h30 à 17h00 ; fermé les jours fériés" in page
+    assert "du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h ; fermé les jours fériés" in page
     assert "<code>Mo-Fr 08:30-12:00,13:30-17:00; PH off</code>" in page
     assert "15 janvier 2026" in page  # date_maj in French
     # Its offers, including the closed one, each with its status.
@@ -33,7 +33,15 @@ def test_fiche_site(client):
 def test_fiche_site_temporarily_closed_shows_its_dates(client):
     page = _get(client, "/site/test--perm")
     assert "Statut : Fermé temporairement du 01/07/2026 au 31/08/2026" in page
-    assert "le 2e jeudi du mois de 09h00 à 12h00" in page and "<code>Th[2] 09:00-12:00</code>" in page
+    assert "le 2e jeudi du mois de 9h à 12h" in page and "<code>Th[2] 09:00-12:00</code>" in page
+    # 3 h once every 4 weeks
+    assert "Soit ouvert environ 45 min par semaine (moyenne sur un mois type de 4 semaines)." in page
+
+
+def test_fiche_site_gives_weekly_hours_and_nothing_when_no_hours_are_given(client):
+    assert "Soit ouvert environ 35 h par semaine" in _get(client, "/site/test--site-1")
+    page = _get(client, "/site/test--xss")
+    assert "Horaires non renseignés" in page and "par semaine" not in page
 
 
 def test_fiche_itinerant_stop_lists_the_route_in_order(client):
@@ -86,6 +94,7 @@ def test_fiche_commune(client):
     for site in ("test--site-1", "test--fs-arlenc", "test--bus-b", "test--num-1", "test--num-2"):
         assert f'href="/site/{site}"' in page
     assert "test--closed" not in page
+    assert "sans horaires renseignés" not in page  # every site of Arlenc gives its hours
     assert 'id="temps-acces"' in page and "lancez « mapapp compute »" in page
     assert 'href="/carte?commune=Arlenc+(96001)"' in page
 
@@ -93,6 +102,7 @@ def test_fiche_commune(client):
 def test_fiche_commune_lists_mobility_points_and_escapes(client):
     page = _get(client, "/commune/96002")
     assert "Garage solidaire &lt;script&gt;" in page and XSS not in page
+    assert "<p>1 lieu sans horaires renseignés.</p>" in page
     buffer = _get(client, "/commune/96501")
     assert "zone tampon" in buffer
 

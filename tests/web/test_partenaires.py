@@ -186,7 +186,7 @@ def test_two_members_saving_drafts_of_the_same_record_cannot_erase_each_other(co
 def test_hours_preview_and_commune_of_a_point(contrib_app):
     client = logged_in(contrib_app, "ml")
     ok = client.get("/espace/horaires/apercu", query_string={"expression": "Th[2] 09:00-12:00"}).get_json()
-    assert ok == {"ok": True, "expression": "Th[2] 09:00-12:00", "description": "le 2e jeudi du mois de 09h00 à 12h00"}
+    assert ok == {"ok": True, "expression": "Th[2] 09:00-12:00", "description": "le 2e jeudi du mois de 9h à 12h"}
     bad = client.get("/espace/horaires/apercu", query_string={"expression": "tous les jours"}).get_json()
     assert bad["ok"] is False and "tous les jours" in bad["error"]
     assert client.get("/espace/commune?lon=2.15&lat=45.05").get_json()["code"] == "96002"
