@@ -154,6 +154,8 @@ def _new_map(bounds, *, zoom_control: bool = True) -> folium.Map:
     m = folium.Map(location=None, tiles=None, control_scale=True, zoom_control=zoom_control, min_zoom=5, max_zoom=18,
                    zoom_snap=0.5)
     m.default_js, m.default_css = [], []  # the page links Leaflet from static/ (and rendering is faster)
+    # Without tiles folium drops the zoom limits, which markercluster needs: set them on the map itself.
+    m.options.update(minZoom=5, maxZoom=18)
     # No tiles here: the page adds the background of MAPAPP_TILES, or the communes' fallback
     # (static/basemap.js, mapapp.web.basemap), after this script.
     m.fit_bounds([list(bounds[0]), list(bounds[1])], max_zoom=14, padding=(24, 24))

@@ -5,10 +5,13 @@
 (function () {
   "use strict";
 
-  // Names appear as one zooms in: the largest communes first (population thresholds, by zoom level).
-  function labelMinZoom(population) {
-    if (population >= 10000) { return 8; }
-    if (population >= 2000) { return 10; }
+  // Names appear as one zooms in, the most populated communes of the territory first:
+  // [number of communes, from zoom], by rank of population.
+  var LABEL_STEPS = [[12, 0], [50, 10], [Infinity, 11]];
+  function labelMinZoom(rank) {
+    for (var i = 0; i < LABEL_STEPS.length; i++) {
+      if (rank < LABEL_STEPS[i][0]) { return LABEL_STEPS[i][1]; }
+    }
     return 11;
   }
 
@@ -32,16 +35,20 @@
           pane: "mapappFallback", interactive: false,
           style: function () { return { color: "#7a7a7a", weight: 1, fillColor: "#fbfaf5", fillOpacity: 1 }; }
         }).addTo(map);
-        data.features.forEach(function (f) {
+        var named = data.features.filter(function (f) {
           var p = f.properties || {};
-          if (!p.nom || typeof p.point_lat !== "number" || typeof p.point_lon !== "number") { return; }
+          return p.nom && typeof p.point_lat === "number" && typeof p.point_lon === "number";
+        });
+        named.sort(function (a, b) { return (b.properties.population || 0) - (a.properties.population || 0); });
+        named.forEach(function (f, rank) {
+          var p = f.properties;
           var span = document.createElement("span");
           span.textContent = p.nom;
           var marker = L.marker([p.point_lat, p.point_lon], {
             pane: "mapappFallbackLabels", interactive: false, keyboard: false,
             icon: L.divIcon({ html: span, className: "mapapp-commune-label", iconSize: null })
           });
-          entries.push({ marker: marker, minZoom: labelMinZoom(p.population || 0) });
+          entries.push({ marker: marker, minZoom: labelMinZoom(rank) });
         });
         function update() {
           var z = map.getZoom();
