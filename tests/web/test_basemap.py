@@ -117,3 +117,16 @@ def test_frame_ancestors_let_the_listed_origins_embed_the_public_pages_only(web_
 def test_a_bad_frame_ancestor_stops_the_start(web_settings):
     with pytest.raises(SettingsError, match="MAPAPP_FRAME_ANCESTORS : « https://cd96.fr; script-src"):
         _app(web_settings, frame_ancestors=("https://cd96.fr; script-src",))
+
+
+def test_integrer_mode_drops_header_and_navigation_and_keeps_itself_in_the_filters(client):
+    full = client.get("/carte?thematique=choisir-un-metier").get_data(as_text=True)
+    assert 'aria-label="Navigation principale"' in full and 'name="integrer"' not in full
+    embedded = client.get("/carte?thematique=choisir-un-metier&integrer=1")
+    assert embedded.status_code == 200
+    html = embedded.get_data(as_text=True)
+    assert 'aria-label="Navigation principale"' not in html and "<header>" not in html
+    assert '<input type="hidden" name="integrer" value="1">' in html  # a filter change stays embedded
+    assert 'href="/carte?integrer=1">Réinitialiser les filtres' in html
+    assert 'href="/carte?thematique=choisir-un-metier" target="_blank" rel="noopener">ouvrir dans un nouvel onglet' in html
+    assert "mapappBasemap(" in html  # the map is still there

@@ -67,3 +67,38 @@ def test_when_tiles_fail_to_load_the_fallback_is_drawn_under_them(demo_server_fa
              timeout=20)
         assert "© Tuiles d'essai" in browser.find_element("css selector", ".leaflet-control-attribution").text
         browser.save_screenshot("/tmp/i13-basemap-tileerror.png")
+
+
+def _parent_site(target: list[str]):
+    """A page of « another site » (another origin) that embeds ``target[0]`` in an iframe."""
+    from werkzeug.wrappers import Response
+
+    def app(environ, start_response):
+        html = ('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site du Département</title></head>'
+                f'<body><main><h1>Site du Département</h1><iframe id="carte" title="Carte de l\'offre" '
+                f'src="{target[0]}" width="1200" height="800" onload="window.frameLoaded = true"></iframe></main>'
+                '</body></html>')
+        return Response(html, mimetype="text/html")(environ, start_response)
+
+    return app
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_another_site_embeds_the_carte_only_when_its_origin_is_allowed(demo_server_factory, browser, allowed):
+    target: list[str] = []
+    with live(_parent_site(target)) as parent:
+        parent = parent.replace("127.0.0.1", "localhost")  # another origin than the application's
+        env = {"MAPAPP_TILES": "aucun", **({"MAPAPP_FRAME_ANCESTORS": parent} if allowed else {})}
+        with demo_server_factory(**env) as base:
+            target.append(f"{base}/carte?integrer=1")
+            browser.get(f"{parent}/")
+            wait(browser, lambda d: d.execute_script("return window.frameLoaded === true"))
+            browser.switch_to.frame(browser.find_element("id", "carte"))
+            if not allowed:
+                assert not browser.find_elements("css selector", ".folium-map")  # refused by frame-ancestors
+                return
+            wait(browser, lambda d: _labels(d))  # the map and its communes' background, inside the frame
+            assert not browser.find_elements("css selector", "nav")
+            browser.save_screenshot("/tmp/i13-basemap-iframe.png")
+            violations = axe_violations(browser)
+            assert not violations, describe_violations(violations)
