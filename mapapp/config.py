@@ -31,9 +31,11 @@ variable                   meaning (default)
                            separated by spaces or commas (unset: nobody)
 =========================  ===========================================================
 
-The last four are read where they are used (:mod:`mapapp.web.auth`,
-:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`). The web settings are
-checked by :func:`web_settings_problems` when the application starts.
+``MAPAPP_SECURE_COOKIES``, ``MAPAPP_SMTP_URL``, ``MAPAPP_MAIL_FROM`` and
+``MAPAPP_STALE_MONTHS`` are read where they are used (:mod:`mapapp.web.auth`,
+:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`); the map settings here
+only (:attr:`Settings.tiles`, used by :mod:`mapapp.web.basemap`). The web settings
+are checked by :func:`web_settings_problems` when the application starts.
 """
 
 from __future__ import annotations
