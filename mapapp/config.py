@@ -22,16 +22,26 @@ variable                   meaning (default)
                            are written to ``$MAPAPP_DATA_DIR/outbox``
 ``MAPAPP_MAIL_FROM``       sender of those mails (``mapapp@localhost``)
 ``MAPAPP_STALE_MONTHS``    a record not verified for this many months is stale (12)
+``MAPAPP_TILES``           map background: ``osm`` (default), ``osm-fr``, ``plan-ign``,
+                           ``aucun`` (the territory's own communes only) or a URL
+                           template ``https://…/{z}/{x}/{y}.png``
+``MAPAPP_TILES_ATTRIBUTION`` the credit a URL template's provider requires (required
+                           with a URL template)
+``MAPAPP_FRAME_ANCESTORS`` origins allowed to embed the public pages in an iframe,
+                           separated by spaces or commas (unset: nobody)
 =========================  ===========================================================
 
-The last four are read where they are used (:mod:`mapapp.web.auth`,
-:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`). The web settings are
-checked by :func:`web_settings_problems` when the application starts.
+``MAPAPP_SECURE_COOKIES``, ``MAPAPP_SMTP_URL``, ``MAPAPP_MAIL_FROM`` and
+``MAPAPP_STALE_MONTHS`` are read where they are used (:mod:`mapapp.web.auth`,
+:mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`); the map settings here
+only (:attr:`Settings.tiles`, used by :mod:`mapapp.web.basemap`). The web settings
+are checked by :func:`web_settings_problems` when the application starts.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -65,6 +75,21 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()
     #: ``MAPAPP_PROXY_HOPS`` as given (checked by :func:`web_settings_problems`).
     proxy_hops_raw: str = ""
+    #: ``MAPAPP_TILES`` and ``MAPAPP_TILES_ATTRIBUTION`` as given (see :attr:`tiles`).
+    tiles_raw: str = ""
+    tiles_attribution_raw: str = ""
+    #: ``MAPAPP_FRAME_ANCESTORS``, as given (see :attr:`frame_ancestors`).
+    frame_ancestors: tuple[str, ...] = ()
+
+    @property
+    def tiles(self) -> TileSource | None:
+        """The map background (None: ``aucun``, the fallback drawn from the territory's communes).
+
+        Raises:
+            SettingsError: an unknown preset or a malformed URL template (checked at start-up
+                by :func:`web_settings_problems`).
+        """
+        return tile_source(self.tiles_raw, self.tiles_attribution_raw)
 
     @property
     def cache_dir(self) -> Path:
@@ -112,7 +137,113 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         base_url=(env.get("MAPAPP_BASE_URL") or "").strip().rstrip("/") or None,
         trusted_hosts=trusted,
         proxy_hops_raw=env.get("MAPAPP_PROXY_HOPS") or "",
+        tiles_raw=(env.get("MAPAPP_TILES") or "").strip(),
+        tiles_attribution_raw=(env.get("MAPAPP_TILES_ATTRIBUTION") or "").strip(),
+        frame_ancestors=tuple(o.strip() for o in (env.get("MAPAPP_FRAME_ANCESTORS") or "").replace(",", " ").split()
+                              if o.strip()),
     )
+
+
+# --------------------------------------------------------------------------- map background
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """A tile server for Leaflet: what the pages load, the credit they show, what the CSP allows."""
+
+    #: Leaflet URL template (``{z}``, ``{x}``, ``{y}``, optional ``{s}``).
+    url: str
+    #: The credit the provider requires (HTML for the presets; escaped text for ``MAPAPP_TILES_ATTRIBUTION``).
+    attribution: str
+    #: The same credit as plain text (page footer).
+    label: str
+    max_zoom: int = 18
+    subdomains: str = "abc"
+
+    @property
+    def csp_source(self) -> str:
+        """The CSP source expression of the tile host (``{s}`` becomes ``*``), ``'self'`` for a local path."""
+        if self.url.startswith("/"):
+            return "'self'"
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+#: Tile servers with the credit their terms of use require.
+TILE_PRESETS = {
+    "osm": TileSource(
+        url="https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_zoom=19,
+        attribution='© les contributeurs d’<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        label="© les contributeurs d'OpenStreetMap (ODbL)"),
+    "osm-fr": TileSource(
+        url="https://{s}.tile.openstreetmap.fr/osmfr/{z}/{x}/{y}.png", max_zoom=20,
+        attribution=('fond © <a href="https://www.openstreetmap.fr/">OpenStreetMap France</a>, données © les '
+                     'contributeurs d’<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
+        label="OpenStreetMap France, © les contributeurs d'OpenStreetMap (ODbL)"),
+    # IGN Géoplateforme, WMTS in the Web Mercator tile matrix set (PM), Licence Ouverte Etalab 2.0.
+    "plan-ign": TileSource(
+        url=("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+             "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+             "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"), max_zoom=19,
+        attribution='Plan IGN v2 © <a href="https://www.ign.fr/">IGN</a> – Géoplateforme',
+        label="Plan IGN v2 © IGN – Géoplateforme (Licence Ouverte Etalab 2.0)"),
+}
+DEFAULT_TILES = "osm"
+#: A host name with an optional port and an optional leading ``*.`` (nothing that could end a CSP directive).
+_HOST_PORT = re.compile(r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
+#: ``MAPAPP_TILES`` value for no tile server: the background is drawn from the territory's communes.
+NO_TILES = "aucun"
+
+
+def tile_source(value: str, attribution: str = "") -> TileSource | None:
+    """The tile source of ``MAPAPP_TILES`` (``value``) and ``MAPAPP_TILES_ATTRIBUTION``; None for ``aucun``.
+
+    Raises:
+        SettingsError: an unknown preset, a URL template without ``{z}``/``{x}``/``{y}``, not in
+            ``https://`` (or a local path ``/…``), or without its attribution (French message).
+    """
+    from markupsafe import escape
+
+    value = value or DEFAULT_TILES
+    if value == NO_TILES:
+        return None
+    if value in TILE_PRESETS:
+        return TILE_PRESETS[value]
+    presets = ", ".join(f"« {k} »" for k in [*TILE_PRESETS, NO_TILES])
+    if "/" not in value:
+        raise SettingsError(f"MAPAPP_TILES « {value} » : fond de carte inconnu ; valeurs possibles : {presets} "
+                            "ou une adresse de tuiles https://…/{z}/{x}/{y}.png.")
+    parts = urlsplit(value)
+    local = value.startswith("/") and not value.startswith("//")
+    host = parts.netloc.replace("{s}.", "*.", 1) if parts.netloc.startswith("{s}.") else parts.netloc
+    if not local and (parts.scheme != "https" or not _HOST_PORT.fullmatch(host)):
+        raise SettingsError(f"MAPAPP_TILES « {value} » : une adresse de tuiles commence par https:// suivi du "
+                            "nom du serveur (« {s}. » seulement en tête du nom), ou par / pour des tuiles "
+                            "servies sur ce site.")
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in value]
+    if missing:
+        raise SettingsError(f"MAPAPP_TILES « {value} » : il manque {', '.join(missing)} dans l'adresse des tuiles "
+                            "(forme attendue https://…/{z}/{x}/{y}.png).")
+    if not attribution:
+        raise SettingsError(f"MAPAPP_TILES « {value} » : indiquez dans MAPAPP_TILES_ATTRIBUTION la mention que "
+                            "le fournisseur de ces tuiles exige (par exemple « © les contributeurs "
+                            "d'OpenStreetMap »).")
+    return TileSource(url=value, attribution=str(escape(attribution)), label=attribution)
+
+
+def frame_ancestors_problems(origins: tuple[str, ...]) -> list[str]:
+    """``MAPAPP_FRAME_ANCESTORS`` values that are not origins (``https://site.example.fr``), in French."""
+    problems = []
+    for origin in origins:
+        if origin in ("'self'", "'none'"):
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not _HOST_PORT.fullmatch(parts.netloc) \
+                or parts.path not in ("", "/") or parts.query or parts.fragment:
+            problems.append(f"MAPAPP_FRAME_ANCESTORS : « {origin} » n'est pas une origine de la forme "
+                            "https://site.example.fr (sans chemin ; « *. » seulement en tête du nom), "
+                            "séparées par des espaces.")
+    return problems
 
 
 def secret_key_problem(key: str | None) -> str | None:
@@ -165,6 +296,11 @@ def web_settings_problems(settings: Settings, *, development: bool = False) -> l
         if not host.lstrip(".") or "/" in host or ":" in host:
             problems.append(f"MAPAPP_TRUSTED_HOSTS : « {host} » n'est pas un nom d'hôte (sans schéma ni port ; "
                             "« .example.fr » pour tous les sous-domaines).")
+    try:
+        settings.tiles  # noqa: B018  (raises on a bad value)
+    except SettingsError as exc:
+        problems.append(str(exc))
+    problems.extend(frame_ancestors_problems(settings.frame_ancestors))
     return problems
 
 

@@ -61,8 +61,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     app.register_blueprint(exports.bp)
     app.register_blueprint(api_access.bp)
     # Accounts, CSRF, session cookies and security headers; then the partners' and moderators' spaces.
-    from mapapp.web import auth, moderation, partenaires
+    from mapapp.web import auth, basemap, moderation, partenaires
 
+    basemap.init_app(app, settings)  # tiles, their credit and the CSP derived from them
     auth.init_app(app)
     app.register_blueprint(partenaires.bp)
     app.register_blueprint(moderation.bp)
@@ -75,8 +76,8 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     @app.after_request
     def _security_headers(response):
+        # X-Frame-Options is set with the CSP's frame-ancestors (mapapp.web.auth), from MAPAPP_FRAME_ANCESTORS.
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 

@@ -16,8 +16,10 @@
   refuses requests for any host it was not told about (Flask's ``TRUSTED_HOSTS``).
 - Security headers on every response: Content-Security-Policy (strict on the
   contribution pages: scripts only from this site; the public map pages also
-  allow inline scripts, which folium's output needs), X-Content-Type-Options,
-  X-Frame-Options, Referrer-Policy.
+  allow inline scripts, which folium's output needs; images from the tile
+  host of ``MAPAPP_TILES``; framing only by ``MAPAPP_FRAME_ANCESTORS``, public
+  pages only, see :mod:`mapapp.web.basemap`), X-Content-Type-Options,
+  X-Frame-Options (DENY unless framing is allowed), Referrer-Policy.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from mapapp.catalog.users import (
     session_user,
     use_token,
 )
+from mapapp.web.basemap import STRICT_BLUEPRINTS
 from mapapp.web.db import get_session
 from mapapp.web.mail_queue import init_app as init_mail_queue
 from mapapp.web.mail_queue import mail_queue
@@ -69,14 +72,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-#: Blueprints whose pages get the strict CSP (no inline script at all).
-STRICT_BLUEPRINTS = {"auth", "partenaires", "moderation"}
-TILES = "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
-CSP_STRICT = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-              f"img-src 'self' data: {TILES}; connect-src 'self'; font-src 'self'; object-src 'none'; "
-              "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
-#: Public pages: folium writes the map's script inline.
-CSP_PUBLIC = CSP_STRICT.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -174,9 +169,12 @@ def _csrf_protect() -> None:
 
 def _security_headers(response):
     strict = request.blueprint in STRICT_BLUEPRINTS
-    response.headers.setdefault("Content-Security-Policy", CSP_STRICT if strict else CSP_PUBLIC)
+    policy = current_app.extensions["mapapp.security_policy"]  # see mapapp.web.basemap
+    response.headers.setdefault("Content-Security-Policy", policy.csp_strict if strict else policy.csp_public)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    frame_options = policy.frame_options_strict if strict else policy.frame_options_public
+    if frame_options:
+        response.headers.setdefault("X-Frame-Options", frame_options)
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_user() is not None or strict:
         response.headers.setdefault("Cache-Control", "no-store")

@@ -44,7 +44,6 @@ from mapapp.web.symbols import (
     symbol_svg,
 )
 
-OSM_ATTRIBUTION = ('© les contributeurs d’<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>')
 #: Where the map opens when there is nothing to show (mainland France).
 FRANCE_BOUNDS = ((41.3, -5.2), (51.1, 9.6))
 #: Display simplification of polygons, degrees (~30 m): invisible at département scale.
@@ -155,9 +154,10 @@ def _new_map(bounds, *, zoom_control: bool = True) -> folium.Map:
     m = folium.Map(location=None, tiles=None, control_scale=True, zoom_control=zoom_control, min_zoom=5, max_zoom=18,
                    zoom_snap=0.5)
     m.default_js, m.default_css = [], []  # the page links Leaflet from static/ (and rendering is faster)
-    # Tiles need the internet: offline they simply fail and the markers, outlines and layers still work.
-    folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap", attr=OSM_ATTRIBUTION, control=False,
-                     max_zoom=18).add_to(m)
+    # Without tiles folium drops the zoom limits, which markercluster needs: set them on the map itself.
+    m.options.update(minZoom=5, maxZoom=18)
+    # No tiles here: the page adds the background of MAPAPP_TILES, or the communes' fallback
+    # (static/basemap.js, mapapp.web.basemap), after this script.
     m.fit_bounds([list(bounds[0]), list(bounds[1])], max_zoom=14, padding=(24, 24))
     return m
 

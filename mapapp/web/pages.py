@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, render_template, request, url_for
 
 from mapapp.catalog import vocab
@@ -61,8 +63,10 @@ def carte():
         default_bounds=lookup.departement_bounds(session),
     )
     query = filters.query_string()
+    embedded, embed_args, full_url = embedding()
     return render_template(
         "carte.html", selection=selection, filters=filters, parts=parts, symbols_css=symbols_css(),
+        embedded=embedded, embed_args=embed_args, embedded_full_url=full_url,
         error=error, args=request.args, vocab=vocab, commune_names=names, urls=urls,
         commune_options=[commune_label_of(code, nom) for code, nom in sorted(names.items(), key=lambda kv: kv[1])],
         grid_options=lookup.grid_options(session),
@@ -70,6 +74,20 @@ def carte():
         api_offers_url=url_for("api.offers") + (f"?{query}" if query else ""),
         thematiques_by_category=thematiques_by_category(),
     ), status
+
+
+#: Query parameter of the « intégrer » mode: the page without header nor navigation, for another site's iframe
+#: (allowed by ``MAPAPP_FRAME_ANCESTORS``, see :mod:`mapapp.web.basemap`).
+EMBED_PARAM = "integrer"
+
+
+def embedding() -> tuple[bool, dict, str | None]:
+    """For a page that can be embedded: (embedded?, the parameter to keep in its links, the same page not embedded)."""
+    if request.args.get(EMBED_PARAM) != "1":
+        return False, {}, None
+    others = [(k, v) for k, v in request.args.items(multi=True) if k != EMBED_PARAM]
+    full = request.path + ("?" + urlencode(others) if others else "")
+    return True, {EMBED_PARAM: "1"}, full
 
 
 def commune_label_of(code: str, nom: str) -> str:

@@ -88,9 +88,9 @@ def test_session_cookie_flags_and_security_headers(contrib_settings, monkeypatch
     page = client.get("/espace/")
     csp = page.headers["Content-Security-Policy"]
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
-    assert script_src == "'self'" and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
+    assert script_src == "'self'" and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.headers["X-Frame-Options"] == "SAMEORIGIN" and page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["Cache-Control"] == "no-store"
     public = client.get("/")
     assert "Content-Security-Policy" in public.headers and "X-Frame-Options" in public.headers

@@ -28,6 +28,9 @@ def test_click_on_the_map_fills_the_point_and_the_commune(contrib_server, browse
     wait(browser, lambda d: d.find_elements("css selector", "#point-map .leaflet-marker-icon"))
     # Leaflet runs from static files under script-src 'self' (no inline script needed).
     assert browser.execute_script("return typeof L") == "object"
+    # Never a blank map: the tiles, or (offline here) the communes' fallback under the strict CSP too.
+    wait(browser, lambda d: d.find_elements("css selector", "#point-map .leaflet-tile-loaded, "
+                                                            "#point-map .leaflet-mapappFallback-pane path"))
     browser.execute_script("var m = document.getElementById('point-map'); m.scrollIntoView();")
     # Centre the map on Saint-Jo (96002) and click its centre.
     browser.execute_script("document.getElementById('f-lon').value = '2.15';"

@@ -9,9 +9,7 @@
   L.Control.Zoom.prototype.options.zoomInTitle = "Zoom avant";
   L.Control.Zoom.prototype.options.zoomOutTitle = "Zoom arrière";
   var map = L.map(el, { minZoom: 5, maxZoom: 18 });
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 18, attribution: "© les contributeurs d’OpenStreetMap"
-  }).addTo(map);
+  window.mapappBasemapFrom(map, el);  // tiles of MAPAPP_TILES, or the communes' fallback (static/basemap.js)
   var marker = null;
 
   function num(input) {
