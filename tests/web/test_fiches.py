@@ -61,6 +61,7 @@ def test_fiche_offre(client):
     for site in ("test--fs-arlenc", "test--bus-a", "test--bus-b"):
         assert f'href="/site/{site}"' in page
     assert "Département 96" in page  # zone d'éligibilité in words
+    assert "<dt>Frais</dt><dd>Gratuit" in page  # one French label, not the letters of the code
     assert page.count("mapapp-marker-france_services") >= 1
 
 
