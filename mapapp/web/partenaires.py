@@ -16,14 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from mapapp.catalog import vocab
 from mapapp.catalog.freshness import can_verify, mark_verified, months_before, stale_months, stale_records
 from mapapp.catalog.history import (
     FIELD_LABELS,
+    ID_FIELDS,
     SECTION_LABELS,
+    SECTION_OF,
     ConflictError,
     ContributionError,
     FieldConflict,
@@ -61,11 +63,27 @@ from mapapp.web.form_versions import form_version, posted_seen, sign_seen, uncha
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
 
+def _id_names() -> dict[str, str]:
+    """Names of the ids a diff may hold (structures, sites, communes), read once per request."""
+    if "id_names" not in g:
+        db = get_session()
+        names = lookup.commune_names(db)
+        names.update(db.execute(select(Structure.id, Structure.nom)).all())
+        names.update(db.execute(select(Site.id, Site.nom)).all())
+        g.id_names = names
+    return g.id_names
+
+
+def _display_value(name: str, value) -> str:
+    return display_value(name, value, _id_names() if name in ID_FIELDS else None)
+
+
 @bp.app_context_processor
 def _labels():
     return {"roles": ROLES, "revision_statuses": REVISION_STATUSES, "section_labels": SECTION_LABELS,
-            "field_labels": FIELD_LABELS, "change_actions": CHANGE_ACTIONS, "slug_of": SLUG_OF,
-            "display_value": display_value}
+            "section_of": SECTION_OF, "field_labels": FIELD_LABELS, "change_actions": CHANGE_ACTIONS,
+            "slug_of": SLUG_OF, "display_value": _display_value, "record_name": lambda i: _id_names().get(i, i),
+            "vocab": vocab}
 
 
 def _section(slug: str) -> str:

@@ -50,6 +50,7 @@ def test_partner_edits_its_site_as_a_draft_then_submits_it(contrib_app, factory)
     rev_id = _revision_id(response)
     page = client.get(f"/espace/demande/{rev_id}").get_data(as_text=True)
     assert "Brouillon" in page and "Point numérique de la médiathèque" in page
+    assert "modification du lieu « Point numérique" in page
     with factory() as s:
         rev = s.get(Revision, rev_id)
         # The commune follows the point (moved into Saint-Jo); a person edited it: verified today.
@@ -401,3 +402,25 @@ def test_a_partner_offer_form_cannot_attach_another_structures_site(contrib_app,
     assert "le lieu « Maison des Solidarités de Test » (test--site-1) appartient à une autre structure" in page
     with factory() as s:
         assert s.scalar(select(Revision).where(Revision.record_id == "test--o-num")) is None  # never reaches moderation
+
+
+def test_offer_request_page_speaks_french_labels_and_elides(contrib_app):
+    """« modification de l'offre » (not « de la offre »); diffs show labels and names, not codes and ids."""
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    form = form_values(client, url, publics=["jeunes"], site_ids=["test--num-1"], action="save")
+    response = client.post(url, data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "modification de l'offre « Ateliers numériques »" in page and "de la offre" not in page
+    diff = page.split('<table class="diff">')[1].split("</table>")[0]
+    assert '<td class="new">Jeunes</td>' in diff and "jeunes<" not in diff
+    assert "Point numérique 1" in diff and "test--num-1" not in diff
+
+
+def test_dashboard_and_stale_list_show_names_not_codes(contrib_app):
+    client = logged_in(contrib_app, "ml")
+    dashboard = html.unescape(client.get("/espace/").get_data(as_text=True))
+    assert "Mission locale" in dashboard.split("<tbody>")[1] and "mission-locale" not in dashboard
+    stale = html.unescape(client.get("/espace/a-verifier?mois=1").get_data(as_text=True))
+    assert ">Mission locale <script>" in stale and ">test--ml<" not in stale
