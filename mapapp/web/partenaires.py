@@ -56,7 +56,18 @@ from mapapp.catalog.moderation_records import commune_at, live_records_of, pendi
 from mapapp.catalog.users import is_member, structure_ids
 from mapapp.web import lookup, partenaires_import
 from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
-from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
+from mapapp.web.contrib_forms import (
+    FIELDS,
+    MAP_SECTIONS,
+    SLUG_OF,
+    SLUGS,
+    TITLES,
+    defaults,
+    display,
+    field_label,
+    parse_form,
+    readable_errors,
+)
 from mapapp.web.db import get_session
 from mapapp.web.form_versions import form_version, posted_seen, sign_seen, unchanged_since_opened
 
@@ -167,7 +178,8 @@ def _render_form(section, data, *, revision=None, errors=None, live=None, status
         seen = sign_seen(lock_version, version, shown)
     return render_template(
         "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
-        display=display, revision=revision, errors=errors or [], live=live, title=TITLES[section],
+        display=display, revision=revision, errors=readable_errors(errors or []),
+        field_label=lambda name: field_label(section, name), live=live, title=TITLES[section],
         lock_version=lock_version, version=version, seen=seen,
         site_choices=_site_choices(db, owner, data.get("site_ids") or []) if section == "offers" else [],
         with_map=section in MAP_SECTIONS, bounds=bounds, owner=owner,

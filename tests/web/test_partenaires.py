@@ -424,3 +424,22 @@ def test_dashboard_and_stale_list_show_names_not_codes(contrib_app):
     assert "Mission locale" in dashboard.split("<tbody>")[1] and "mission-locale" not in dashboard
     stale = html.unescape(client.get("/espace/a-verifier?mois=1").get_data(as_text=True))
     assert ">Mission locale <script>" in stale and ">test--ml<" not in stale
+
+
+def test_form_errors_are_french_with_the_fields_labels(contrib_app):
+    """No « None », no ``offer.nom``, no English parser text: one French message per field, with its label."""
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    response = client.post(url, data=form_values(client, url, nom="", horaires_accueil="lundi", action="save"))
+    assert response.status_code == 400
+    alert = html.unescape(response.get_data(as_text=True)).split('role="alert"')[1].split("</div>")[0]
+    messages = re.findall(r"<li>(.*?)</li>", alert)
+    assert "Nom de l'offre : champ obligatoire" in messages
+    assert any(m.startswith("Horaires propres à l'offre : horaires illisibles « lundi »") for m in messages), messages
+    assert len([m for m in messages if m.startswith("Nom de l'offre")]) == 1
+    for raw in ("None", "offer.", "Failed", "parse"):
+        assert raw not in alert
+    site = client.post("/espace/lieu/test--num-1/modifier",
+                       data=form_values(client, "/espace/lieu/test--num-1/modifier", lon="abc", action="save"))
+    assert "Longitude : nombre illisible « abc »" in html.unescape(site.get_data(as_text=True))
+    assert "could not convert" not in site.get_data(as_text=True)
