@@ -551,3 +551,19 @@ def test_method_section_states_the_stored_choices_and_their_measured_effect(demo
     joined = " ".join(lines).replace("\u202f", " ")
     assert f"{fr_pct(effect.share_current)} des habitants à plus de 45\u00a0min".replace("\u202f", " ") in joined
     assert fr_pct(effect.share_walked).replace("\u202f", " ") in joined
+
+
+def test_fiche_site_opens_on_a_theme_it_serves_first(demo_client, store):
+    """Without ``theme``, the page opens on a theme with a non-empty catchment, not an empty first theme."""
+    sites = store.table("car", "sites")
+    order = {t["key"]: i for i, t in enumerate(store.manifest("car").themes)}  # the page's theme order
+    candidates = []
+    for site_id, rows in sites.groupby("site_id"):
+        rows = rows.assign(o=rows.theme.map(order)).sort_values("o")
+        if rows.iloc[0].n_communes_nearest == 0 and (rows.n_communes_nearest > 0).any():
+            candidates.append(site_id)
+    assert candidates, "the demo has a site whose first theme has an empty catchment"
+    page = _get(demo_client, f"/site/{candidates[0]}?mode=voiture")
+    section = page[page.index('id="desserte"'):]
+    assert "Aucune commune n&#39;a ce lieu pour plus proche." not in section
+    assert re.search(r'<tr data-commune="\w+">', section)
