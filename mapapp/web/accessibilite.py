@@ -49,6 +49,11 @@ def _minutes_filter(value, unreachable: str = "injoignable", missing: str = "—
     return ad.minutes_fr(value, unreachable, missing)
 
 
+@bp.app_template_filter("duree_fr")
+def _duration_filter(value, unreachable: str = "injoignable", missing: str = "—") -> str:
+    return ad.duration_fr(value, unreachable, missing)
+
+
 @bp.app_template_filter("percent_fr")
 def _percent_filter(value) -> str:
     return ad.percent_fr(value)
