@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from mapapp.catalog import vocab
 from mapapp.catalog.load import DATE_FIELDS, SECTIONS, CatalogLoadError, load_catalog
 from mapapp.catalog.models_users import ChangeLog, Revision, User
 
@@ -38,6 +39,26 @@ SECTION_LABELS = {
     "offers": "offre",
     "mobility_solutions": "solution de mobilité",
 }
+
+#: « création de l'offre », « modification du lieu »: the article goes with the noun (elision, gender).
+SECTION_OF = {
+    "structures": "de la structure",
+    "sites": "du lieu",
+    "offers": "de l'offre",
+    "mobility_solutions": "de la solution de mobilité",
+}
+
+#: Coded fields shown with their French label in history and diff tables (``kind`` covers sites and mobility).
+CODED_FIELDS: dict[str, dict[str, str]] = {
+    "thematiques": vocab.THEMATIQUES, "publics": vocab.PUBLICS, "modes_accueil": vocab.MODES_ACCUEIL,
+    "frais": vocab.FRAIS, "type": vocab.TYPES_SERVICE, "modes_mobilisation": vocab.MODES_MOBILISATION,
+    "mobilisable_par": vocab.PERSONNES_MOBILISATRICES, "reseaux_porteurs": vocab.RESEAUX_PORTEURS,
+    "kind": {**vocab.SITE_KINDS, **vocab.MOBILITY_KINDS}, "status": vocab.STATUSES,
+    "delivery_mode": vocab.DELIVERY_MODES, "category": vocab.MOBILITY_CATEGORIES,
+}
+
+#: Fields holding ids, shown by name when the caller knows the names.
+ID_FIELDS = frozenset({"structure_id", "site_ids", "commune_code", "served_communes"})
 
 FIELD_LABELS = {
     "id": "Identifiant", "nom": "Nom", "structure_id": "Structure", "siret": "SIRET",
@@ -251,14 +272,21 @@ def restore(session: Session, user: User | None, section: str, record_id: str, c
                       expected_version=expected_version)
 
 
-def display_value(name: str, value: Any) -> str:
-    """A field value as short French text for history and diff tables."""
+def display_value(name: str, value: Any, names: Mapping[str, str] | None = None) -> str:
+    """A field value as short French text for history and diff tables.
+
+    Coded values get their French label (:data:`CODED_FIELDS`); ``names`` turns
+    ids (structures, sites, communes) into names, the id kept when unknown.
+    """
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return "oui" if value else "non"
+    labels = CODED_FIELDS.get(name) or (names if name in ID_FIELDS and names else {})
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    if str(value) in labels:
+        return labels[str(value)]
     if name in DATE_FIELDS:
         try:
             return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")

@@ -23,7 +23,7 @@ import re
 
 from opening_hours import OpeningHours
 
-from mapapp.catalog.vocab import VocabularyError
+from mapapp.catalog.vocab import RecordError
 
 DAYS_FR = {"Mo": "lundi", "Tu": "mardi", "We": "mercredi", "Th": "jeudi", "Fr": "vendredi", "Sa": "samedi", "Su": "dimanche"}
 ORDINALS_FR = {1: "1er", 2: "2e", 3: "3e", 4: "4e", 5: "5e", -1: "dernier", -2: "avant-dernier"}
@@ -38,9 +38,9 @@ def validate_hours(field: str, expression: str | None) -> str | None:
     expression = expression.strip()
     try:
         OpeningHours(expression)
-    except Exception as exc:  # the parser raises its own SyntaxError subclass
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntaxe invalide"
-        raise VocabularyError(field, f"{expression} ({first_line})") from None
+    except Exception:  # the parser raises its own SyntaxError subclass, in English: say it in French
+        raise RecordError(field, f"horaires illisibles « {expression} » : format OpenStreetMap attendu "
+                          "(par exemple « Mo-Fr 09:00-12:00 » ou « Tu,Th 14:00-17:00; PH off »)") from None
     return expression
 
 

@@ -331,7 +331,7 @@ class Offer(Record, Base):
 
     @validates("frais")
     def _v_frais(self, _key, value):
-        return vocab.check_value("offer.frais", value, vocab.FRAIS)
+        return vocab.check_value("offer.frais", vocab.single_value("offer.frais", value), vocab.FRAIS)
 
     @validates("modes_mobilisation")
     def _v_modes_mobilisation(self, _key, value):

@@ -120,6 +120,21 @@ def check_value(field: str, value: str | None, vocabulary: dict[str, str], *, re
     return value
 
 
+def single_value(field: str, value):
+    """One value of a single-valued field that some sources write as a list.
+
+    data·inclusion v0 wrote ``frais`` as a list (``["gratuit"]``), v1 as one value: a list of one
+    value is read as that value, so the catalog always stores a string (a list once reached the
+    fiche, which iterated over the letters of ``"payant"``).
+    """
+    if isinstance(value, (list, tuple)):
+        items = [v for v in value if v not in (None, "")]
+        if len(items) > 1:
+            raise RecordError(field, f"une seule valeur est attendue, pas {len(items)} ({', '.join(map(str, items))})")
+        return items[0] if items else None
+    return value
+
+
 def check_values(field: str, values: Iterable[str] | None, vocabulary: dict[str, str]) -> list[str]:
     """Check every value of a list field; return them deduplicated in input order."""
     out: list[str] = []

@@ -169,6 +169,11 @@ def convert(section: str, name: str, value: Any) -> Any:
         if name == "zone_eligibilite":
             return [normalize_insee(v) if re.fullmatch(r"\d{4}(\.0)?", str(v)) else v for v in items] or None
         return items
+    if isinstance(value, (list, tuple)):  # a JSON list for a one-value field (data·inclusion v0 ``frais``)
+        items = [v for v in value if v not in (None, "")]
+        if len(items) > 1:
+            raise ValueError(f"{name} : une seule valeur est attendue, pas une liste ({', '.join(map(str, items))})")
+        value = items[0] if items else None
     if value is None or value == "":
         return None
     if kind == "float":

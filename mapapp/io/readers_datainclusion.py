@@ -99,7 +99,7 @@ def read_datainclusion(path: Path, source: str | None = None) -> ParsedFile:
                 "thematiques": convert("offers", "thematiques", row.get("thematiques")),
                 "publics": convert("offers", "publics", row.get("publics")),
                 "publics_precisions": _text(row, "publics_precisions"),
-                "modes_accueil": modes, "frais": _text(row, "frais"),
+                "modes_accueil": modes, "frais": convert("offers", "frais", row.get("frais")),
                 "frais_precisions": _text(row, "frais_precisions"),
                 "conditions_acces": _text(row, "conditions_acces"),
                 "zone_eligibilite": convert("offers", "zone_eligibilite", row.get("zone_eligibilite")),

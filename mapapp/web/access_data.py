@@ -77,6 +77,27 @@ def minutes_fr(value, unreachable: str = "injoignable", missing: str = "—") ->
     return f"{value:.1f}".replace(".", ",") + "\u00a0min"
 
 
+def duration_fr(value, unreachable: str = "injoignable", missing: str = "—") -> str:
+    """A travel time for people: ``12.3`` → « 12 min », ``65`` → « 1 h 05 », ``636.0`` → « 10 h 36 »,
+    ``0.4`` → « moins d'1 min »; ``inf`` → « injoignable »; NaN/None → ``missing``.
+
+    Rounded to the minute (a fiche reader plans a trip, not a statistic: the
+    tables of indicators keep :func:`minutes_fr` and its decimal).
+    """
+    if not is_number(value):
+        return missing
+    value = float(value)
+    if math.isinf(value):
+        return unreachable
+    if value < 1:
+        return "moins d'1\u00a0min"
+    total = round(value)
+    if total < 60:
+        return f"{total}\u00a0min"
+    hours, minutes = divmod(total, 60)
+    return f"{hours}\u00a0h\u00a0{minutes:02d}"
+
+
 def threshold_fr(value) -> str:
     """``20.0`` → ``20 min``, ``7.5`` → ``7,5 min``."""
     value = float(value)

@@ -242,7 +242,7 @@ def catchment_layer(site_communes: pd.DataFrame, *, classes: TimeClasses, mode: 
         colour = classes.colour_of(r.mean_time_min, status)
         if status == ad.OK:
             counts[classes.index(float(r.mean_time_min))] += 1
-        text = f"{ad.count_fr(r.population)} habitants, {ad.minutes_fr(r.mean_time_min)} {phrase} en moyenne"
+        text = f"{ad.count_fr(r.population)} habitants, {ad.duration_fr(r.mean_time_min)} {phrase} en moyenne"
         entries.append(_entry(r.commune, colour, text, [text]))
     layer = CommuneLayer("desserte", "Communes desservies en premier", entries, BASE_STYLE, show=True)
     legend = [LegendEntry(c, lab, n) for c, lab, n in zip(classes.colours, classes.labels(), counts)]

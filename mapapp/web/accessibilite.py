@@ -56,6 +56,11 @@ def _minutes_filter(value, unreachable: str = "injoignable", missing: str = "—
     return ad.minutes_fr(value, unreachable, missing)
 
 
+@bp.app_template_filter("duree_fr")
+def _duration_filter(value, unreachable: str = "injoignable", missing: str = "—") -> str:
+    return ad.duration_fr(value, unreachable, missing)
+
+
 @bp.app_template_filter("percent_fr")
 def _percent_filter(value) -> str:
     return ad.percent_fr(value)
@@ -229,9 +234,12 @@ def site_section(session, site_id: str, args) -> dict:
     served = list(rows["theme"])
     theme = args.get("theme")
     if theme and theme not in served:
-        out["note"] = f"Ce lieu ne compte pas pour le thème « {theme} » : premier thème affiché."
+        out["note"] = (f"Ce lieu ne compte pas pour le thème « {labels.get(theme, theme)} » : "
+                       "un thème qu'il dessert est affiché.")
         theme = None
-    theme = theme or served[0]
+    # Open on a theme whose catchment is not empty (the first theme may have no commune served first).
+    with_catchment = list(rows.loc[rows["n_communes_nearest"] > 0, "theme"])
+    theme = theme or (with_catchment or served)[0]
     main, bands = results.thresholds(results.theme(theme), mode)
     band_rows, communes = at.site_detail(results, site_id, mode, theme)
     names = lookup.commune_names(session)

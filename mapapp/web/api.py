@@ -135,7 +135,7 @@ def offer_properties(offer: Offer, site: Site | None, urls: lookup.FicheUrls) ->
         "description": offer.description, "type": offer.type,
         "structure_id": offer.structure_id, "structure_nom": offer.structure.nom if offer.structure else None,
         "thematiques": offer.thematiques or [], "publics": offer.publics or [],
-        "modes_accueil": offer.modes_accueil or [], "frais": offer.frais or [],
+        "modes_accueil": offer.modes_accueil or [], "frais": offer.frais,
         "delivery_mode": offer.delivery_mode, "zone_eligibilite": offer.zone_eligibilite,
         "horaires_accueil": offer.horaires_accueil, "horaires_fr": lookup.hours_fr(offer.horaires_accueil),
         "status": offer.status, "status_label": vocab.STATUSES.get(offer.status, offer.status),

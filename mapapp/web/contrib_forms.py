@@ -167,6 +167,37 @@ def parse_form(section: str, form: MultiDict, base: dict, *, today: dt.date | No
     return data
 
 
+_PREFIX_RE = re.compile(r"^(?:[a-z_]+\.)?([a-z_]+) : ")
+_FLOAT_RE = re.compile(r"could not convert string to float: '(.*)'")
+
+
+def readable_errors(issues: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Validation issues as the form shows them: one French message per field, without the field's code.
+
+    The validators name fields by their code (``offer.nom``), the model's checks
+    run on an empty value after « champ obligatoire » was said (« None »), and
+    Python's own parse errors are in English: the form says each thing once, in
+    French; the summary puts the label the user sees above the input before it (:func:`field_label`).
+    """
+    out: dict[str, str] = {}
+    for name, message in issues:
+        text = _PREFIX_RE.sub("", message, count=1) if name != "-" else message
+        text = _FLOAT_RE.sub(lambda m: f"nombre illisible « {m[1]} »", text)
+        if "« None »" in text:
+            text = "champ obligatoire"
+        if name in out:
+            continue
+        out[name] = text
+    return list(out.items())
+
+
+def field_label(section: str, name: str) -> str:
+    """The label the form shows for a field (the history's label for fields the form does not show)."""
+    from mapapp.catalog.history import FIELD_LABELS
+
+    return next((f.label for f in FIELDS.get(section, []) if f.name == name), FIELD_LABELS.get(name, name))
+
+
 def display(field_: Field, value) -> str:
     """The value to put in a text input."""
     if value is None:

@@ -13,6 +13,7 @@ from mapapp.web import lookup
 from mapapp.web.access_maps import commune_link
 from mapapp.web.accessibilite import commune_section, site_section
 from mapapp.web.db import get_session
+from mapapp.web.nearby import distance_fr, nearby_alternatives, verification
 from mapapp.web.maps import PointMarker, build_small_map, mobility_popup
 from mapapp.web.symbols import MOBILITY_POINT, site_symbol, symbols_css
 
@@ -45,8 +46,13 @@ def site(site_id: str):
                                                                            for e in lay.entries]),
                             commune_names=desserte.get("names"), commune_link=commune_link(lookup.FicheUrls().commune))
     commune = session.get(Commune, site.commune_code)
+    open_offers = [o for o in offers if o.status != "closed"]
+    alternatives = nearby_alternatives(session, [site], {t for o in open_offers for t in o.thematiques or []},
+                                       exclude_sites=[site.id])
     return render_template("site.html", site=site, offers=offers, route_stops=route_stops, commune=commune,
-                           parts=parts, symbols_css=symbols_css(), vocab=vocab, desserte=desserte)
+                           parts=parts, symbols_css=symbols_css(), vocab=vocab, desserte=desserte,
+                           open_offers=open_offers, check=verification(site), alternatives=alternatives,
+                           distance_fr=distance_fr)
 
 
 @bp.route("/offre/<offer_id>")
@@ -67,7 +73,11 @@ def offre(offer_id: str):
             vocab.THEMATIQUES.get(t, t))
     return render_template("offre.html", offer=offer, parts=parts, symbols_css=symbols_css(), vocab=vocab,
                            commune_names=names, thematiques=thematiques,
-                           eligibility=lookup.eligibility_labels(session, offer.zone_eligibilite))
+                           eligibility=lookup.eligibility_labels(session, offer.zone_eligibilite),
+                           check=verification(offer), distance_fr=distance_fr,
+                           alternatives=nearby_alternatives(session, offer.sites, offer.thematiques or [],
+                                                            exclude_sites=[s.id for s in offer.sites],
+                                                            exclude_offers=[offer.id]))
 
 
 @bp.route("/commune/<code>")

@@ -16,14 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from mapapp.catalog import vocab
 from mapapp.catalog.freshness import can_verify, mark_verified, months_before, stale_months, stale_records
 from mapapp.catalog.history import (
     FIELD_LABELS,
+    ID_FIELDS,
     SECTION_LABELS,
+    SECTION_OF,
     ConflictError,
     ContributionError,
     FieldConflict,
@@ -54,18 +56,45 @@ from mapapp.catalog.moderation_records import commune_at, live_records_of, pendi
 from mapapp.catalog.users import is_member, structure_ids
 from mapapp.web import lookup, partenaires_import
 from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
-from mapapp.web.contrib_forms import FIELDS, MAP_SECTIONS, SLUG_OF, SLUGS, TITLES, defaults, display, parse_form
+from mapapp.web.contrib_forms import (
+    FIELDS,
+    MAP_SECTIONS,
+    SLUG_OF,
+    SLUGS,
+    TITLES,
+    defaults,
+    display,
+    field_label,
+    parse_form,
+    readable_errors,
+)
 from mapapp.web.db import get_session
 from mapapp.web.form_versions import form_version, posted_seen, sign_seen, unchanged_since_opened
 
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
 
+def _id_names() -> dict[str, str]:
+    """Names of the ids a diff may hold (structures, sites, communes), read once per request."""
+    if "id_names" not in g:
+        db = get_session()
+        names = lookup.commune_names(db)
+        names.update(db.execute(select(Structure.id, Structure.nom)).all())
+        names.update(db.execute(select(Site.id, Site.nom)).all())
+        g.id_names = names
+    return g.id_names
+
+
+def _display_value(name: str, value) -> str:
+    return display_value(name, value, _id_names() if name in ID_FIELDS else None)
+
+
 @bp.app_context_processor
 def _labels():
     return {"roles": ROLES, "revision_statuses": REVISION_STATUSES, "section_labels": SECTION_LABELS,
-            "field_labels": FIELD_LABELS, "change_actions": CHANGE_ACTIONS, "slug_of": SLUG_OF,
-            "display_value": display_value}
+            "section_of": SECTION_OF, "field_labels": FIELD_LABELS, "change_actions": CHANGE_ACTIONS,
+            "slug_of": SLUG_OF, "display_value": _display_value, "record_name": lambda i: _id_names().get(i, i),
+            "vocab": vocab}
 
 
 def _section(slug: str) -> str:
@@ -149,7 +178,8 @@ def _render_form(section, data, *, revision=None, errors=None, live=None, status
         seen = sign_seen(lock_version, version, shown)
     return render_template(
         "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
-        display=display, revision=revision, errors=errors or [], live=live, title=TITLES[section],
+        display=display, revision=revision, errors=readable_errors(errors or []),
+        field_label=lambda name: field_label(section, name), live=live, title=TITLES[section],
         lock_version=lock_version, version=version, seen=seen,
         site_choices=_site_choices(db, owner, data.get("site_ids") or []) if section == "offers" else [],
         with_map=section in MAP_SECTIONS, bounds=bounds, owner=owner,

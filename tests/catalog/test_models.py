@@ -87,3 +87,11 @@ def test_itinerant_stop_needs_route(session):
                      commune_code="96001", lon=2, lat=45, status="active"))
     with pytest.raises(RecordError, match="itinerant_route"):
         session.flush()
+
+
+def test_frais_written_as_a_list_is_stored_as_one_value():
+    """data·inclusion v0 wrote ``frais`` as a list: the catalog keeps one string (never a list)."""
+    assert Offer(frais=["payant"]).frais == "payant"
+    assert Offer(frais=[]).frais is None
+    with pytest.raises(RecordError, match="une seule valeur"):
+        Offer(frais=["gratuit", "payant"])

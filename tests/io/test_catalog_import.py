@@ -221,7 +221,7 @@ def test_datainclusion_structures_and_services(factory, tmp_path):
              "horaires_accueil": "We 14:00-17:00"},
             {"source": "dora", "id": "sv2", "structure_id": "s1", "nom": "Écoute téléphonique",
              "description": "Une ligne d'écoute.", "date_maj": "2026-05-01", "thematiques": [],
-             "publics": ["seniors"], "modes_accueil": ["a-distance"]},
+             "publics": ["seniors"], "modes_accueil": ["a-distance"], "frais": ["payant"]},  # v0 shape
         ],
     }
     path = tmp_path / "di.json"
@@ -236,6 +236,7 @@ def test_datainclusion_structures_and_services(factory, tmp_path):
         assert on_site.delivery_mode == "on_site" and on_site.sites[0].commune_code == "96002"
         assert on_site.sites[0].structure_id == "dora--s1" and on_site.horaires_accueil == "We 14:00-17:00"
         assert remote.delivery_mode == "remote" and remote.sites == []
+        assert on_site.frais == "gratuit" and remote.frais == "payant"  # one value, whatever the file's shape
     with transaction(factory) as s:
         assert run_import(s, path, dry_run=False, data_date=dt.date(2026, 9, 1)).changed == 0
 

@@ -79,6 +79,14 @@ def _minutes(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + "\u00a0min"
 
 
+def _duration(value: float) -> str:
+    """The fiches' human travel time (« 12 min », « 1 h 05 »), recomputed here."""
+    total = round(value)
+    if value < 1:
+        return "moins d'1\u00a0min"
+    return f"{total}\u00a0min" if total < 60 else f"{total // 60}\u00a0h\u00a0{total % 60:02d}"
+
+
 def _percent(share: float) -> str:
     return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
 
@@ -313,7 +321,7 @@ def test_fiche_commune_times_per_theme_and_mode(demo_client, store):
         c = store.table(mode, "communes")
         row = c[(c.theme == THEME) & (c.commune == code)].iloc[0]
         cell = re.search(rf'<tr data-theme="{THEME}">.*?<td data-mode="{mode}">(.*?)</td>', page, re.S).group(1)
-        assert _minutes(row.mean_time_min) in cell
+        assert _duration(row.mean_time_min) in cell
         assert ("Zone blanche" in cell) == bool(row.zone_blanche)
     car = store.table("car", "communes")
     nearest = car[(car.theme == THEME) & (car.commune == code)].nearest_site_id.iloc[0]
@@ -327,9 +335,12 @@ def test_fiche_site_desserte(demo_client, store):
     page = _get(demo_client, f"/site/{row.site_id}?mode=voiture&theme={THEME}")
     section = page[page.index('id="desserte"'):]
     line = re.search(rf'<tr data-theme="{THEME}">(.*?)</tr>', section, re.S).group(1)
-    assert [_count(row.population_nearest), _minutes(row.mean_time_min), str(row.n_communes_nearest),
+    assert [_count(row.population_nearest), _duration(row.mean_time_min), str(row.n_communes_nearest),
             _count(row.population_reached), _count(row.population_only_site)] == \
         re.findall(r'<td class="num">([^<]*)</td>', line)
+    assert not re.search(r"\d,\d\u00a0min", section)  # human times on the fiche: « 12 min », « 1 h 05 »
+    walk = _get(demo_client, f"/site/{row.site_id}?mode=marche&theme={THEME}")
+    assert not re.search(r"\d,\d\u00a0min", walk[walk.index('id="desserte"'):])
     sc = store.table("car", "site_communes")
     served = set(sc.commune[(sc.theme == THEME) & (sc.site_id == row.site_id)])
     assert set(re.findall(r'<tr data-commune="(\w+)">', section)) == served
@@ -551,3 +562,19 @@ def test_method_section_states_the_stored_choices_and_their_measured_effect(demo
     joined = " ".join(lines).replace("\u202f", " ")
     assert f"{fr_pct(effect.share_current)} des habitants à plus de 45\u00a0min".replace("\u202f", " ") in joined
     assert fr_pct(effect.share_walked).replace("\u202f", " ") in joined
+
+
+def test_fiche_site_opens_on_a_theme_it_serves_first(demo_client, store):
+    """Without ``theme``, the page opens on a theme with a non-empty catchment, not an empty first theme."""
+    sites = store.table("car", "sites")
+    order = {t["key"]: i for i, t in enumerate(store.manifest("car").themes)}  # the page's theme order
+    candidates = []
+    for site_id, rows in sites.groupby("site_id"):
+        rows = rows.assign(o=rows.theme.map(order)).sort_values("o")
+        if rows.iloc[0].n_communes_nearest == 0 and (rows.n_communes_nearest > 0).any():
+            candidates.append(site_id)
+    assert candidates, "the demo has a site whose first theme has an empty catchment"
+    page = _get(demo_client, f"/site/{candidates[0]}?mode=voiture")
+    section = page[page.index('id="desserte"'):]
+    assert "Aucune commune n&#39;a ce lieu pour plus proche." not in section
+    assert re.search(r'<tr data-commune="\w+">', section)

@@ -30,3 +30,26 @@ def test_axe_finds_a_real_violation(browser):
     """The harness itself: a page with an image without text alternative is reported (so a pass means something)."""
     browser.get("data:text/html;charset=utf-8,<html lang=fr><title>t</title><main><img src='x.png'></main></html>")
     assert "image-alt" in {v["id"] for v in axe_violations(browser)}
+
+
+def test_offer_and_site_fiches_have_no_axe_violation(demo_computed, demo_live_server, browser):
+    """An offer fiche and a site fiche of the demo (mobilisation, verification, « Autres lieux proches »)."""
+    from sqlalchemy import create_engine, text
+
+    from mapapp.config import load_settings
+
+    engine = create_engine(load_settings(demo_computed[0]).database_url)
+    with engine.connect() as conn:
+        offer_id = conn.execute(text("SELECT offer_id FROM offer_site GROUP BY offer_id ORDER BY offer_id LIMIT 1")).scalar()
+        site_id = conn.execute(text("SELECT site_id FROM offer_site GROUP BY site_id "
+                                    "ORDER BY count(*) DESC, site_id LIMIT 1")).scalar()
+    engine.dispose()
+    found = {}
+    for path in (f"/offre/{offer_id}", f"/site/{site_id}"):
+        browser.get(demo_live_server + path)
+        wait(browser, lambda d: d.execute_script("return document.readyState") == "complete")
+        assert "Autres lieux proches" in browser.page_source, path
+        violations = axe_violations(browser)
+        if violations:
+            found[path] = describe_violations(violations)
+    assert not found, "\n".join(f"{path}:\n{text}" for path, text in found.items())

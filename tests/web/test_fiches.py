@@ -69,6 +69,7 @@ def test_fiche_offre(client):
     for site in ("test--fs-arlenc", "test--bus-a", "test--bus-b"):
         assert f'href="/site/{site}"' in page
     assert "Département 96" in page  # zone d'éligibilité in words
+    assert "<dt>Frais</dt><dd>Gratuit" in page  # one French label, not the letters of the code
     assert page.count("mapapp-marker-france_services") >= 1
 
 
@@ -117,3 +118,63 @@ def test_unknown_ids_give_a_french_404(client):
         assert '<html lang="fr">' in page
     page = _get(client, "/site/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", 404)
     assert "<img src=x" not in page and "« &lt;img src=x onerror=alert(1)&gt; »" in page
+
+
+def test_offer_without_its_own_hours_shows_its_sites_hours(client):
+    one = _get(client, "/offre/test--offre-1")
+    hours = one.split("<dt>Horaires</dt>")[1].split("</dd>")[0]
+    assert "Horaires non renseignés" not in hours
+    assert "du lundi au vendredi de 08h30 à 12h00" in hours
+    assert "Horaires du lieu « Maison des Solidarités de Test » (l'offre n'a pas d'horaires propres)" in hours
+    several = _get(client, "/offre/test--o-fs").split("<dt>Horaires</dt>")[1].split("</dd>")[0]
+    assert "Horaires des lieux d'accueil" in several
+    assert "<li>Bus : arrêt de la place : le jeudi de 09h00 à 12h00</li>" in several
+    remote = _get(client, "/offre/test--o-remote").split("<dt>Horaires</dt>")[1].split("</dd>")[0]
+    assert "Horaires non renseignés" in remote  # no site, no hours: said so
+
+
+def test_offer_fiche_says_how_to_mobilise_it_in_french(client):
+    page = _get(client, "/offre/test--o-fs")
+    section = page.split("<h2>Comment solliciter cette offre</h2>")[1].split("<h2>")[0]
+    assert "<dt>Qui peut solliciter l'offre</dt><dd>Usagers, Professionnels</dd>" in section
+    assert "<dt>Comment la solliciter</dt><dd>Se présenter, Téléphoner</dd>" in section
+    assert 'href="https://rdv.example/fs"' in section and "Sans rendez-vous le matin" in section
+    assert "Apporter ses papiers &lt;script&gt;" in section and XSS not in page
+    assert "se-presenter" not in section and "professionnels<" not in section
+    # Nothing filled in: said, with the structure to call.
+    bare = _get(client, "/offre/test--offre-1").split("<h2>Comment solliciter cette offre</h2>")[1].split("<h2>")[0]
+    assert "ne sont pas renseignées : contactez la structure" in bare
+
+
+def test_site_fiche_lists_how_to_mobilise_each_open_offer(client):
+    page = _get(client, "/site/test--fs-arlenc")
+    section = page.split("<h2>Comment solliciter ces offres</h2>")[1].split('<section aria-labelledby="proches-titre">')[0]
+    assert "<h3>Aide aux démarches administratives</h3>" in section and "Se présenter, Téléphoner" in section
+
+
+def test_verification_date_and_stale_warning_follow_the_freshness_limit(client, monkeypatch):
+    monkeypatch.setenv("MAPAPP_STALE_MONTHS", "120")
+    fresh = _get(client, "/site/test--site-1")
+    assert "<dd>Informations vérifiées le 15 janvier 2026</dd>" in fresh and "À confirmer" not in fresh
+    monkeypatch.setenv("MAPAPP_STALE_MONTHS", "1")
+    stale = _get(client, "/site/test--site-1")
+    assert "Informations vérifiées le 15 janvier 2026 (à confirmer)" in stale
+    assert "n'ont pas été vérifiées depuis plus de 1 mois" in stale
+    never = _get(client, "/offre/test--offre-1")  # no date_verification
+    assert "<dd>Jamais vérifiées (à confirmer)</dd>" in never and "personne n'a encore confirmé" in never
+
+
+def test_nearby_alternatives_share_a_theme_and_give_a_straight_line_distance(client):
+    from mapapp.network.build import haversine_m
+
+    page = _get(client, "/site/test--num-1")
+    section = page.split('<section aria-labelledby="proches-titre">')[1].split("</section>")[0]
+    assert "à vol d'oiseau" in section
+    rows = re.findall(r'<tr><th scope="row"><a href="/site/([^"]+)">', section)
+    assert rows == ["test--num-2"]  # same thématique, open; the closed site and other thématiques are not listed
+    metres = float(haversine_m(2.0401, 45.0301, 2.0402, 45.0302))
+    assert f"{round(metres / 10) * 10:.0f}\u00a0m</td>" in section
+    assert "<td>Acquérir un équipement</td>" in section  # the shared thématique, in French
+    # The offer's own sites are not « other places »; none else offers this thématique.
+    offer = _get(client, "/offre/test--o-num").split('<section aria-labelledby="proches-titre">')[1]
+    assert "Aucun autre lieu ouvert ne propose" in offer

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
-import csv
 import io
 import re
 
@@ -51,6 +51,7 @@ def test_partner_edits_its_site_as_a_draft_then_submits_it(contrib_app, factory)
     rev_id = _revision_id(response)
     page = client.get(f"/espace/demande/{rev_id}").get_data(as_text=True)
     assert "Brouillon" in page and "Point numérique de la médiathèque" in page
+    assert "modification du lieu « Point numérique" in page
     with factory() as s:
         rev = s.get(Revision, rev_id)
         # The commune follows the point (moved into Saint-Jo); a person edited it: verified today.
@@ -419,3 +420,44 @@ def test_import_report_offers_the_full_list_of_problems_as_csv_to_its_own_sessio
     table = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert sorted(int(r["Ligne"]) for r in table if r["Gravité"] == "erreur") == list(range(2, 62))
     assert logged_in(contrib_app, "ml2").get(url).status_code == 404  # another session: not its list
+
+
+def test_offer_request_page_speaks_french_labels_and_elides(contrib_app):
+    """« modification de l'offre » (not « de la offre »); diffs show labels and names, not codes and ids."""
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    form = form_values(client, url, publics=["jeunes"], site_ids=["test--num-1"], action="save")
+    response = client.post(url, data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "modification de l'offre « Ateliers numériques »" in page and "de la offre" not in page
+    diff = page.split('<table class="diff">')[1].split("</table>")[0]
+    assert '<td class="new">Jeunes</td>' in diff and "jeunes<" not in diff
+    assert "Point numérique 1" in diff and "test--num-1" not in diff
+
+
+def test_dashboard_and_stale_list_show_names_not_codes(contrib_app):
+    client = logged_in(contrib_app, "ml")
+    dashboard = html.unescape(client.get("/espace/").get_data(as_text=True))
+    assert "Mission locale" in dashboard.split("<tbody>")[1] and "mission-locale" not in dashboard
+    stale = html.unescape(client.get("/espace/a-verifier?mois=1").get_data(as_text=True))
+    assert ">Mission locale <script>" in stale and ">test--ml<" not in stale
+
+
+def test_form_errors_are_french_with_the_fields_labels(contrib_app):
+    """No « None », no ``offer.nom``, no English parser text: one French message per field, with its label."""
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    response = client.post(url, data=form_values(client, url, nom="", horaires_accueil="lundi", action="save"))
+    assert response.status_code == 400
+    alert = html.unescape(response.get_data(as_text=True)).split('role="alert"')[1].split("</div>")[0]
+    messages = re.findall(r"<li>(.*?)</li>", alert)
+    assert "Nom de l'offre : champ obligatoire" in messages
+    assert any(m.startswith("Horaires propres à l'offre : horaires illisibles « lundi »") for m in messages), messages
+    assert len([m for m in messages if m.startswith("Nom de l'offre")]) == 1
+    for raw in ("None", "offer.", "Failed", "parse"):
+        assert raw not in alert
+    site = client.post("/espace/lieu/test--num-1/modifier",
+                       data=form_values(client, "/espace/lieu/test--num-1/modifier", lon="abc", action="save"))
+    assert "Longitude : nombre illisible « abc »" in html.unescape(site.get_data(as_text=True))
+    assert "could not convert" not in site.get_data(as_text=True)
