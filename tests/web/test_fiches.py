@@ -124,11 +124,11 @@ def test_offer_without_its_own_hours_shows_its_sites_hours(client):
     one = _get(client, "/offre/test--offre-1")
     hours = one.split("<dt>Horaires</dt>")[1].split("</dd>")[0]
     assert "Horaires non renseignés" not in hours
-    assert "du lundi au vendredi de 08h30 à 12h00" in hours
+    assert "du lundi au vendredi de 8h30 à 12h" in hours
     assert "Horaires du lieu « Maison des Solidarités de Test » (l'offre n'a pas d'horaires propres)" in hours
     several = _get(client, "/offre/test--o-fs").split("<dt>Horaires</dt>")[1].split("</dd>")[0]
     assert "Horaires des lieux d'accueil" in several
-    assert "<li>Bus : arrêt de la place : le jeudi de 09h00 à 12h00</li>" in several
+    assert "<li>Bus : arrêt de la place : le jeudi de 9h à 12h</li>" in several
     remote = _get(client, "/offre/test--o-remote").split("<dt>Horaires</dt>")[1].split("</dd>")[0]
     assert "Horaires non renseignés" in remote  # no site, no hours: said so
 
