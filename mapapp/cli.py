@@ -15,6 +15,7 @@ import click
 
 from mapapp.cli_i18n import FrenchGroup, localize_command_tree
 from mapapp.config import load_settings
+from mapapp.formats import count, duration, number
 
 
 def _progress(message: str) -> None:
@@ -89,7 +90,7 @@ def demo_generate(out_dir: Path | None, seed: int) -> None:
     out_dir = out_dir or load_settings().demo_dir
     start = time.perf_counter()
     summary = generate_demo(out_dir, seed=seed, progress=_progress)
-    click.echo(f"Territoire de démonstration écrit dans {out_dir} en {time.perf_counter() - start:.1f} s")
+    click.echo(f"Territoire de démonstration écrit dans {out_dir} en {duration(time.perf_counter() - start)}")
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
@@ -191,10 +192,11 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
     if errors_path is not None:
         write_errors(errors_path, report)
     if not report.ok or bundle is None:
-        raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
+        raise click.ClickException(f"{count(len(report.errors), 'erreur')} : rien n'a été enregistré.")
     if dry_run:
-        click.echo(f"Contrôle terminé (--dry-run) : {len(bundle.communes)} communes, "
-                   f"{len(bundle.population_points)} points de population ; rien n'a été enregistré.")
+        click.echo(f"Contrôle terminé (--dry-run) : {count(len(bundle.communes), 'commune')}, "
+                   f"{count(len(bundle.population_points), 'point de population', 'points de population')} ; "
+                   "rien n'a été enregistré.")
         return
     click.echo(store_bundle(load_settings(), bundle))
 
@@ -240,7 +242,7 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
         _keep_issues(report, exc)
     _report_issues(report)
     if not report.ok:
-        raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
+        raise click.ClickException(f"{count(len(report.errors), 'erreur')} : rien n'a été enregistré.")
     click.echo(store_bundle(settings, bundle))
 
 
@@ -371,7 +373,7 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
             images = maps if map_format == "png" else report_maps(data, fmt="svg")
             for image in images:
                 (maps_dir / f"{image.key}.{image.fmt}").write_bytes(image.data)
-            _progress(f"{len(images)} cartes écrites dans {maps_dir}")
+            _progress(f"{count(len(images), 'carte écrite', 'cartes écrites')} dans {maps_dir}")
         from mapapp.reports.render import render_html, render_pdf
 
         _progress("Mise en page" + (" du PDF" if fmt == "pdf" else " HTML"))
@@ -379,7 +381,8 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
         out = out or Path(f"rapport-{data.unit.key.replace(':', '-')}.{fmt}")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(content)
-        click.echo(f"Rapport écrit dans {out} ({len(content) // 1024} Ko, {time.perf_counter() - start:.1f} s)")
+        click.echo(f"Rapport écrit dans {out} ({number(len(content) // 1024)}\u00a0Ko, "
+                   f"{duration(time.perf_counter() - start)})")
     finally:
         session.close()
         engine.dispose()
@@ -442,7 +445,7 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
         engine.dispose()
     for path in paths:
         click.echo(str(path))
-    click.echo(f"Export {fmt} : {len(paths)} fichier(s) en {time.perf_counter() - start:.1f} s", err=True)
+    click.echo(f"Export {fmt} : {count(len(paths), 'fichier')} en {duration(time.perf_counter() - start)}", err=True)
 
 
 # --------------------------------------------------------------------------- web

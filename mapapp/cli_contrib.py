@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from mapapp.config import load_settings
+from mapapp.formats import count
 
 
 def _factory(settings):
@@ -192,7 +193,7 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | No
         except TerritoryImportError as exc:
             session.rollback()
             report = ImportReport(errors=exc.issues, warnings=exc.warnings)
-            click.echo(f"Import impossible : {len(exc.issues)} erreur(s), rien n'a été écrit.\n"
+            click.echo(f"Import impossible : {count(len(exc.issues), 'erreur')}, rien n'a été écrit.\n"
                        + report.summary(more=write_errors(errors_path, report)), err=True)
             sys.exit(1)
         if result.ok and not dry_run:
@@ -281,12 +282,14 @@ def freshness_remind(months: int | None) -> None:
                     f"confirmées depuis plus de {months} mois :\n\n" + "\n".join(lines)
                     + f"\n\nSi elles sont exactes, cliquez sur « Toujours valable » ; sinon, corrigez-les :\n"
                     f"{link}\n\nMerci de tenir l'offre à jour.\n")
-            send_mail(settings, account.email, f"{len(records)} fiche(s) à vérifier", body)
+            send_mail(settings, account.email, count(len(records), "fiche à vérifier", "fiches à vérifier"), body)
             written += 1
         orphans = sorted(set(by_structure) - covered)
-    click.echo(f"{written} rappel(s) écrit(s) ({sum(len(v) for v in by_structure.values())} fiche(s) à vérifier).")
+    stale = sum(len(v) for v in by_structure.values())
+    click.echo(f"{count(written, 'rappel écrit', 'rappels écrits')} "
+               f"({count(stale, 'fiche à vérifier', 'fiches à vérifier')}).")
     if orphans:
-        click.echo(f"{len(orphans)} structure(s) sans compte partenaire : {', '.join(orphans[:20])}"
+        click.echo(f"{count(len(orphans), 'structure')} sans compte partenaire : {', '.join(orphans[:20])}"
                    + (" …" if len(orphans) > 20 else ""))
 
 
