@@ -156,3 +156,16 @@ def test_freshness_remind_agrees_its_counts(tmp_path):
     result = _invoke(["freshness", "remind"], env=env)
     assert result.exit_code == 0, result.output
     assert "0 rappel écrit (0 fiche à vérifier)." in result.output
+
+
+def test_territory_store_message_agrees_and_groups_digits(demo_env, tmp_path):
+    from mapapp.config import load_settings
+    from mapapp.services import store_bundle
+    from mapapp.territory.io import read_bundle
+
+    env, _ = demo_env
+    bundle = read_bundle(Path(env["MAPAPP_DEMO_DIR"]))
+    settings = load_settings({"MAPAPP_DATA_DIR": str(tmp_path / "var")})
+    line = store_bundle(settings, bundle).replace("\u202f", " ")
+    assert re.search(r": \d+ communes, \d{1,3}( \d{3})+ habitants, \d{1,3}( \d{3})* points de population, "
+                     r"\d+ unités de découpage — enregistré$", line), line
