@@ -17,6 +17,7 @@ Two helpers are hand-written on top of Babel, on purpose:
 
 from __future__ import annotations
 
+import decimal
 import math
 
 from babel.numbers import format_decimal, format_percent
@@ -24,18 +25,27 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "fr_FR"
 
 
+def _half_up() -> decimal.Context:
+    """Babel rounds in the current decimal context (half to even); people round half up, as the reports do."""
+    context = decimal.getcontext().copy()
+    context.rounding = decimal.ROUND_HALF_UP
+    return context
+
+
 def number(value: float, decimals: int | None = None) -> str:
     """``value`` written in French: « 5 332 », « 4,5 »; ``decimals`` fixes the digits after the comma."""
-    if decimals is None:
-        return format_decimal(value, locale=LOCALE)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
+    with decimal.localcontext(_half_up()):
+        if decimals is None:
+            return format_decimal(value, locale=LOCALE)
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def percent(share: float, decimals: int = 0) -> str:
     """A share (0.123) as a French percentage: « 12 % » (``decimals`` digits after the comma)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
-    return format_percent(share, format=pattern, locale=LOCALE)
+    with decimal.localcontext(_half_up()):
+        return format_percent(share, format=pattern, locale=LOCALE)
 
 
 def duration(seconds: float) -> str:

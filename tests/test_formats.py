@@ -56,3 +56,12 @@ def test_french_plural_agreement():
     assert count(5332, "nœud") == f"5{NNBSP}332 nœuds"
     assert count(3, "lieu", "lieux") == "3 lieux"
     assert plural(1, "carreau", "carreaux") == "carreau" and plural(7, "carreau", "carreaux") == "carreaux"
+
+
+def test_rounding_is_half_up_like_the_reports():
+    from mapapp.reports.fmt import fr_decimal, fr_int
+
+    for value in (2.5, 3.5, 1234.5, 5.35, 0.05, 125936.5, 7.36):
+        assert number(value, 0) == fr_int(value), value
+        assert number(value, 1) == fr_decimal(value, 1), value
+    assert percent(0.125) == f"13{NBSP}%"
