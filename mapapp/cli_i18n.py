@@ -7,7 +7,9 @@ package's catalogue ``mapapp/locale/fr/LC_MESSAGES/click.mo`` (built with Babel 
 ``scripts/click_catalog.py``) as the current domain and French as the message
 language, whatever the shell's locale: the CLI of a French public service speaks
 French. Both are restored when the command returns, so an embedding process
-(tests, a web worker) keeps its own settings.
+(tests) keeps its own settings; they are process-wide while it runs (child
+processes inherit ``LANGUAGE=fr``, harmless), so do not run commands from
+several threads at once.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class FrenchGroup(click.Group):
 
 #: Metavars click derives from a type's English name (``INTEGER``, ``TEXT``, ``PATH``...).
 _METAVARS = {"integer": "ENTIER", "integer range": "ENTIER", "float": "NOMBRE", "float range": "NOMBRE",
-             "text": "TEXTE", "boolean": "OUI|NON", "uuid": "UUID", "filename": "FICHIER"}
+             "text": "TEXTE", "boolean": "BOOLÉEN", "uuid": "UUID", "filename": "FICHIER"}
 
 
 def _path_words(path_type: click.Path) -> tuple[str, str]:
