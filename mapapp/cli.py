@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
+from mapapp.cli_i18n import FrenchGroup, localize_command_tree
 from mapapp.config import load_settings
+from mapapp.formats import count, duration, number
 
 
 def _progress(message: str) -> None:
@@ -36,10 +38,13 @@ class _ByteProgress:
         self._bar.update(done - self._bar.n)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help="mapapp : cartographie de l'offre d'insertion d'un département et de son accessibilité.\n\n"
+                  "Les réglages viennent de l'environnement : MAPAPP_DATA_DIR (./var), MAPAPP_DATABASE_URL "
+                  "(fichier SQLite dans le dossier de données), MAPAPP_DEMO_DIR (./geodata/demo), MAPAPP_SECRET_KEY.")
 @click.version_option(package_name="mapapp")
 def main() -> None:
-    """mapapp : cartographie de l'offre d'insertion d'un département et de son accessibilité.
+    """The ``mapapp`` command group.
 
     Settings come from the environment: MAPAPP_DATA_DIR (./var), MAPAPP_DATABASE_URL
     (SQLite file in the data folder), MAPAPP_DEMO_DIR (./geodata/demo), MAPAPP_SECRET_KEY.
@@ -49,13 +54,13 @@ def main() -> None:
 # --------------------------------------------------------------------------- db
 
 
-@main.group()
+@main.group(help="Schéma de la base de données (migrations Alembic).")
 def db() -> None:
     """Database schema (Alembic migrations)."""
 
 
-@db.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@db.command("upgrade", help="Appliquer les migrations à la base configurée (la crée au besoin).")
+@click.option("--revision", default="head", show_default=True, help="Révision visée.")
 def db_upgrade(revision: str) -> None:
     """Apply the migrations to the configured database (creates it if needed)."""
     from mapapp.catalog.db import upgrade
@@ -68,15 +73,16 @@ def db_upgrade(revision: str) -> None:
 # --------------------------------------------------------------------------- demo
 
 
-@main.group()
+@main.group(help="Le département fictif de démonstration (généré de façon reproductible).")
 def demo() -> None:
     """The fictional demo département (generated deterministically)."""
 
 
-@demo.command("generate")
+@demo.command("generate", help="Générer les fichiers du territoire de démonstration : communes, mailles, "
+              "population, routes (OSM XML), catalogue.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: MAPAPP_DEMO_DIR, ./geodata/demo).")
-@click.option("--seed", type=int, default=96, show_default=True, help="Random seed; same seed, same bytes.")
+              help="Dossier de sortie (par défaut : MAPAPP_DEMO_DIR, ./geodata/demo).")
+@click.option("--seed", type=int, default=96, show_default=True, help="Graine aléatoire ; même graine, mêmes fichiers à l'octet près.")
 def demo_generate(out_dir: Path | None, seed: int) -> None:
     """Generate the demo territory files: communes, grids, population, roads (OSM XML), catalog."""
     from mapapp.demo import generate_demo
@@ -84,13 +90,13 @@ def demo_generate(out_dir: Path | None, seed: int) -> None:
     out_dir = out_dir or load_settings().demo_dir
     start = time.perf_counter()
     summary = generate_demo(out_dir, seed=seed, progress=_progress)
-    click.echo(f"Territoire de démonstration écrit dans {out_dir} en {time.perf_counter() - start:.1f} s")
+    click.echo(f"Territoire de démonstration écrit dans {out_dir} en {duration(time.perf_counter() - start)}")
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
-@demo.command("load")
+@demo.command("load", help="Charger le territoire et le catalogue de démonstration dans la base (rejouable sans effet).")
 @click.option("--generate/--no-generate", default=True, show_default=True,
-              help="Generate the demo files first if they are missing.")
+              help="Générer d'abord les fichiers de démonstration s'ils manquent.")
 def demo_load(generate: bool) -> None:
     """Load the demo territory and catalog into the database (idempotent)."""
     from mapapp.services import load_territory_and_catalog
@@ -109,7 +115,7 @@ def demo_load(generate: bool) -> None:
 # --------------------------------------------------------------------------- territory
 
 
-@main.group()
+@main.group(help="Apporter un territoire réel : communes, populations, mailles et fichier des routes OSM.")
 def territory() -> None:
     """Bring a real territory: communes, populations, grids and the OSM road file."""
 
@@ -128,31 +134,34 @@ def _keep_issues(report, exc) -> None:
     report.errors.extend(i for i in exc.issues if i not in report.errors)
 
 
-@territory.command("import")
-@click.option("--name", required=True, help="Territory name shown to users (e.g. « Corse-du-Sud »).")
-@click.option("--departement", required=True, help="Département code (2A, 40, 974...); other communes are buffer.")
+@territory.command("import", help="Importer un territoire réel depuis des fichiers ; chaque problème est signalé avec sa "
+                   "ligne ou son code INSEE.\n\nRien n'est écrit en cas d'erreur (ni avec --dry-run).")
+@click.option("--name", required=True, help="Nom du territoire affiché aux utilisateurs (par exemple « Corse-du-Sud »).")
+@click.option("--departement", required=True, help="Code du département (2A, 40, 974…) ; les autres communes forment la zone tampon.")
 @click.option("--communes", "communes_paths", required=True, multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Commune polygons: GeoJSON, shapefile or GeoPackage, any CRS (IGN ADMIN EXPRESS, france-geojson...). "
-                   "Repeatable (one file per département: the territory and its neighbours for the buffer); "
-                   "a commune in several files is kept once when its contours agree, refused otherwise.")
+              help="Contours des communes : GeoJSON, shapefile ou GeoPackage, toute projection (IGN ADMIN EXPRESS, "
+                   "france-geojson…). Répétable (un fichier par département : le territoire et ses voisins pour la "
+                   "zone tampon) ; une commune présente dans plusieurs fichiers est gardée une fois si ses contours "
+                   "concordent, refusée sinon.")
 @click.option("--commune-table", "commune_tables", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with code, population (and code_epci, nom_epci for the EPCI grid); repeatable. "
-                   "Rows of communes absent from the polygons (national INSEE table) are ignored.")
+              help="CSV avec code, population (et code_epci, nom_epci pour la maille EPCI) ; répétable. Les lignes "
+                   "des communes absentes des contours (table INSEE nationale) sont ignorées.")
 @click.option("--population-grid", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="INSEE squares (GeoPackage); without it, one population point per commune.")
-@click.option("--population-column", default="Ind", show_default=True, help="Inhabitants column of the squares.")
+              help="Carreaux INSEE (GeoPackage) ; sans eux, un point de population par commune.")
+@click.option("--population-column", default="Ind", show_default=True, help="Colonne des habitants dans les carreaux.")
 @click.option("--grid", "grid_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Grid CSV (grid,code,nom,commune or commune + one column per grid); repeatable.")
+              help="CSV de mailles (grid,code,nom,commune, ou commune + une colonne par maille) ; répétable.")
 @click.option("--osm", "osm_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="OpenStreetMap road extract (PBF, XML or .osm.bz2) covering the communes and a buffer.")
-@click.option("--osm-min-coverage", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Share of each commune's area the road file must cover; below it is an error. Lower it "
-                   "knowingly for a study area cut out of a larger département.")
-@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+              help="Extrait routier OpenStreetMap (PBF, XML ou .osm.bz2) couvrant les communes et une marge.")
+@click.option("--osm-min-coverage", type=click.FloatRange(0, 1), default=0.5,
+              help="Part de la surface de chaque commune que le fichier routier doit couvrir ; en dessous, c'est "
+                   "une erreur. À baisser en connaissance de cause pour une zone d'étude découpée dans un "
+                   "département plus grand. Par défaut : 0,5.")
+@click.option("--dry-run", is_flag=True, help="Contrôler et signaler ; ne rien écrire.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write every error, warning and information to this CSV file (line, column, value, "
-                   "message; ';', UTF-8 with BOM, for Excel).")
+              help="Écrire aussi chaque erreur, avertissement et information dans ce fichier CSV (ligne, colonne, "
+                   "valeur, message ; « ; », UTF-8 avec BOM, pour Excel).")
 def territory_import(name, departement, communes_paths, commune_tables, population_grid, population_column,
                      grid_files, osm_path, osm_min_coverage, dry_run, errors_path) -> None:
     """Import a real territory from files; every problem is reported with its line or INSEE code.
@@ -183,21 +192,25 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
     if errors_path is not None:
         write_errors(errors_path, report)
     if not report.ok or bundle is None:
-        raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
+        raise click.ClickException(f"{count(len(report.errors), 'erreur')} : rien n'a été enregistré.")
     if dry_run:
-        click.echo(f"Contrôle terminé (--dry-run) : {len(bundle.communes)} communes, "
-                   f"{len(bundle.population_points)} points de population ; rien n'a été enregistré.")
+        click.echo(f"Contrôle terminé (--dry-run) : {count(len(bundle.communes), 'commune')}, "
+                   f"{count(len(bundle.population_points), 'point de population', 'points de population')} ; "
+                   "rien n'a été enregistré.")
         return
     click.echo(store_bundle(load_settings(), bundle))
 
 
-@territory.command("fetch")
-@click.option("--departement", required=True, help="Département code (2A, 40, 974...).")
+@territory.command("fetch", help="Télécharger les communes, les populations, l'extrait OSM et la liste France Services "
+                   "d'un département.\n\nDemande un accès réseau aux sources publiques (voir "
+                   "mapapp/territory/fetch.py) ; les fichiers sont gardés en cache, les téléchargements "
+                   "interrompus repris, les sommes de contrôle vérifiées.")
+@click.option("--departement", required=True, help="Code du département (2A, 40, 974…).")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Download cache (default: $MAPAPP_DATA_DIR/downloads).")
-@click.option("--refresh", is_flag=True, help="Download again even when cached.")
+              help="Cache des téléchargements (par défaut : $MAPAPP_DATA_DIR/downloads).")
+@click.option("--refresh", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
 @click.option("--import/--no-import", "do_import", default=True, show_default=True,
-              help="Import the downloaded territory into the database.")
+              help="Importer le territoire téléchargé dans la base.")
 def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
     """Download a département's communes, populations, OSM extract and the France Services list.
 
@@ -229,18 +242,22 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
         _keep_issues(report, exc)
     _report_issues(report)
     if not report.ok:
-        raise click.ClickException(f"{len(report.errors)} erreur(s) : rien n'a été enregistré.")
+        raise click.ClickException(f"{count(len(report.errors), 'erreur')} : rien n'a été enregistré.")
     click.echo(store_bundle(settings, bundle))
 
 
 # --------------------------------------------------------------------------- compute
 
 
-@main.command()
+@main.command(help="Calculer les temps d'accès du territoire courant et enregistrer les résultats.\n\n"
+                   "Construit (ou relit en cache) le graphe routier de chaque mode à partir du fichier "
+                   "OpenStreetMap du territoire, puis mesure l'accès à chaque thème ; seuls les thèmes dont "
+                   "les données ont changé depuis le dernier calcul sont recalculés.")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
-              help="Travel mode(s) to compute (default: all three).")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: number of cores).")
-@click.option("--force", is_flag=True, help="Recompute every theme even if its inputs did not change.")
+              help="Mode(s) de déplacement à calculer : car (voiture), walk (marche), bike (vélo) ; par défaut "
+                   "les trois.")
+@click.option("--workers", type=int, default=None, help="Processus de calcul (par défaut : nombre de cœurs).")
+@click.option("--force", is_flag=True, help="Tout recalculer même si les données d'un thème n'ont pas changé.")
 def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
     """Compute travel-time accessibility for the current territory and store the results.
 
@@ -269,21 +286,22 @@ def _report_options(func):
     """Options shared by `report` and `export`: what the figures cover."""
     options = [
         click.option("--unit", default=None, metavar="GRID:CODE",
-                     help="Territory covered: epci:200096001, canton:9601, bassin_de_vie:96001, "
-                          "territoire_action_sociale:TAS1, commune:96001 (default: the whole département). "
-                          "`mapapp report --list-units` lists them."),
+                     help="Territoire couvert : epci:200096001, canton:9601, bassin_de_vie:96001, "
+                          "territoire_action_sociale:TAS1, commune:96001 (par défaut : tout le département). "
+                          "« mapapp report --list-units » les liste."),
         click.option("--theme", "themes", multiple=True, metavar="KEY",
-                     help="Theme detailed with maps and lists (repeatable; 'all' for every theme). Default: "
+                     help="Thème détaillé avec cartes et listes (répétable ; « all » pour tous). Par défaut : "
                           "france_services, accueil_departement, trouver_un_emploi, mobilite, numerique, sante."),
         click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
-                     help="Travel mode (repeatable). Default: every computed mode."),
+                     help="Mode de déplacement (répétable). Par défaut : chaque mode calculé."),
         click.option("--by", "sub_grid", default=None, metavar="GRID",
-                     help="Sub-territories of a département report (bassin_de_vie, epci, canton, "
-                          "territoire_action_sociale, commune). Default: bassin_de_vie. A unit lists its communes."),
+                     help="Sous-territoires d'un rapport départemental (bassin_de_vie, epci, canton, "
+                          "territoire_action_sociale, commune). Par défaut : bassin_de_vie. Un territoire liste ses "
+                          "communes."),
         click.option("--stale-months", type=click.IntRange(1, 240), default=12, show_default=True,
                      envvar="MAPAPP_STALE_MONTHS",
-                     help="A record not verified by a person for this many months is listed as to verify "
-                          "(environment: MAPAPP_STALE_MONTHS)."),
+                     help="Une fiche qu'aucune personne n'a vérifiée depuis ce nombre de mois est listée « à vérifier » "
+                          "(environnement : MAPAPP_STALE_MONTHS)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -305,17 +323,21 @@ def _open_session(settings):
     return engine, make_sessionmaker(engine)()
 
 
-@main.command()
+@main.command(help="Écrire un rapport d'accessibilité (PDF ou HTML, en français) pour le département ou un "
+                   "territoire.\n\nChiffres clés, cartes, temps d'accès moyen par sous-territoire, zones blanches, "
+                   "recouvrements, offre par thème et territoire, fraîcheur des données, résumé en langage clair "
+                   "et note de méthode. Lit les résultats de « mapapp compute » ; ne calcule aucun trajet. "
+                   "La progression s'affiche sur la sortie d'erreur.")
 @_report_options
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
-              help="PDF (A4, printable) or a single self-contained HTML file.")
+              help="PDF (A4, imprimable) ou un fichier HTML unique et autonome.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output file (default: rapport-<unit>.<format> in the current folder).")
+              help="Fichier de sortie (par défaut : rapport-<territoire>.<format> dans le dossier courant).")
 @click.option("--maps-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write every map of the report as a separate image in this folder.")
+              help="Écrire aussi chaque carte du rapport comme image séparée dans ce dossier.")
 @click.option("--map-format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
-              help="Format of the images written to --maps-dir.")
-@click.option("--list-units", is_flag=True, help="List the territories a report can cover, then stop.")
+              help="Format des images écrites dans --maps-dir.")
+@click.option("--list-units", is_flag=True, help="Lister les territoires qu'un rapport peut couvrir, puis s'arrêter.")
 def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_format, list_units) -> None:
     """Write an accessibility report (PDF or HTML, in French) for the département or one territory.
 
@@ -351,7 +373,7 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
             images = maps if map_format == "png" else report_maps(data, fmt="svg")
             for image in images:
                 (maps_dir / f"{image.key}.{image.fmt}").write_bytes(image.data)
-            _progress(f"{len(images)} cartes écrites dans {maps_dir}")
+            _progress(f"{count(len(images), 'carte écrite', 'cartes écrites')} dans {maps_dir}")
         from mapapp.reports.render import render_html, render_pdf
 
         _progress("Mise en page" + (" du PDF" if fmt == "pdf" else " HTML"))
@@ -359,7 +381,8 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
         out = out or Path(f"rapport-{data.unit.key.replace(':', '-')}.{fmt}")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(content)
-        click.echo(f"Rapport écrit dans {out} ({len(content) // 1024} Ko, {time.perf_counter() - start:.1f} s)")
+        click.echo(f"Rapport écrit dans {out} ({number(len(content) // 1024)}\u00a0Ko, "
+                   f"{duration(time.perf_counter() - start)})")
     finally:
         session.close()
         engine.dispose()
@@ -382,17 +405,19 @@ def _check_crs(_ctx, _param, value: str | None) -> str | None:
     return value
 
 
-@main.command("export")
+@main.command("export", help="Exporter les tableaux et couches du rapport, ou le catalogue, pour Excel, QGIS ou "
+                   "data·inclusion.\n\nLes tableaux et couches couvrent --unit, --theme et --mode comme « mapapp "
+                   "report » ; les formats data·inclusion exportent tout le catalogue, validé par le schéma.")
 @click.option("--format", "fmt", required=True,
               type=click.Choice(["xlsx", "csv", "gpkg", "geojson", "datainclusion-json", "datainclusion-csv"]),
-              help="xlsx: one sheet per table; csv: one file per table (';', UTF-8 with BOM, decimal comma); "
-                   "gpkg: GIS layers in Lambert-93; geojson: the same in WGS84; datainclusion-json/-csv: "
-                   "the catalog as data·inclusion v1 (structures + services).")
+              help="xlsx : une feuille par tableau ; csv : un fichier par tableau (« ; », UTF-8 avec BOM, virgule "
+                   "décimale) ; gpkg : couches SIG en Lambert-93 ; geojson : les mêmes en WGS84 ; "
+                   "datainclusion-json/-csv : le catalogue au format data·inclusion v1 (structures + services).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Output file (xlsx, gpkg), or folder for formats made of several files "
-                   "(csv, geojson, datainclusion-*); a path ending in .zip writes an archive instead.")
+              help="Fichier de sortie (xlsx, gpkg), ou dossier pour les formats en plusieurs fichiers "
+                   "(csv, geojson, datainclusion-*) ; un chemin finissant par .zip écrit une archive.")
 @click.option("--crs", default=None, metavar="EPSG:XXXX", callback=_check_crs,
-              help="Projection of the GeoPackage (default: EPSG:2154 Lambert-93; official UTM overseas).")
+              help="Projection du GeoPackage (par défaut : EPSG:2154 Lambert-93 ; UTM officielle outre-mer).")
 @_report_options
 def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
     """Export the report's tables and layers, or the catalog, for Excel, QGIS or data·inclusion.
@@ -420,18 +445,24 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
         engine.dispose()
     for path in paths:
         click.echo(str(path))
-    click.echo(f"Export {fmt} : {len(paths)} fichier(s) en {time.perf_counter() - start:.1f} s", err=True)
+    click.echo(f"Export {fmt} : {count(len(paths), 'fichier')} en {duration(time.perf_counter() - start)}", err=True)
 
 
 # --------------------------------------------------------------------------- web
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--debug/--no-debug", default=False, show_default=True)
+@main.command(help="Servir l'application web : le serveur de développement, ou gunicorn avec --workers N.\n\n"
+                   "Demande MAPAPP_SECRET_KEY (au moins 32 caractères aléatoires, la même pour tous les "
+                   "processus) et MAPAPP_BASE_URL (l'adresse publique : liens des courriels, et nom d'hôte "
+                   "servi ; MAPAPP_TRUSTED_HOSTS pour d'autres noms). --debug tire une clé aléatoire pour un "
+                   "processus de développement et répond sur localhost. Derrière des mandataires inverses, "
+                   "indiquer leur nombre dans MAPAPP_PROXY_HOPS.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--debug/--no-debug", default=False, show_default=True,
+              help="Mode développement : rechargement, débogueur, clé secrète aléatoire.")
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
-              help="Serve with gunicorn and this many worker processes (production); 0: the development server.")
+              help="Servir avec gunicorn et ce nombre de processus (production) ; 0 : le serveur de développement.")
 def serve(host: str, port: int, debug: bool, workers: int) -> None:
     """Serve the web application: the development server, or gunicorn with --workers N.
 
@@ -469,6 +500,7 @@ from mapapp.cli_method import register as _register_method  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 _register_method(territory)  # mapapp territory method
+localize_command_tree(main)  # French metavars and path names, once every command is registered
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from mapapp.config import load_settings
+from mapapp.formats import count
 
 
 def _factory(settings):
@@ -48,20 +49,23 @@ def _send_link(settings, session, user, purpose: str) -> str:
 # --------------------------------------------------------------------------- user
 
 
-@click.group()
+@click.group(help="Comptes : administrateurs, modérateurs (territoires), partenaires (structures).")
 def user() -> None:
     """Accounts: administrators, moderators (territories), partners (structures)."""
 
 
-@user.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "moderator", "partner"]), required=True)
-@click.option("--name", default="", help="Display name.")
-@click.option("--structure", "structures", multiple=True, help="Structure id (partners; repeatable).")
-@click.option("--territory", "territories", multiple=True,
-              help="Territory grid:code, e.g. territoire_action_sociale:TAS1 (moderators; repeatable).")
-@click.option("--all-territories", is_flag=True, help="Moderator of the whole département.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input; otherwise an invitation link is written.")
+@user.command("create", help="Créer un compte ; sans --password-stdin, écrire un lien d'invitation (valable 7 jours).")
+@click.argument("email", metavar="COURRIEL")
+@click.option("--role", type=click.Choice(["admin", "moderator", "partner"]), required=True,
+              help="Rôle : admin (administrateur), moderator (modérateur), partner (partenaire).")
+@click.option("--name", default="", help="Nom affiché.")
+@click.option("--structure", "structures", multiple=True, metavar="ID",
+              help="Identifiant de structure (partenaires ; répétable).")
+@click.option("--territory", "territories", multiple=True, metavar="MAILLE:CODE",
+              help="Territoire maille:code, par exemple territoire_action_sociale:TAS1 (modérateurs ; répétable).")
+@click.option("--all-territories", is_flag=True, help="Modérateur de tout le département.")
+@click.option("--password-stdin", is_flag=True,
+              help="Lire le mot de passe sur l'entrée standard ; sinon, un lien d'invitation est écrit.")
 def user_create(email, role, name, structures, territories, all_territories, password_stdin) -> None:
     """Create an account; without --password-stdin, write an invitation link (valid 7 days)."""
     from mapapp.catalog.db import transaction
@@ -80,10 +84,12 @@ def user_create(email, role, name, structures, territories, all_territories, pas
     click.echo(f"Compte {account.email} ({role}) créé : {note}.")
 
 
-@user.command("invite")
-@click.argument("email")
-@click.option("--structure", "structures", multiple=True, required=True, help="Structure id (repeatable).")
-@click.option("--name", default="")
+@user.command("invite", help="Inviter un partenaire : créer le compte (ou lui rattacher les structures) et écrire le "
+                              "lien d'invitation.")
+@click.argument("email", metavar="COURRIEL")
+@click.option("--structure", "structures", multiple=True, required=True, metavar="ID",
+              help="Identifiant de structure (répétable).")
+@click.option("--name", default="", help="Nom affiché (nouveau compte).")
 def user_invite(email, structures, name) -> None:
     """Invite a partner: create the account (or attach the structures to it) and write the invitation link."""
     from mapapp.catalog.db import transaction
@@ -111,8 +117,8 @@ def user_invite(email, structures, name) -> None:
     click.echo(f"Invitation de {account.email} ({', '.join(structures)}) : {note}.")
 
 
-@user.command("reset")
-@click.argument("email")
+@user.command("reset", help="Écrire un lien de réinitialisation du mot de passe (valable 2 heures, usage unique).")
+@click.argument("email", metavar="COURRIEL")
 def user_reset(email) -> None:
     """Write a password-reset link (valid 2 hours, single use)."""
     from mapapp.catalog.db import transaction
@@ -127,7 +133,7 @@ def user_reset(email) -> None:
     click.echo(f"Réinitialisation pour {account.email} : {note}.")
 
 
-@user.command("list")
+@user.command("list", help="Lister les comptes avec leur rôle et leur périmètre.")
 def user_list() -> None:
     """List the accounts with their role and scope."""
     from sqlalchemy import select
@@ -147,19 +153,22 @@ def user_list() -> None:
 # --------------------------------------------------------------------------- import
 
 
-@click.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command("import", help="Importer un fichier de catalogue (une transaction : tout ou rien ; réimporter ne change "
+                              "rien).\n\nFormats et colonnes : docs/import.md. Code de sortie 1 si le fichier a des "
+                              "erreurs.")
+@click.argument("path", metavar="FICHIER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson", "datainclusion", "france-services", "json"]),
-              default=None, help="File format (default: detected from the name and content).")
-@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
-@click.option("--as", "as_user", default=None, metavar="EMAIL",
-              help="Import as this account (a partner's import goes to moderation); default: administrator.")
+              default=None, help="Format du fichier (par défaut : reconnu d'après le nom et le contenu).")
+@click.option("--dry-run", is_flag=True, help="Contrôler et signaler, ne rien écrire.")
+@click.option("--as", "as_user", default=None, metavar="COURRIEL",
+              help="Importer au nom de ce compte (l'import d'un partenaire passe en modération) ; par défaut : "
+                   "administrateur.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write every error and warning to this CSV file (line, column, value, message; ';', UTF-8 "
-                   "with BOM, for Excel): the screen shows the first 30 of each.")
+              help="Écrire chaque erreur et avertissement dans ce fichier CSV (ligne, colonne, valeur, message ; "
+                   "« ; », UTF-8 avec BOM, pour Excel) : l'écran montre les 30 premiers de chaque sorte.")
 @click.option("--date", "data_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="AAAA-MM-JJ",
-              help="Date of the data, for a file that carries none (the ANCT France Services list: its "
-                   "publication date on data.gouv.fr). Required for that format.")
+              help="Date des données, pour un fichier qui n'en porte pas (la liste France Services de l'ANCT : sa "
+                   "date de publication sur data.gouv.fr). Obligatoire pour ce format.")
 def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | None, errors_path: Path | None,
                    data_date) -> None:
     """Import a catalog file (one transaction: all or nothing; re-importing changes nothing).
@@ -184,7 +193,7 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | No
         except TerritoryImportError as exc:
             session.rollback()
             report = ImportReport(errors=exc.issues, warnings=exc.warnings)
-            click.echo(f"Import impossible : {len(exc.issues)} erreur(s), rien n'a été écrit.\n"
+            click.echo(f"Import impossible : {count(len(exc.issues), 'erreur')}, rien n'a été écrit.\n"
                        + report.summary(more=write_errors(errors_path, report)), err=True)
             sys.exit(1)
         if result.ok and not dry_run:
@@ -210,14 +219,15 @@ def write_errors(path: Path | None, report) -> str:
 # --------------------------------------------------------------------------- freshness
 
 
-@click.group()
+@click.group(help="Les fiches que personne n'a confirmées depuis longtemps, et les rappels à leurs partenaires.")
 def freshness() -> None:
     """Records nobody has confirmed for a while, and reminders to their partners."""
 
 
-@freshness.command("list")
-@click.option("--months", type=int, default=None, help="Not verified for this many months (MAPAPP_STALE_MONTHS, 12).")
-@click.option("--territory", default=None, help="Only this territory, grid:code.")
+@freshness.command("list", help="Lister les fiches à vérifier (séparées par des tabulations).")
+@click.option("--months", type=int, default=None,
+              help="Non vérifiées depuis ce nombre de mois (MAPAPP_STALE_MONTHS, 12).")
+@click.option("--territory", default=None, metavar="MAILLE:CODE", help="Seulement ce territoire, maille:code.")
 def freshness_list(months: int | None, territory: str | None) -> None:
     """List stale records (tab-separated)."""
     from mapapp.catalog.freshness import stale_months, stale_records
@@ -237,8 +247,10 @@ def freshness_list(months: int | None, territory: str | None) -> None:
             click.echo(f"{r.section}\t{r.record_id}\t{r.structure_id}\t{r.date_verification or 'jamais'}\t{r.nom}")
 
 
-@freshness.command("remind")
-@click.option("--months", type=int, default=None, help="Not verified for this many months (MAPAPP_STALE_MONTHS, 12).")
+@freshness.command("remind", help="Écrire un rappel par compte partenaire listant ses fiches à vérifier (boîte d'envoi, "
+                                   "ou SMTP).")
+@click.option("--months", type=int, default=None,
+              help="Non vérifiées depuis ce nombre de mois (MAPAPP_STALE_MONTHS, 12).")
 def freshness_remind(months: int | None) -> None:
     """Write one reminder per partner account listing its stale records (outbox, or SMTP)."""
     from sqlalchemy import select
@@ -270,12 +282,14 @@ def freshness_remind(months: int | None) -> None:
                     f"confirmées depuis plus de {months} mois :\n\n" + "\n".join(lines)
                     + f"\n\nSi elles sont exactes, cliquez sur « Toujours valable » ; sinon, corrigez-les :\n"
                     f"{link}\n\nMerci de tenir l'offre à jour.\n")
-            send_mail(settings, account.email, f"{len(records)} fiche(s) à vérifier", body)
+            send_mail(settings, account.email, count(len(records), "fiche à vérifier", "fiches à vérifier"), body)
             written += 1
         orphans = sorted(set(by_structure) - covered)
-    click.echo(f"{written} rappel(s) écrit(s) ({sum(len(v) for v in by_structure.values())} fiche(s) à vérifier).")
+    stale = sum(len(v) for v in by_structure.values())
+    click.echo(f"{count(written, 'rappel écrit', 'rappels écrits')} "
+               f"({count(stale, 'fiche à vérifier', 'fiches à vérifier')}).")
     if orphans:
-        click.echo(f"{len(orphans)} structure(s) sans compte partenaire : {', '.join(orphans[:20])}"
+        click.echo(f"{count(len(orphans), 'structure')} sans compte partenaire : {', '.join(orphans[:20])}"
                    + (" …" if len(orphans) > 20 else ""))
 
 

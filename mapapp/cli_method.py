@@ -13,19 +13,21 @@ import click
 from mapapp.config import load_settings
 
 
-@click.command("method")
+@click.command("method", help="Afficher, ou changer, la façon de mesurer les temps de trajet du territoire courant.\n\n"
+                              "Sans option, affiche les réglages actuels. « mapapp compute » recalcule ensuite "
+                              "chaque thème dont les résultats dépendent d'un réglage changé.")
 @click.option("--access-leg", "access_legs", multiple=True, metavar="MODE=POLITIQUE",
-              help="Access leg of a mode: none (not charged: the INSEE / OSRM convention, car default), "
-                   "walk (walked at 4.5 km/h: walk and bike default), capped:<N>m or capped:<N>min "
-                   "(walked, at most N metres / minutes). Repeatable, e.g. --access-leg car=none "
+              help="Trajet d'approche d'un mode : none (non compté : la convention INSEE / OSRM, défaut en "
+                   "voiture), walk (à pied à 4,5 km/h : défaut à pied et à vélo), capped:<N>m ou capped:<N>min "
+                   "(à pied, au plus N mètres / minutes). Répétable, par exemple --access-leg car=none "
                    "--access-leg bike=capped:500m.")
 @click.option("--maxspeed-factor", default=None, metavar="F",
-              help="Share of a tagged maxspeed driven by car (default 0.85; 1.0 when the file's maxspeed "
-                   "is already a driven speed, as in MATSim-derived extracts).")
+              help="Part de la vitesse maximale (maxspeed) roulée en voiture (par défaut 0,85 ; 1,0 quand le "
+                   "maxspeed du fichier est déjà une vitesse pratiquée, comme dans les extraits issus de MATSim).")
 @click.option("--placement", type=click.Choice(["dasymetric", "centre"]), default=None,
-              help="Where the inhabitants of a population square start from: dasymetric (on the square's "
-                   "populated roads, default) or centre (the square's centre).")
-@click.option("--reset", is_flag=True, help="Back to the defaults (before applying the other options).")
+              help="Point de départ des habitants d'un carreau : dasymetric (sur les routes habitées du "
+                   "carreau, par défaut) ou centre (le centre du carreau).")
+@click.option("--reset", is_flag=True, help="Revenir aux valeurs par défaut (avant d'appliquer les autres options).")
 def method(access_legs, maxspeed_factor, placement, reset) -> None:
     """Show, or change, how travel times are measured for the current territory.
 

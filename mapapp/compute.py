@@ -33,6 +33,7 @@ from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty
 from mapapp.catalog.inputs_state import inputs_fingerprint
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
+from mapapp.formats import count, duration, number
 from mapapp.method import MethodError, MethodSettings
 from mapapp.network import MODES, WALK_KMH, AccessLeg, NetworkError, RoadGraph, load_or_build, snap_points
 from mapapp.network.access_leg import WALK
@@ -60,13 +61,13 @@ class ComputeReport:
         lines = [f"avertissement : {w}" for w in self.warnings] + [f"méthode : {m}" for m in self.method]
         for mode, info in self.modes.items():
             lines.append(
-                f"{mode}: réseau de {info['nodes']:,} nœuds et {info['edges']:,} arcs "
-                f"({info['dropped_nodes']} nœud(s) hors de la plus grande composante fortement connexe, écartés) ; "
-                f"{info['themes']} thèmes ({info['reused']} repris sans recalcul), "
-                f"{info['points_unsnapped']} point(s) de population hors réseau, "
-                f"{info['sites_unsnapped']} lieu(x) hors réseau, {info['seconds']:.1f} s"
+                f"{mode} : réseau de {count(info['nodes'], 'nœud')} et {count(info['edges'], 'arc')} "
+                f"({count(info['dropped_nodes'], 'nœud')} hors de la plus grande composante fortement connexe, "
+                f"écartés) ; {count(info['themes'], 'thème')} ({number(info['reused'])} repris sans recalcul), "
+                f"{count(info['points_unsnapped'], 'point', 'points')} de population hors réseau, "
+                f"{count(info['sites_unsnapped'], 'lieu', 'lieux')} hors réseau, {duration(info['seconds'])}"
             )
-        lines.append(f"Total : {self.seconds:.1f} s")
+        lines.append(f"Total : {duration(self.seconds)}")
         return "\n".join(lines)
 
 
@@ -127,11 +128,12 @@ def _placement_lines(placed: pd.DataFrame) -> list[str]:
     labels = {"routes_habitees": "sur les routes habitées", "autres_routes": "sur d'autres routes (pas de rue habitée)",
               "batiments": "au centre de leurs bâtiments (aucune route)", "centre": "au centre (ni route ni bâtiment)"}
     summary = placement_summary(placed)
-    parts = [f"{summary[k]['squares']} carreau(x) {label} ({summary[k]['population']:.0f} hab.)"
+    parts = [f"{count(summary[k]['squares'], 'carreau', 'carreaux')} {label} "
+             f"({number(summary[k]['population'], 0)}\u00a0hab.)"
              for k, label in labels.items() if k in summary]
     if not parts:
         return []
-    return [f"{len(placed)} points de population ; " + ", ".join(parts)]
+    return [f"{count(len(placed), 'point de population', 'points de population')} ; " + ", ".join(parts)]
 
 
 def centre_figures(graph: RoadGraph, inputs: EngineInputs, themes: list[Theme], access_leg: AccessLeg) -> dict:
@@ -222,13 +224,13 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     say("Rattachement des points au réseau")
     tables = {mode: snapped_tables(graphs[mode], inputs, method.access_leg(mode)) for mode in modes}
     previous = {} if force else {m: r for m in modes if (r := store.read(m)) is not None}
-    say(f"Calcul des temps d'accès : {len(themes)} thèmes × {len(modes)} modes")
+    say(f"Calcul des temps d'accès : {count(len(themes), 'thème')} × {count(len(modes), 'mode')}")
     results = compute_access_modes(graphs, tables, themes, workers=workers, previous=previous,
                                    method=method.digest_spec())
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     theme_specs = [t.spec() for t in themes]
     report = ComputeReport(method=method.describe_fr() + _placement_lines(points) + (
-        [f"{len(buildings[0])} bâtiments OpenStreetMap pondèrent le placement"] if buildings is not None
+        [f"placement pondéré par {count(len(buildings[0]), 'bâtiment')} OpenStreetMap"] if buildings is not None
         and len(buildings[0]) else []))
     for offer_id, codes in offers_with_empty_zone(inputs.offers, inputs.communes):
         report.warnings.append(f"offre {offer_id} : sa zone d'éligibilité ({', '.join(codes)}) ne contient aucune "

@@ -13,6 +13,7 @@ from mapapp.catalog.load import load_catalog
 from mapapp.catalog.models import Commune
 from mapapp.catalog.territory_store import store_territory
 from mapapp.config import Settings
+from mapapp.formats import count
 from mapapp.territory.bundle import TerritoryBundle
 
 
@@ -40,7 +41,7 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
     finally:
         engine.dispose()
     lines = [
-        f"Territoire « {bundle.name} » : {len(bundle.communes)} communes, "
+        f"Territoire « {bundle.name} » : {count(len(bundle.communes), 'commune')}, "
         f"{'modifié' if territory_report.changed else 'inchangé'}",
         catalog_report.summary(),
     ]
@@ -57,8 +58,10 @@ def store_bundle(settings: Settings, bundle: TerritoryBundle) -> str:
     finally:
         engine.dispose()
     inside = int((~bundle.communes["is_buffer"].astype(bool)).sum())
-    return (f"Territoire « {bundle.name} » ({bundle.departement}) : {inside} communes, "
-            f"{int(bundle.communes.loc[~bundle.communes['is_buffer'].astype(bool), 'population'].sum())} habitants, "
-            f"{len(bundle.population_points)} points de population, "
-            f"{bundle.grids[['grid', 'code']].drop_duplicates().shape[0]} unités de découpage — "
+    inhabitants = int(bundle.communes.loc[~bundle.communes["is_buffer"].astype(bool), "population"].sum())
+    units = bundle.grids[["grid", "code"]].drop_duplicates().shape[0]
+    return (f"Territoire « {bundle.name} » ({bundle.departement}) : {count(inside, 'commune')}, "
+            f"{count(inhabitants, 'habitant')}, "
+            f"{count(len(bundle.population_points), 'point de population', 'points de population')}, "
+            f"{count(units, 'unité de découpage', 'unités de découpage')} — "
             f"{'enregistré' if report.changed else 'inchangé'}")

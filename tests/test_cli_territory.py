@@ -64,7 +64,7 @@ def test_import_dry_run_then_real_then_again(tmp_path):
 
     real = CliRunner().invoke(main, args, env=env)
     assert real.exit_code == 0, real.output
-    assert "Test 77" in real.output and "4 communes, 6500 habitants" in real.output and "enregistré" in real.output
+    assert "Test 77" in real.output and "4 communes, 6\u202f500 habitants" in real.output and "enregistré" in real.output
     db = tmp_path / "var" / "mapapp.sqlite"
     assert count(db, "commune") == 5 and count(db, "grid_unit") == 2 and count(db, "population_point") == 5  # one per commune, buffer included
 

@@ -72,7 +72,7 @@ def test_second_run_reuses_every_theme(demo_computed):
     assert result.exit_code == 0, result.output
     assert "20 thèmes (20 repris sans recalcul)" in result.output
     # the demo's one deliberately disconnected street fragment (4 nodes) is reported as dropped
-    assert "(4 nœud(s) hors de la plus grande composante fortement connexe, écartés)" in result.output
+    assert "(4 nœuds hors de la plus grande composante fortement connexe, écartés)" in result.output
 
 
 def test_compute_without_territory_is_a_clear_error(tmp_path):
