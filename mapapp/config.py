@@ -22,16 +22,29 @@ variable                   meaning (default)
                            are written to ``$MAPAPP_DATA_DIR/outbox``
 ``MAPAPP_MAIL_FROM``       sender of those mails (``mapapp@localhost``)
 ``MAPAPP_STALE_MONTHS``    a record not verified for this many months is stale (12)
+``MAPAPP_ORG_NAME``        the body that publishes the site, as written in the legal
+                           pages (``le Département``)
+``MAPAPP_CONTACT_EMAIL``   address of the accessibility statement's and the personal
+                           data pages' contact (none: the pages say it is missing)
+``MAPAPP_DIRECTOR``        directeur de la publication (the president of the
+                           Conseil départemental, unnamed)
+``MAPAPP_HOSTING``         hosting provider's name and address (mentions légales)
+``MAPAPP_RGAA_STATUS``     ``non``, ``partiel`` or ``total``: the RGAA conformity
+                           stated in the footer and the statement (``non``)
+``MAPAPP_RGAA_AUDIT``      the audit behind that status (date, auditor, rate);
+                           required unless the status is ``non``
 =========================  ===========================================================
 
-The last four are read where they are used (:mod:`mapapp.web.auth`,
+``MAPAPP_SECURE_COOKIES`` to ``MAPAPP_STALE_MONTHS`` are read where they are used (:mod:`mapapp.web.auth`,
 :mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`). The web settings are
-checked by :func:`web_settings_problems` when the application starts.
+checked by :func:`web_settings_problems` when the application starts; the last
+six feed the footer and the legal pages (:mod:`mapapp.web.legal`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -47,6 +60,10 @@ SECRET_KEY_MIN_DISTINCT = 10
 #: Names of this machine: when the public address is one of them, all of them are trusted.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 SECRET_KEY_HINT = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
+#: RGAA conformity levels (décret 2019-768, arrêté du 20 septembre 2019): the footer's wording for each.
+#: Without an audit against the RGAA, the only truthful statement is « non conforme ».
+RGAA_STATUSES = {"non": "non conforme", "partiel": "partiellement conforme", "total": "totalement conforme"}
+EMAIL_SHAPE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
 class SettingsError(RuntimeError):
@@ -65,6 +82,23 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()
     #: ``MAPAPP_PROXY_HOPS`` as given (checked by :func:`web_settings_problems`).
     proxy_hops_raw: str = ""
+    #: Who publishes the site, for the footer and legal pages (``MAPAPP_ORG_NAME``).
+    org_name: str = "le Département"
+    #: ``MAPAPP_CONTACT_EMAIL``: the accessibility and personal-data contact; None when unset.
+    contact_email: str | None = None
+    #: ``MAPAPP_DIRECTOR``; None: the president of the Conseil départemental, unnamed.
+    publication_director: str | None = None
+    #: ``MAPAPP_HOSTING``: the hosting provider (name, address); None when unset.
+    hosting: str | None = None
+    #: ``MAPAPP_RGAA_STATUS`` as given: a key of :data:`RGAA_STATUSES` (checked by :func:`web_settings_problems`).
+    rgaa_status: str = "non"
+    #: ``MAPAPP_RGAA_AUDIT``: the audit behind a « partiellement » or « totalement conforme » statement.
+    rgaa_audit: str | None = None
+
+    @property
+    def rgaa_label(self) -> str:
+        """The conformity wording of the footer (« non conforme » for an unknown status: never claim more)."""
+        return RGAA_STATUSES.get(self.rgaa_status, RGAA_STATUSES["non"])
 
     @property
     def cache_dir(self) -> Path:
@@ -112,6 +146,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         base_url=(env.get("MAPAPP_BASE_URL") or "").strip().rstrip("/") or None,
         trusted_hosts=trusted,
         proxy_hops_raw=env.get("MAPAPP_PROXY_HOPS") or "",
+        org_name=(env.get("MAPAPP_ORG_NAME") or "").strip() or "le Département",
+        contact_email=(env.get("MAPAPP_CONTACT_EMAIL") or "").strip() or None,
+        publication_director=(env.get("MAPAPP_DIRECTOR") or "").strip() or None,
+        hosting=(env.get("MAPAPP_HOSTING") or "").strip() or None,
+        rgaa_status=(env.get("MAPAPP_RGAA_STATUS") or "non").strip().lower(),
+        rgaa_audit=(env.get("MAPAPP_RGAA_AUDIT") or "").strip() or None,
     )
 
 
@@ -161,10 +201,26 @@ def web_settings_problems(settings: Settings, *, development: bool = False) -> l
     if settings.proxy_hops_raw.strip() and not settings.proxy_hops_raw.strip().isdigit():
         problems.append(f"MAPAPP_PROXY_HOPS « {settings.proxy_hops_raw} » : un nombre entier de mandataires "
                         "(0, 1, 2…) est attendu.")
+    problems.extend(legal_settings_problems(settings))
     for host in settings.trusted_hosts:
         if not host.lstrip(".") or "/" in host or ":" in host:
             problems.append(f"MAPAPP_TRUSTED_HOSTS : « {host} » n'est pas un nom d'hôte (sans schéma ni port ; "
                             "« .example.fr » pour tous les sous-domaines).")
+    return problems
+
+
+def legal_settings_problems(settings: Settings) -> list[str]:
+    """What makes the legal pages untrue (a conformity claimed without an audit, a malformed contact), in French."""
+    problems = []
+    if settings.rgaa_status not in RGAA_STATUSES:
+        problems.append(f"MAPAPP_RGAA_STATUS « {settings.rgaa_status} » : valeurs possibles "
+                        + ", ".join(f"« {k} » ({v})" for k, v in RGAA_STATUSES.items()) + ".")
+    elif settings.rgaa_status != "non" and not settings.rgaa_audit:
+        problems.append(f"MAPAPP_RGAA_STATUS « {settings.rgaa_status} » annonce un site "
+                        f"{RGAA_STATUSES[settings.rgaa_status]} : décrivez l'audit qui l'établit dans "
+                        "MAPAPP_RGAA_AUDIT (date, auditeur, taux de conformité), ou laissez « non ».")
+    if settings.contact_email and not EMAIL_SHAPE.match(settings.contact_email):
+        problems.append(f"MAPAPP_CONTACT_EMAIL « {settings.contact_email} » n'est pas une adresse électronique.")
     return problems
 
 
