@@ -336,7 +336,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
     unit_line = ("Ensemble du département" if r.unit.is_departement
                  else f"{grid_label(r.unit.kind)} : {r.unit.name}")
     return {
-        "title": f"Accessibilité de l'offre d'insertion — {r.unit.name}",
+        "title": f"Temps d'accès à l'offre d'insertion — {r.unit.name}",
         "territory": r.territory_name, "departement": r.departement, "fictional": r.fictional,
         "unit_line": unit_line, "date": fr_date(r.today), "modes": ", ".join(MODE_LABELS.get(m, m) for m in r.modes),
         "summary": summary_sentences(r), "cards": cards, "key_figures": _key_figures_table(r),

@@ -120,3 +120,9 @@ def test_site_map_links_every_public_page_and_the_departement_communes(client):
     for link in links:
         assert client.get(link).status_code == 200, link
 
+
+def test_nav_says_temps_d_acces_not_accessibilite(client):
+    page = _page(client, "/")
+    nav = page[page.index('<nav aria-label="Navigation principale">'):page.index("</nav>")]
+    assert "<a href=\"/accessibilite\" >Temps d'accès</a>" in nav
+    assert "Accessibilité" not in nav
