@@ -27,11 +27,10 @@ from mapapp.web.db import get_session
 bp = Blueprint("legal", __name__)
 
 #: RGAA 4.1 criteria known not to be met, as (criterion, what fails); shown under « Contenus non accessibles ».
-#: From the team's own checks (axe-core and keyboard tests), not from an audit.
+#: From the team's own checks (axe-core and keyboard tests), not from an audit. The interactive maps are not
+#: listed: they are exempt when their essential information is given accessibly (directive 2016/2102, art. 1.4.g),
+#: which the statement says under « Contenus non soumis ».
 KNOWN_NON_CONFORMITIES = [
-    ("7.1 et 7.3", "Les cartes interactives (Leaflet) ne sont pas entièrement utilisables au clavier ni "
-                   "restituées par les lecteurs d'écran : chaque carte a un tableau équivalent ou une liste "
-                   "des lieux sur la même page, et le lien « Passer la carte » permet de la contourner."),
     ("11.10 et 11.11", "Dans les formulaires de l'espace contributeurs, les erreurs ne sont pas toutes reliées "
                        "à leur champ ni récapitulées en tête de formulaire."),
     ("13.3", "Les rapports PDF sont balisés (PDF/UA-1), sans vérification manuelle de leur ordre de lecture."),
