@@ -65,9 +65,10 @@ def test_legal_pages_have_no_axe_violation(demo_live_server, browser):
     assert not found, "\n".join(f"{path}:\n{text}" for path, text in found.items())
 
 
-def test_commune_page_reflows_at_320_px(demo_live_server, browser):
+@pytest.mark.parametrize("path", ["/commune/96001", "/rapports"])
+def test_page_reflows_at_320_px(demo_live_server, browser, path):
     browser.set_window_size(320, 900)
-    _load(browser, demo_live_server + "/commune/96001")
+    _load(browser, demo_live_server + path)
     viewport = browser.execute_script("return window.innerWidth")
     assert viewport <= 320, f"la fenêtre fait {viewport} px : le test ne mesurerait rien"
     width, visible = browser.execute_script(
