@@ -29,13 +29,25 @@ variable                   meaning (default)
                            with a URL template)
 ``MAPAPP_FRAME_ANCESTORS`` origins allowed to embed the public pages in an iframe,
                            separated by spaces or commas (unset: nobody)
+``MAPAPP_ORG_NAME``        the body that publishes the site, as written in the legal
+                           pages (``le Département``)
+``MAPAPP_CONTACT_EMAIL``   address of the accessibility statement's and the personal
+                           data pages' contact (none: the pages say it is missing)
+``MAPAPP_DIRECTOR``        directeur de la publication (the president of the
+                           Conseil départemental, unnamed)
+``MAPAPP_HOSTING``         hosting provider's name and address (mentions légales)
+``MAPAPP_RGAA_STATUS``     ``non``, ``partiel`` or ``total``: the RGAA conformity
+                           stated in the footer and the statement (``non``)
+``MAPAPP_RGAA_AUDIT``      the audit behind that status (date, auditor, rate);
+                           required unless the status is ``non``
 =========================  ===========================================================
 
 ``MAPAPP_SECURE_COOKIES``, ``MAPAPP_SMTP_URL``, ``MAPAPP_MAIL_FROM`` and
 ``MAPAPP_STALE_MONTHS`` are read where they are used (:mod:`mapapp.web.auth`,
 :mod:`mapapp.io.outbox`, :mod:`mapapp.catalog.freshness`); the map settings here
 only (:attr:`Settings.tiles`, used by :mod:`mapapp.web.basemap`). The web settings
-are checked by :func:`web_settings_problems` when the application starts.
+are checked by :func:`web_settings_problems` when the application starts; the last
+six feed the footer and the legal pages (:mod:`mapapp.web.legal`).
 """
 
 from __future__ import annotations
@@ -57,6 +69,10 @@ SECRET_KEY_MIN_DISTINCT = 10
 #: Names of this machine: when the public address is one of them, all of them are trusted.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 SECRET_KEY_HINT = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
+#: RGAA conformity levels (décret 2019-768, arrêté du 20 septembre 2019): the footer's wording for each.
+#: Without an audit against the RGAA, the only truthful statement is « non conforme ».
+RGAA_STATUSES = {"non": "non conforme", "partiel": "partiellement conforme", "total": "totalement conforme"}
+EMAIL_SHAPE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
 class SettingsError(RuntimeError):
@@ -90,6 +106,24 @@ class Settings:
                 by :func:`web_settings_problems`).
         """
         return tile_source(self.tiles_raw, self.tiles_attribution_raw)
+
+    #: Who publishes the site, for the footer and legal pages (``MAPAPP_ORG_NAME``).
+    org_name: str = "le Département"
+    #: ``MAPAPP_CONTACT_EMAIL``: the accessibility and personal-data contact; None when unset.
+    contact_email: str | None = None
+    #: ``MAPAPP_DIRECTOR``; None: the president of the Conseil départemental, unnamed.
+    publication_director: str | None = None
+    #: ``MAPAPP_HOSTING``: the hosting provider (name, address); None when unset.
+    hosting: str | None = None
+    #: ``MAPAPP_RGAA_STATUS`` as given: a key of :data:`RGAA_STATUSES` (checked by :func:`web_settings_problems`).
+    rgaa_status: str = "non"
+    #: ``MAPAPP_RGAA_AUDIT``: the audit behind a « partiellement » or « totalement conforme » statement.
+    rgaa_audit: str | None = None
+
+    @property
+    def rgaa_label(self) -> str:
+        """The conformity wording of the footer (« non conforme » for an unknown status: never claim more)."""
+        return RGAA_STATUSES.get(self.rgaa_status, RGAA_STATUSES["non"])
 
     @property
     def cache_dir(self) -> Path:
@@ -141,6 +175,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         tiles_attribution_raw=(env.get("MAPAPP_TILES_ATTRIBUTION") or "").strip(),
         frame_ancestors=tuple(o.strip() for o in (env.get("MAPAPP_FRAME_ANCESTORS") or "").replace(",", " ").split()
                               if o.strip()),
+        org_name=(env.get("MAPAPP_ORG_NAME") or "").strip() or "le Département",
+        contact_email=(env.get("MAPAPP_CONTACT_EMAIL") or "").strip() or None,
+        publication_director=(env.get("MAPAPP_DIRECTOR") or "").strip() or None,
+        hosting=(env.get("MAPAPP_HOSTING") or "").strip() or None,
+        rgaa_status=(env.get("MAPAPP_RGAA_STATUS") or "non").strip().lower(),
+        rgaa_audit=(env.get("MAPAPP_RGAA_AUDIT") or "").strip() or None,
     )
 
 
@@ -292,6 +332,7 @@ def web_settings_problems(settings: Settings, *, development: bool = False) -> l
     if settings.proxy_hops_raw.strip() and not settings.proxy_hops_raw.strip().isdigit():
         problems.append(f"MAPAPP_PROXY_HOPS « {settings.proxy_hops_raw} » : un nombre entier de mandataires "
                         "(0, 1, 2…) est attendu.")
+    problems.extend(legal_settings_problems(settings))
     for host in settings.trusted_hosts:
         if not host.lstrip(".") or "/" in host or ":" in host:
             problems.append(f"MAPAPP_TRUSTED_HOSTS : « {host} » n'est pas un nom d'hôte (sans schéma ni port ; "
@@ -301,6 +342,21 @@ def web_settings_problems(settings: Settings, *, development: bool = False) -> l
     except SettingsError as exc:
         problems.append(str(exc))
     problems.extend(frame_ancestors_problems(settings.frame_ancestors))
+    return problems
+
+
+def legal_settings_problems(settings: Settings) -> list[str]:
+    """What makes the legal pages untrue (a conformity claimed without an audit, a malformed contact), in French."""
+    problems = []
+    if settings.rgaa_status not in RGAA_STATUSES:
+        problems.append(f"MAPAPP_RGAA_STATUS « {settings.rgaa_status} » : valeurs possibles "
+                        + ", ".join(f"« {k} » ({v})" for k, v in RGAA_STATUSES.items()) + ".")
+    elif settings.rgaa_status != "non" and not settings.rgaa_audit:
+        problems.append(f"MAPAPP_RGAA_STATUS « {settings.rgaa_status} » annonce un site "
+                        f"{RGAA_STATUSES[settings.rgaa_status]} : décrivez l'audit qui l'établit dans "
+                        "MAPAPP_RGAA_AUDIT (date, auditeur, taux de conformité), ou laissez « non ».")
+    if settings.contact_email and not EMAIL_SHAPE.match(settings.contact_email):
+        problems.append(f"MAPAPP_CONTACT_EMAIL « {settings.contact_email} » n'est pas une adresse électronique.")
     return problems
 
 

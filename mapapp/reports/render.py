@@ -336,7 +336,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
     unit_line = ("Ensemble du département" if r.unit.is_departement
                  else f"{grid_label(r.unit.kind)} : {r.unit.name}")
     return {
-        "title": f"Accessibilité de l'offre d'insertion — {r.unit.name}",
+        "title": f"Temps d'accès à l'offre d'insertion — {r.unit.name}",
         "territory": r.territory_name, "departement": r.departement, "fictional": r.fictional,
         "stale_results": r.stale_results,
         "unit_line": unit_line, "date": fr_date(r.today), "modes": ", ".join(MODE_LABELS.get(m, m) for m in r.modes),
@@ -348,6 +348,10 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
         "method": _method(r), "osm_credit": OSM_CREDIT, "stale_months": r.stale_months,
         "sub_label": grid_label_plural(r.sub_grid).lower(),
     }
+
+
+#: WeasyPrint's variant for the report: tags the PDF and declares PDF/UA-1 (in WeasyPrint's VARIANTS since before 70, the minimum in pyproject).
+PDF_VARIANT = "pdf/ua-1"
 
 
 def _data_uri(image: MapImage) -> str:
@@ -372,14 +376,20 @@ def _url_fetcher():
 
 def render_pdf(report: ReportData, maps: list[MapImage] | None = None, *,
                progress: Callable[[str], None] | None = None) -> bytes:
-    """The report as PDF (A4): WeasyPrint's rendering of :func:`render_html` with the print stylesheet."""
+    """The report as PDF (A4): WeasyPrint's rendering of :func:`render_html` with the print stylesheet.
+
+    Tagged PDF/UA-1 (:data:`PDF_VARIANT`): a structure tree (headings, tables, figures with
+    their alternative text) that screen readers follow, ``/MarkInfo /Marked true``, the
+    document language from ``<html lang="fr">`` and the title from ``<title>`` (RGAA 13.3:
+    a downloadable document must be accessible).
+    """
     import weasyprint
 
     html = render_html(report, maps, for_print=True, progress=progress)
     if progress:
         progress("Mise en page du PDF")
     document = weasyprint.HTML(string=html, url_fetcher=_url_fetcher(), base_url=None)
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 __all__ = ["MAX_LIST_ROWS", "render_html", "render_pdf", "report_view"]

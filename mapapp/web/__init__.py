@@ -50,9 +50,10 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     app.extensions["mapapp.sessionmaker"] = make_sessionmaker(engine)
     _require_migrated_schema(app, engine)
 
-    from mapapp.web import accessibilite, api, api_access, fiches, pages
+    from mapapp.web import accessibilite, api, api_access, fiches, legal, pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(legal.bp)
     app.register_blueprint(fiches.bp)
     app.register_blueprint(accessibilite.bp)
     app.register_blueprint(api.bp)

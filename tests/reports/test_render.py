@@ -26,12 +26,50 @@ def maps(epci_report):
 
 
 @pytest.fixture(scope="module")
-def pdf_text(epci_report, maps):
-    pdf = render_pdf(epci_report, maps)
+def pdf_bytes(epci_report, maps):
+    return render_pdf(epci_report, maps)
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf_bytes):
+    pdf = pdf_bytes
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 3
     return _flat("\n".join(page.extract_text() for page in reader.pages))
+
+
+def _struct_elements(node, out: list[dict], depth: int = 0) -> list[dict]:
+    """The structure elements (dicts with ``/S``) of a tagged PDF's tree, depth first."""
+    node = node.get_object()
+    if "/S" in node:
+        out.append(node)
+    kids = node.get("/K")
+    if kids is None or depth > 60:
+        return out
+    kids = kids.get_object()
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if isinstance(kid, dict):
+            _struct_elements(kid, out, depth + 1)
+    return out
+
+
+def test_pdf_is_tagged_pdf_ua_with_language_and_title(pdf_bytes, epci_report, maps):
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    root = reader.trailer["/Root"].get_object()
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]) == "fr"
+    assert reader.metadata.title == f"Temps d'accès à l'offre d'insertion — {epci_report.unit.name}"
+    elements = _struct_elements(root["/StructTreeRoot"], [])
+    types = {str(e["/S"]) for e in elements}
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"} <= types, sorted(types)
+    # Every map is a figure whose alternative text is the map's title.
+    alts = {str(e.get("/Alt")) for e in elements if str(e["/S"]) == "/Figure"}
+    assert {m.title for m in maps} <= alts
+    assert reader.xmp_metadata is not None
+    assert b"pdfuaid" in reader.xmp_metadata.stream.get_data()  # declares PDF/UA
 
 
 def test_pdf_holds_the_engine_figures_in_french(pdf_text, demo_store, epci_report):

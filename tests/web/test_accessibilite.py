@@ -100,7 +100,8 @@ def _count(value: float) -> str:
 
 def test_page_defaults_and_navigation(demo_client, store):
     page = _get(demo_client, "/accessibilite")
-    assert '<a href="/accessibilite" aria-current="page">Accessibilité</a>' in page
+    assert '<a href="/accessibilite" aria-current="page">Temps d\'accès</a>' in page
+    assert ">Accessibilité</a></li>" not in page  # the legal link alone says « accessibilité »
     assert '<option value="france_services" selected>France Services</option>' in page
     assert '<option value="voiture" selected>Voiture</option>' in page
     main = store.manifest("car").themes[[t["key"] for t in store.manifest("car").themes].index(THEME)][
