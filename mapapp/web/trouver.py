@@ -3,7 +3,9 @@
 A GET form (shareable URL): où (``commune``, or ``lon`` and ``lat`` from « ma
 position »), quoi (``theme``, one of the computed themes; ``public``), comment
 (``mode``: voiture, marche, velo or sans-voiture), quand (``date``, optional,
-AAAA-MM-JJ). ``imprimer=1`` gives the same answer laid out for one A4 page.
+AAAA-MM-JJ). ``imprimer=1`` gives the first :data:`PRINT_SHOWN` places of the same
+answer laid out for one A4 page for the person (without the form, the navigation and
+the professionals' mobilisation details, which stay on screen).
 
 The ranking is the one of ``/api/plus-proches``: this page calls its Python
 function (:func:`mapapp.web.api_access.nearest_payload`), never the API over
@@ -46,8 +48,9 @@ bp.teardown_app_request(close_session)
 HOW = {"voiture": ("En voiture", ("car",)), "marche": ("À pied", ("walk",)), "velo": ("À vélo", ("bike",)),
        "sans-voiture": ("Sans voiture (à pied ou à vélo, le plus rapide)", ("walk", "bike"))}
 DEFAULT_HOW = "sans-voiture"
-#: How many places the answer lists.
+#: How many places the answer lists (on screen, and in the print view: one A4 page for the person).
 SHOWN = 10
+PRINT_SHOWN = 4
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -207,7 +210,8 @@ def page():
         q = parse_query(session, results, args)
         ctx["query"] = q
         if q is not None:
-            ctx["places"], ctx["message"] = find_places(session, results, q)
+            ctx["places"], ctx["message"] = find_places(session, results, q,
+                                                          PRINT_SHOWN if ctx["printing"] else SHOWN)
     except BadRequest as exc:
         ctx["error"] = exc.message
         return render_template("trouver.html", **ctx), exc.status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.browser import BROWSER_MARKS, axe_violations, browser, demo_live_server, describe_violations, wait  # noqa: F401
@@ -46,6 +48,7 @@ def test_form_by_keyboard_gives_a_ranked_list_without_axe_violation(demo_compute
     assert "mode=sans-voiture" in browser.current_url and "commune=" in browser.current_url
     items = browser.find_elements(By.CSS_SELECTOR, "ol.lieux > li")
     assert items
+    titles = [i.find_element(By.TAG_NAME, "h3").text for i in items]
     first = items[0].text
     assert ("à pied" in first or "à vélo" in first) and "min" in first
     heading = browser.find_element(By.ID, "reponse-titre").text
@@ -58,6 +61,19 @@ def test_form_by_keyboard_gives_a_ranked_list_without_axe_violation(demo_compute
     browser.find_element(By.LINK_TEXT, "Version à imprimer").click()
     wait(browser, lambda d: "imprimer=1" in d.current_url)
     assert not browser.find_elements(By.TAG_NAME, "form")
-    assert len(browser.find_elements(By.CSS_SELECTOR, "ol.lieux > li")) == len(items)
+    browser.save_screenshot(str(tmp_path / "imprimer.png"))
+    printed = browser.find_elements(By.CSS_SELECTOR, "ol.lieux > li")
+    assert printed and [p.find_element(By.TAG_NAME, "h3").text for p in printed] == titles[:len(printed)]
+    # one A4 page, as Chromium prints it
+    import base64
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7
+    pdf = base64.b64decode(browser.print_page(options))
+    (tmp_path / "imprimer.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"{pages} pages A4"
     violations = axe_violations(browser)
     assert not violations, describe_violations(violations)
