@@ -25,7 +25,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -51,6 +51,8 @@ DEFAULT_HOW = "sans-voiture"
 #: How many places the answer lists (on screen, and in the print view: one A4 page for the person).
 SHOWN = 10
 PRINT_SHOWN = 4
+#: The parameters of the form (what a shared address keeps).
+FORM_FIELDS = ("commune", "lon", "lat", "theme", "public", "mode", "date")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -210,6 +212,10 @@ def page():
         q = parse_query(session, results, args)
         ctx["query"] = q
         if q is not None:
+            # The shareable address: only the filled fields (a GET form sends the empty ones too).
+            kept = {k: v for k, v in args.items() if v and k in FORM_FIELDS}
+            ctx["share_url"] = url_for("trouver.page", _external=True, **kept)
+            ctx["print_url"] = url_for("trouver.page", **kept, imprimer="1")
             ctx["places"], ctx["message"] = find_places(session, results, q,
                                                           PRINT_SHOWN if ctx["printing"] else SHOWN)
     except BadRequest as exc:

@@ -188,6 +188,9 @@ def test_empty_form_navigation_home_and_print_view(demo_client):
     assert _listed(printed) and "trouver.js" not in printed
     screen = _page(demo_client, f"/trouver?commune={COMMUNE}&theme={THEME}&mode=voiture")
     assert "imprimer=1" in screen and "trouver.js" in screen
+    # the shared address keeps only the filled fields
+    filled = _page(demo_client, f"/trouver?commune={COMMUNE}&lon=&lat=&theme={THEME}&public=&mode=voiture&date=")
+    assert f'href="http://localhost/trouver?commune={COMMUNE}&amp;theme={THEME}&amp;mode=voiture"' in filled
 
 
 def test_carte_with_no_place_in_a_commune_offers_the_nearest(demo_client):
