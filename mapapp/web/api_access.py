@@ -19,6 +19,7 @@ computed) or missing results.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import threading
@@ -37,6 +38,7 @@ from mapapp.access.themes import Theme, default_themes, select_destinations
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import FilterError, parse_coordinate
 from mapapp.catalog.frames import catalog_tables, commune_zone_table
+from mapapp.catalog.inputs_state import change_mark
 from mapapp.catalog.models import Commune, Territory
 from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
@@ -212,6 +214,31 @@ def road_graph(osm_path: str, mode: str, maxspeed_factor: float = MAXSPEED_FACTO
     return hit
 
 
+_FRAMES: dict[str, tuple[tuple, tuple]] = {}
+_FRAMES_LOCK = threading.Lock()
+
+
+def catalog_frames(session) -> tuple[pd.DataFrame, pd.DataFrame, ZoneIndex]:
+    """(sites, offers, eligibility zones) of the catalog, read again only when
+    :func:`mapapp.catalog.inputs_state.change_mark` moved or the day changed (sites' status is the one in
+    force today: :func:`mapapp.catalog.frames.catalog_tables`). Reading them was most of a request's time.
+
+    Callers must not modify the frames in place (they are shared between requests).
+    """
+    key = str(session.get_bind().url)
+    today = dt.date.today()
+    mark = (today, change_mark(session))
+    with _FRAMES_LOCK:
+        cached = _FRAMES.get(key)
+    if cached is not None and cached[0] == mark:
+        return cached[1]
+    sites, offers = catalog_tables(session, today)
+    frames = (sites, offers, ZoneIndex(commune_zone_table(session)))
+    with _FRAMES_LOCK:
+        _FRAMES[key] = (mark, frames)
+    return frames
+
+
 def _method(results: ad.Results, mode: str, territory: Territory) -> MethodSettings:
     """The method of the stored results of ``mode`` (their manifest), else the territory's settings."""
     manifest = results.manifests.get(mode)
@@ -330,12 +357,11 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
     graph, csr = road_graph(territory.osm_path, mode, method.maxspeed_factor)
     leg = method.access_leg(mode)
 
-    sites, offers = catalog_tables(session)
+    sites, offers, zones = catalog_frames(session)
     dest = select_destinations(offers, sites, theme)
     if public is not None:
         by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
         dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
-    zones = ZoneIndex(commune_zone_table(session))
     commune = origin["commune"]
     eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
                 for z in dest["zone_eligibilite"]]
