@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(api_access.bp)
+    from mapapp.web import trouver
+
+    app.register_blueprint(trouver.bp)
     # Accounts, CSRF, session cookies and security headers; then the partners' and moderators' spaces.
     from mapapp.web import auth, basemap, moderation, partenaires
 

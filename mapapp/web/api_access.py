@@ -19,6 +19,7 @@ computed) or missing results.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import threading
@@ -37,6 +38,7 @@ from mapapp.access.themes import Theme, default_themes, select_destinations
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import FilterError, parse_coordinate
 from mapapp.catalog.frames import catalog_tables, commune_zone_table
+from mapapp.catalog.inputs_state import change_mark
 from mapapp.catalog.models import Commune, Territory
 from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
@@ -212,6 +214,31 @@ def road_graph(osm_path: str, mode: str, maxspeed_factor: float = MAXSPEED_FACTO
     return hit
 
 
+_FRAMES: dict[str, tuple[tuple, tuple]] = {}
+_FRAMES_LOCK = threading.Lock()
+
+
+def catalog_frames(session) -> tuple[pd.DataFrame, pd.DataFrame, ZoneIndex]:
+    """(sites, offers, eligibility zones) of the catalog, read again only when
+    :func:`mapapp.catalog.inputs_state.change_mark` moved or the day changed (sites' status is the one in
+    force today: :func:`mapapp.catalog.frames.catalog_tables`). Reading them was most of a request's time.
+
+    Callers must not modify the frames in place (they are shared between requests).
+    """
+    key = str(session.get_bind().url)
+    today = dt.date.today()
+    mark = (today, change_mark(session))
+    with _FRAMES_LOCK:
+        cached = _FRAMES.get(key)
+    if cached is not None and cached[0] == mark:
+        return cached[1]
+    sites, offers = catalog_tables(session, today)
+    frames = (sites, offers, ZoneIndex(commune_zone_table(session)))
+    with _FRAMES_LOCK:
+        _FRAMES[key] = (mark, frames)
+    return frames
+
+
 def _method(results: ad.Results, mode: str, territory: Territory) -> MethodSettings:
     """The method of the stored results of ``mode`` (their manifest), else the territory's settings."""
     manifest = results.manifests.get(mode)
@@ -229,8 +256,12 @@ def _themes(results: ad.Results) -> list[Theme]:
 
 
 def _origin(session) -> dict:
-    """The origin of /api/plus-proches: a commune's main point, or a point and the commune containing it."""
-    args = request.args
+    return parse_origin(session, request.args)
+
+
+def parse_origin(session, args) -> dict:
+    """The origin of /api/plus-proches (and « Trouver une offre »): a commune's main point, or a point and the
+    commune containing it, from ``commune`` or ``lon`` and ``lat`` in ``args``."""
     code = args.get("commune")
     has_point = "lon" in args or "lat" in args
     if code is not None and has_point:
@@ -278,20 +309,45 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 def plus_proches():
     """The ``n`` nearest eligible sites of a theme (and public) by travel time from a commune or a point."""
     results = results_store()
-    themes = _themes(results)
-    key = request.args.get("theme") or ad.DEFAULT_THEME
-    theme = next((t for t in themes if t.key == key), None)
-    if theme is None:
-        if request.args.get("theme"):
-            raise ad.AccessError(f"thème « {key} » inconnu : " + ", ".join(t.key for t in themes), 404)
-        theme = themes[0]
+    theme = resolve_theme(results, request.args.get("theme"))
     mode = ad.parse_mode(request.args.get("mode"), default="car", strict=True)
     public = request.args.get("public")
-    if public is not None and public not in vocab.PUBLICS:
-        raise FilterError("public", public, f"public « {public} » inconnu")
+    check_public(public)
     n = _int("n", 5, 1, MAX_NEAREST)
     session = get_session()
     origin = _origin(session)
+    return json_response(nearest_payload(session, results, theme, mode, public, n, origin))
+
+
+def resolve_theme(results: ad.Results, key: str | None) -> Theme:
+    """The theme ``key`` among the computed ones (the default theme when ``key`` is empty).
+
+    Raises:
+        AccessError: 404 for an unknown key (French message listing the known ones).
+    """
+    themes = _themes(results)
+    wanted = key or ad.DEFAULT_THEME
+    theme = next((t for t in themes if t.key == wanted), None)
+    if theme is None:
+        if key:
+            raise ad.AccessError(f"thème « {wanted} » inconnu : " + ", ".join(t.key for t in themes), 404)
+        theme = themes[0]
+    return theme
+
+
+def check_public(public: str | None) -> None:
+    if public is not None and public not in vocab.PUBLICS:
+        raise FilterError("public", public, f"public « {public} » inconnu")
+
+
+def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, public: str | None, n: int,
+                    origin: dict) -> dict:
+    """The answer of /api/plus-proches as a dict: the ``n`` nearest eligible sites of ``theme`` (and ``public``)
+    by travel time in ``mode`` from ``origin`` (:func:`parse_origin`), with their offers.
+
+    Raises:
+        AccessError: no territory, no road network or graph not built yet (French message).
+    """
     territory = session.scalar(select(Territory))
     if territory is None:
         raise ad.AccessError("aucun territoire chargé : lancez « mapapp demo load » ou importez un territoire", 404)
@@ -301,12 +357,11 @@ def plus_proches():
     graph, csr = road_graph(territory.osm_path, mode, method.maxspeed_factor)
     leg = method.access_leg(mode)
 
-    sites, offers = catalog_tables(session)
+    sites, offers, zones = catalog_frames(session)
     dest = select_destinations(offers, sites, theme)
     if public is not None:
         by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
         dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
-    zones = ZoneIndex(commune_zone_table(session))
     commune = origin["commune"]
     eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
                 for z in dest["zone_eligibilite"]]
@@ -320,10 +375,10 @@ def plus_proches():
                "mode": ad.MODE_PARAM[mode], "n": n, "results": []}
     if not o_snap.snapped[0]:
         payload["message"] = "Le point est trop loin du réseau routier pour calculer un temps de trajet."
-        return json_response(payload)
+        return payload
     if site_rows.empty:
         payload["message"] = "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune."
-        return json_response(payload)
+        return payload
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
                          access_leg=leg)
     near = nearest_sites_from_origin(csr, o_snap, s_snap, n=n)
@@ -343,4 +398,4 @@ def plus_proches():
             "url": urls.site(s.site_id), "offers": by_site.get(s.site_id, [])})
     if not payload["results"]:
         payload["message"] = "Aucun lieu de ce thème n'est joignable par le réseau routier dans ce mode."
-    return json_response(payload)
+    return payload
