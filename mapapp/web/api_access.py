@@ -44,6 +44,7 @@ from mapapp.method import MethodError, MethodSettings
 from mapapp.network import MAXSPEED_FACTOR, load_cached, snap_points
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
+from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
 from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_json_errors
@@ -126,7 +127,7 @@ def communes():
     with_geometry = _flag("geometry", default=False)
     session = get_session()
     table = at.commune_table(results, mode, theme["key"], threshold, main)
-    names = lookup.commune_names(session)
+    names = cc.memo(session, ("commune_names",), lambda: lookup.commune_names(session))
     urls = lookup.FicheUrls(external=True)
     band_rows = _bands_by(results.table(mode, "commune_bands", theme["key"]), ["commune"])
     items = []
@@ -274,6 +275,25 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _destinations(session, sites: pd.DataFrame, offers: pd.DataFrame, theme: Theme, public: str | None,
+                  commune: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(site rows, offer rows with their names) of ``theme`` (and ``public``) eligible from ``commune``.
+
+    Catalog data only: cached per catalog version (:mod:`mapapp.web.catalog_cache`).
+    """
+    dest = select_destinations(offers, sites, theme)
+    if public is not None:
+        by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
+        dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
+    zones = cc.memo(session, ("zones",), lambda: ZoneIndex(commune_zone_table(session)))
+    eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
+                for z in dest["zone_eligibilite"]]
+    dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
+    site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
+    offer_names = dest.merge(offers[["offer_id", "site_id", "offer_nom"]], on=["offer_id", "site_id"])
+    return site_rows, offer_names.sort_values("offer_nom")
+
+
 @bp.route("/plus-proches")
 def plus_proches():
     """The ``n`` nearest eligible sites of a theme (and public) by travel time from a commune or a point."""
@@ -301,17 +321,10 @@ def plus_proches():
     graph, csr = road_graph(territory.osm_path, mode, method.maxspeed_factor)
     leg = method.access_leg(mode)
 
-    sites, offers = catalog_tables(session)
-    dest = select_destinations(offers, sites, theme)
-    if public is not None:
-        by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
-        dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
-    zones = ZoneIndex(commune_zone_table(session))
-    commune = origin["commune"]
-    eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
-                for z in dest["zone_eligibilite"]]
-    dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
-    site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
+    sites, offers = cc.memo(session, ("catalog_tables",), lambda: catalog_tables(session))
+    site_rows, offer_names = cc.memo(
+        session, ("plus-proches", results.version, theme.key, public, origin["commune"]),
+        lambda: _destinations(session, sites, offers, theme, public, origin["commune"]))
 
     o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out", access_leg=leg)
     origin_out = {**origin, "snapped": bool(o_snap.snapped[0]),
@@ -327,11 +340,10 @@ def plus_proches():
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
                          access_leg=leg)
     near = nearest_sites_from_origin(csr, o_snap, s_snap, n=n)
-    names = lookup.commune_names(session)
+    names = cc.memo(session, ("commune_names",), lambda: lookup.commune_names(session))
     urls = lookup.FicheUrls(external=True)
-    offer_names = dest.merge(offers[["offer_id", "site_id", "offer_nom"]], on=["offer_id", "site_id"])
     by_site: dict[str, list[dict]] = {}
-    for r in offer_names.sort_values("offer_nom").itertuples(index=False):
+    for r in offer_names.itertuples(index=False):
         by_site.setdefault(r.site_id, []).append({"id": r.offer_id, "nom": r.offer_nom, "url": urls.offer(r.offer_id)})
     for rank, (i, t) in enumerate(zip(near.index, near.time_s), start=1):
         s = site_rows.iloc[int(i)]

@@ -1,0 +1,66 @@
+"""Catalog tables the web routes read, kept in the process per catalog version.
+
+Building the engine's view of the catalog (:func:`mapapp.catalog.frames.catalog_tables`,
+the communes' zones...) loads every site and offer through the ORM: tens of
+milliseconds on the demo, most of ``/api/plus-proches``' time (issue 15 §2).
+:func:`memo` computes such a value once per **catalog version** and shares it
+between the process's requests.
+
+The version is :func:`mapapp.catalog.inputs_state.change_mark` (a handful of
+aggregates that move on every record or territory change: a publication, an
+import, a moderation) with the database URL and today's date (a site's status
+follows its temporary closure dates). It is read once per request (kept in
+``flask.g``), so a change committed by any process is seen on the next
+request: never stale data. The values are shared: callers must not modify them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+
+from flask import g
+from sqlalchemy.orm import Session
+
+#: Derived values kept (per catalog version and key): catalog tables, per-theme destinations...
+MEMO_SIZE = 256
+_MEMO: OrderedDict = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def catalog_version(session: Session) -> tuple:
+    """The catalog's version for this request: database URL, change mark and today's date (read once per request)."""
+    from mapapp.catalog.inputs_state import change_mark
+
+    cached = g.get("mapapp_catalog_version")
+    if cached is None:
+        cached = (str(session.get_bind().url), change_mark(session), dt.date.today().isoformat())
+        g.mapapp_catalog_version = cached
+    return cached
+
+
+def forget_version() -> None:
+    """Drop this request's catalog version (after it wrote to the catalog, before reading it again)."""
+    g.pop("mapapp_catalog_version", None)
+
+
+def memo(session: Session, key: tuple, compute):
+    """``compute()`` once per catalog version and ``key`` (a small LRU shared by the process's requests)."""
+    k = (catalog_version(session), key)
+    with _LOCK:
+        if k in _MEMO:
+            _MEMO.move_to_end(k)
+            return _MEMO[k]
+    value = compute()
+    with _LOCK:
+        _MEMO[k] = value
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every cached value (tests)."""
+    with _LOCK:
+        _MEMO.clear()

@@ -1,0 +1,62 @@
+"""The catalog kept in the process per catalog version: a publication is visible on the next request (issue 15 §2)."""
+
+from __future__ import annotations
+
+from mapapp.catalog.db import transaction
+from mapapp.catalog.history import apply_live, record_to_data
+from mapapp.catalog.users import known_communes
+from mapapp.catalog.models import Offer, Site
+from mapapp.config import load_settings
+from mapapp.web import catalog_cache
+from tests.catalog.test_inputs_state import copy_of_demo  # noqa: F401  (fixture)
+
+URL = "/api/plus-proches?commune=96001&theme=france_services&n=50"
+
+
+def _publish(factory, section: str, record_id: str, **changes) -> None:
+    """A change of the live record written as a publication writes it (:func:`apply_live`, the command line's user)."""
+    model = Site if section == "sites" else Offer
+    with transaction(factory) as s:
+        live = s.get(model, record_id)
+        data = {**record_to_data(live, section), **changes}
+        assert apply_live(s, section, data, user=None, action="update", known_communes=known_communes(s),
+                          expected_version=live.version) is not None
+
+
+def test_a_publication_is_visible_on_the_next_request_of_plus_proches(copy_of_demo):
+    from mapapp.web import create_app
+
+    env, factory = copy_of_demo
+    client = create_app(load_settings(env)).test_client()
+    first = client.get(URL).get_json()
+    assert client.get(URL).get_json() == first  # the second request is served from the cache, same answer
+    assert len(catalog_cache._MEMO) > 0
+    nearest = first["results"][0]
+    ids = [r["site_id"] for r in first["results"]]
+
+    # Closing the nearest site: it leaves the answer on the very next request.
+    _publish(factory, "sites", nearest["site_id"], status="closed")
+    after_closing = client.get(URL).get_json()
+    assert [r["site_id"] for r in after_closing["results"]] == [i for i in ids if i != nearest["site_id"]]
+
+    # Renaming an offer of the (new) nearest site: the new name is served next.
+    site = after_closing["results"][0]
+    offer_id = site["offers"][0]["id"]
+    _publish(factory, "offers", offer_id, nom="Guichet renommé par la modération")
+    renamed = client.get(URL).get_json()["results"][0]
+    assert renamed["site_id"] == site["site_id"]
+    assert {o["id"]: o["nom"] for o in renamed["offers"]}[offer_id] == "Guichet renommé par la modération"
+
+
+def test_the_cache_is_per_database(copy_of_demo, demo_computed):
+    """Two apps on two databases in one process never share catalog tables."""
+    from mapapp.web import create_app
+
+    env, factory = copy_of_demo
+    copy_client = create_app(load_settings(env)).test_client()
+    demo_client = create_app(load_settings(demo_computed[0])).test_client()
+    before = demo_client.get(URL).get_json()
+    closed = before["results"][0]["site_id"]
+    _publish(factory, "sites", closed, status="closed")
+    assert closed not in [r["site_id"] for r in copy_client.get(URL).get_json()["results"]]
+    assert demo_client.get(URL).get_json() == before
