@@ -79,7 +79,27 @@ def register_json_errors(blueprint: Blueprint) -> None:
     blueprint.before_request(_refuse_unknown_parameters)
 
 
-register_json_errors(bp)
+def conditional_get(response: Response) -> Response:
+    """ETag on every successful API GET; ``If-None-Match`` with the same tag gets 304 and no body.
+
+    The tag is a hash of the body itself, so it can never announce a stale
+    answer as current: a publication that changes the answer changes the tag.
+    The answer is still built (the catalog and results caches make that cheap);
+    the client is spared the transfer and parsing.
+    """
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def register_api(blueprint: Blueprint) -> None:
+    """JSON errors (:func:`register_json_errors`) and conditional GETs (:func:`conditional_get`)."""
+    register_json_errors(blueprint)
+    blueprint.after_request(conditional_get)
+
+
+register_api(bp)
 
 
 def _filters() -> CatalogFilters:

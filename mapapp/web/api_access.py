@@ -47,7 +47,7 @@ from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
-from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_json_errors
+from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_api
 from mapapp.web.db import close_session, get_session
 
 bp = Blueprint("api_access", __name__, url_prefix="/api")
@@ -62,7 +62,7 @@ def _access_error(exc: ad.AccessError):
     return error_response(exc.message, exc.status)
 
 
-register_json_errors(bp)
+register_api(bp)
 
 
 def _clean(value):

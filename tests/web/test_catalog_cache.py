@@ -60,3 +60,26 @@ def test_the_cache_is_per_database(copy_of_demo, demo_computed):
     _publish(factory, "sites", closed, status="closed")
     assert closed not in [r["site_id"] for r in copy_client.get(URL).get_json()["results"]]
     assert demo_client.get(URL).get_json() == before
+
+
+def test_api_gets_answer_304_to_their_etag_until_a_publication_changes_the_answer(copy_of_demo):
+    from mapapp.web import create_app
+
+    env, factory = copy_of_demo
+    client = create_app(load_settings(env)).test_client()
+    for url in ("/api/sites", URL, "/api/openapi.json"):
+        first = client.get(url)
+        tag = first.headers["ETag"]
+        assert first.status_code == 200 and tag
+        again = client.get(url, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.data == b"", url
+        assert client.get(url, headers={"If-None-Match": '"autre"'}).status_code == 200, url
+
+    tag = client.get(URL).headers["ETag"]
+    site_id = client.get(URL).get_json()["results"][0]["site_id"]
+    _publish(factory, "sites", site_id, nom="Lieu renommé par la modération")
+    after = client.get(URL, headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert after.get_json()["results"][0]["nom"] == "Lieu renommé par la modération"
+    errors = client.get("/api/plus-proches?commune=00000")
+    assert errors.status_code == 404 and "ETag" not in errors.headers  # only successful answers are tagged
