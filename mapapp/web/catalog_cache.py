@@ -64,3 +64,45 @@ def clear() -> None:
     """Forget every cached value (tests)."""
     with _LOCK:
         _MEMO.clear()
+
+
+# --------------------------------------------------------------------------- what the pages read
+
+
+def commune_names(session: Session) -> dict[str, str]:
+    """:func:`mapapp.web.lookup.commune_names`, per catalog version."""
+    from mapapp.web import lookup
+
+    return memo(session, ("commune_names",), lambda: lookup.commune_names(session))
+
+
+def grids(session: Session):
+    """:func:`mapapp.catalog.territory_store.read_grids`, per catalog version (a shared DataFrame: read only)."""
+    from mapapp.catalog.territory_store import read_grids
+
+    return memo(session, ("grids",), lambda: read_grids(session))
+
+
+def departement_bounds(session: Session):
+    """:func:`mapapp.web.lookup.departement_bounds`, per catalog version."""
+    from mapapp.web import lookup
+
+    return memo(session, ("departement_bounds",), lambda: lookup.departement_bounds(session))
+
+
+def grid_options(session: Session):
+    """:func:`mapapp.web.lookup.grid_options`, per catalog version."""
+    from mapapp.web import lookup
+
+    return memo(session, ("grid_options",), lambda: lookup.grid_options(session))
+
+
+def commune_shapes(session: Session, codes) -> dict:
+    """:func:`mapapp.web.lookup.commune_shapes` of ``codes``, from every commune's shape parsed once per version."""
+    from mapapp.web import lookup
+
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    every = memo(session, ("commune_shapes",), lambda: lookup.commune_shapes(session, commune_names(session)))
+    return {code: shape for code, shape in every.items() if code in wanted}
