@@ -99,7 +99,24 @@ def register_api(blueprint: Blueprint) -> None:
     blueprint.after_request(conditional_get)
 
 
+def _cached_answer():
+    from mapapp.web import catalog_cache
+
+    return catalog_cache.cached_response(get_session())
+
+
+def _store_answer(response: Response) -> Response:
+    from mapapp.web import catalog_cache
+
+    return catalog_cache.store_response(get_session(), response)
+
+
 register_api(bp)
+# The catalog API answers depend on the catalog and the URL only: kept per catalog version
+# (mapapp.web.catalog_cache). After the parameter check (registered first, runs first); stored
+# before conditional_get (after_request hooks run in reverse order) turns a match into a 304.
+bp.before_request(_cached_answer)
+bp.after_request(_store_answer)
 
 
 def _filters() -> CatalogFilters:

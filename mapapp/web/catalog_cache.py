@@ -8,16 +8,22 @@ between the process's requests.
 
 The version is :func:`mapapp.catalog.inputs_state.change_mark` (a handful of
 aggregates that move on every record or territory change: a publication, an
-import, a moderation) with the database URL and today's date (a site's status
+import, a moderation) with the database (URL and engine) and today's date (a site's status
 follows its temporary closure dates). It is read once per request (kept in
 ``flask.g``), so a change committed by any process is seen on the next
 request: never stale data. The values are shared: callers must not modify them.
+
+The catalog API (``/api/sites``, ``/api/offers``...: :mod:`mapapp.web.api`,
+answers that depend on the catalog and the URL only, never on the user) also
+keeps whole answers under the same version (:func:`cached_response`,
+:func:`store_response`), bounded in bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections import OrderedDict
 
 from flask import g
@@ -30,12 +36,19 @@ _LOCK = threading.Lock()
 
 
 def catalog_version(session: Session) -> tuple:
-    """The catalog's version for this request: database URL, change mark and today's date (read once per request)."""
+    """The catalog's version for this request (read once per request).
+
+    The database (URL, and a token per engine), its change mark and today's date.
+    """
     from mapapp.catalog.inputs_state import change_mark
 
     cached = g.get("mapapp_catalog_version")
     if cached is None:
-        cached = (str(session.get_bind().url), change_mark(session), dt.date.today().isoformat())
+        bind = session.get_bind()
+        token = getattr(bind, "_mapapp_cache_token", None)
+        if token is None:  # one per engine: two in-memory databases share a URL, not their content
+            token = bind._mapapp_cache_token = uuid.uuid4().hex
+        cached = (str(bind.url), token, change_mark(session), dt.date.today().isoformat())
         g.mapapp_catalog_version = cached
     return cached
 
@@ -61,9 +74,11 @@ def memo(session: Session, key: tuple, compute):
 
 
 def clear() -> None:
-    """Forget every cached value (tests)."""
+    """Forget every cached value and answer (tests)."""
     with _LOCK:
         _MEMO.clear()
+        _RESPONSES.clear()
+        _RESPONSES_SIZE[0] = 0
 
 
 # --------------------------------------------------------------------------- what the pages read
@@ -106,3 +121,60 @@ def commune_shapes(session: Session, codes) -> dict:
         return {}
     every = memo(session, ("commune_shapes",), lambda: lookup.commune_shapes(session, commune_names(session)))
     return {code: shape for code, shape in every.items() if code in wanted}
+
+
+# --------------------------------------------------------------------------- whole API answers
+
+#: Bodies of catalog API answers kept at most (bytes, all entries) and per answer.
+RESPONSE_BYTES = 32 * 1024 * 1024
+RESPONSE_MAX_BYTES = 4 * 1024 * 1024
+_RESPONSES: OrderedDict = OrderedDict()
+_RESPONSES_SIZE = [0]
+
+
+def _response_key(session: Session) -> tuple:
+    from flask import request
+
+    return catalog_version(session), request.url  # the URL has the host: answers carry external links
+
+
+def cached_response(session: Session):
+    """The stored answer to this GET under this catalog version, or None (a ``before_request`` hook)."""
+    from flask import Response, g, request
+
+    if request.method != "GET":
+        return None
+    key = _response_key(session)
+    with _LOCK:
+        hit = _RESPONSES.get(key)
+        if hit is not None:
+            _RESPONSES.move_to_end(key)
+    if hit is None:
+        return None
+    body, mimetype, headers = hit
+    g.mapapp_response_cached = True
+    return Response(body, mimetype=mimetype, headers=headers)
+
+
+def store_response(session: Session, response):
+    """Keep a successful GET answer of a catalog-only API under this catalog version (an ``after_request`` hook)."""
+    from flask import g, request
+
+    if (request.method != "GET" or response.status_code != 200 or response.is_streamed
+            or g.get("mapapp_response_cached")):
+        return response
+    body = response.get_data()
+    if len(body) > RESPONSE_MAX_BYTES:
+        return response
+    key = _response_key(session)
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")]
+    with _LOCK:
+        old = _RESPONSES.pop(key, None)
+        if old is not None:
+            _RESPONSES_SIZE[0] -= len(old[0])
+        _RESPONSES[key] = (body, response.mimetype, headers)
+        _RESPONSES_SIZE[0] += len(body)
+        while _RESPONSES_SIZE[0] > RESPONSE_BYTES and _RESPONSES:
+            _, (dropped, _, _) = _RESPONSES.popitem(last=False)
+            _RESPONSES_SIZE[0] -= len(dropped)
+    return response

@@ -83,3 +83,22 @@ def test_api_gets_answer_304_to_their_etag_until_a_publication_changes_the_answe
     assert after.get_json()["results"][0]["nom"] == "Lieu renommé par la modération"
     errors = client.get("/api/plus-proches?commune=00000")
     assert errors.status_code == 404 and "ETag" not in errors.headers  # only successful answers are tagged
+
+
+def test_catalog_api_answers_are_kept_per_version_and_url_and_follow_a_publication(copy_of_demo):
+    from mapapp.web import create_app
+
+    env, factory = copy_of_demo
+    catalog_cache.clear()
+    client = create_app(load_settings(env)).test_client()
+    everything = client.get("/api/sites").get_json()
+    assert client.get("/api/sites").get_json() == everything and len(catalog_cache._RESPONSES) == 1
+    filtered = client.get("/api/sites?thematique=numerique--acceder-a-une-connexion-internet").get_json()
+    assert len(filtered["features"]) < len(everything["features"])  # another URL, another answer
+    feature = everything["features"][0]
+    site_id = feature["properties"]["id"]
+    _publish(factory, "sites", site_id, nom="Lieu renommé par la modération")
+    renamed = {f["properties"]["id"]: f["properties"]["nom"] for f in client.get("/api/sites").get_json()["features"]}
+    assert renamed[site_id] == "Lieu renommé par la modération"
+    unknown = client.get("/api/sites?inconnu=1")
+    assert unknown.status_code == 400  # the parameter check still runs before the cache
