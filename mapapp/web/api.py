@@ -99,15 +99,23 @@ def register_api(blueprint: Blueprint) -> None:
     blueprint.after_request(conditional_get)
 
 
+#: Answers that read no catalog (built faster than the catalog's change mark is read): never cached.
+_NOT_CATALOG = {"api.openapi", "api.thematiques", "api.vocabulaires"}
+
+
 def _cached_answer():
     from mapapp.web import catalog_cache
 
+    if request.endpoint in _NOT_CATALOG:
+        return None
     return catalog_cache.cached_response(get_session())
 
 
 def _store_answer(response: Response) -> Response:
     from mapapp.web import catalog_cache
 
+    if request.endpoint in _NOT_CATALOG:
+        return response
     return catalog_cache.store_response(get_session(), response)
 
 
