@@ -14,11 +14,11 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from mapapp.catalog.models import Site
-from mapapp.catalog.territory_store import read_grids
 from mapapp.reports import method_note
 from mapapp.results import ResultStore
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
+from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
 from mapapp.web.db import get_session
@@ -127,12 +127,12 @@ def page():
         return render_template("accessibilite.html", error=exc.message, **ctx), exc.status
 
     session = get_session()
-    names = lookup.commune_names(session)
+    names = cc.commune_names(session)
     urls = lookup.FicheUrls()
     communes = at.commune_table(results, mode, theme["key"], threshold, main)
     communes = communes.assign(nom=communes["commune"].map(names).fillna(communes["commune"]))
     communes = communes.sort_values("nom", key=lambda s: s.str.lower()).reset_index(drop=True)
-    territories = at.territory_table(results, mode, theme["key"], threshold, grid, read_grids(session), communes) \
+    territories = at.territory_table(results, mode, theme["key"], threshold, grid, cc.grids(session), communes) \
         if grid else None
     comparison, comparison_error = None, None
     if "car" in results.modes and other in results.modes:
@@ -148,8 +148,8 @@ def page():
     classes = TimeClasses.for_bands(bands, main)
     layers = access_layers(communes, classes=classes, threshold=threshold, main=main, mode=mode,
                            comparison=comparison, view=view)
-    shapes = lookup.commune_shapes(session, communes["commune"])
-    parts = build_commune_map(shapes, layers.layers, default_bounds=lookup.departement_bounds(session), names=names,
+    shapes = cc.commune_shapes(session, communes["commune"])
+    parts = build_commune_map(shapes, layers.layers, default_bounds=cc.departement_bounds(session), names=names,
                               link=commune_link(urls.commune), tolerance=CHOROPLETH_TOLERANCE_DEG)
     nearest = site_names(session, communes["nearest_site_id"])
     whole = territories[territories["grid"] == ad.ALL].iloc[0] if territories is not None else None
@@ -242,7 +242,7 @@ def site_section(session, site_id: str, args) -> dict:
     theme = theme or (with_catchment or served)[0]
     main, bands = results.thresholds(results.theme(theme), mode)
     band_rows, communes = at.site_detail(results, site_id, mode, theme)
-    names = lookup.commune_names(session)
+    names = cc.commune_names(session)
     classes = TimeClasses.for_bands(bands, main)
     layer, legend = catchment_layer(communes, classes=classes, mode=mode)
     out.update(rows=rows.to_dict("records"), labels=labels, theme=theme, theme_label=labels.get(theme, theme),

@@ -79,7 +79,52 @@ def register_json_errors(blueprint: Blueprint) -> None:
     blueprint.before_request(_refuse_unknown_parameters)
 
 
-register_json_errors(bp)
+def conditional_get(response: Response) -> Response:
+    """ETag on every successful API GET; ``If-None-Match`` with the same tag gets 304 and no body.
+
+    The tag is a hash of the body itself, so it can never announce a stale
+    answer as current: a publication that changes the answer changes the tag.
+    The answer is still built (the catalog and results caches make that cheap);
+    the client is spared the transfer and parsing.
+    """
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def register_api(blueprint: Blueprint) -> None:
+    """JSON errors (:func:`register_json_errors`) and conditional GETs (:func:`conditional_get`)."""
+    register_json_errors(blueprint)
+    blueprint.after_request(conditional_get)
+
+
+#: Answers that read no catalog (built faster than the catalog's change mark is read): never cached.
+_NOT_CATALOG = {"api.openapi", "api.thematiques", "api.vocabulaires"}
+
+
+def _cached_answer():
+    from mapapp.web import catalog_cache
+
+    if request.endpoint in _NOT_CATALOG:
+        return None
+    return catalog_cache.cached_response(get_session())
+
+
+def _store_answer(response: Response) -> Response:
+    from mapapp.web import catalog_cache
+
+    if request.endpoint in _NOT_CATALOG:
+        return response
+    return catalog_cache.store_response(get_session(), response)
+
+
+register_api(bp)
+# The catalog API answers depend on the catalog and the URL only: kept per catalog version
+# (mapapp.web.catalog_cache). After the parameter check (registered first, runs first); stored
+# before conditional_get (after_request hooks run in reverse order) turns a match into a 304.
+bp.before_request(_cached_answer)
+bp.after_request(_store_answer)
 
 
 def _filters() -> CatalogFilters:

@@ -38,7 +38,6 @@ from mapapp.access.themes import Theme, default_themes, select_destinations
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import FilterError, parse_coordinate
 from mapapp.catalog.frames import catalog_tables, commune_zone_table
-from mapapp.catalog.inputs_state import change_mark
 from mapapp.catalog.models import Commune, Territory
 from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
@@ -46,9 +45,10 @@ from mapapp.method import MethodError, MethodSettings
 from mapapp.network import MAXSPEED_FACTOR, load_cached, snap_points
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
+from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
-from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_json_errors
+from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_api
 from mapapp.web.db import close_session, get_session
 
 bp = Blueprint("api_access", __name__, url_prefix="/api")
@@ -63,7 +63,7 @@ def _access_error(exc: ad.AccessError):
     return error_response(exc.message, exc.status)
 
 
-register_json_errors(bp)
+register_api(bp)
 
 
 def _clean(value):
@@ -128,7 +128,7 @@ def communes():
     with_geometry = _flag("geometry", default=False)
     session = get_session()
     table = at.commune_table(results, mode, theme["key"], threshold, main)
-    names = lookup.commune_names(session)
+    names = cc.memo(session, ("commune_names",), lambda: lookup.commune_names(session))
     urls = lookup.FicheUrls(external=True)
     band_rows = _bands_by(results.table(mode, "commune_bands", theme["key"]), ["commune"])
     items = []
@@ -214,29 +214,17 @@ def road_graph(osm_path: str, mode: str, maxspeed_factor: float = MAXSPEED_FACTO
     return hit
 
 
-_FRAMES: dict[str, tuple[tuple, tuple]] = {}
-_FRAMES_LOCK = threading.Lock()
-
-
 def catalog_frames(session) -> tuple[pd.DataFrame, pd.DataFrame, ZoneIndex]:
-    """(sites, offers, eligibility zones) of the catalog, read again only when
-    :func:`mapapp.catalog.inputs_state.change_mark` moved or the day changed (sites' status is the one in
-    force today: :func:`mapapp.catalog.frames.catalog_tables`). Reading them was most of a request's time.
+    """(sites, offers, eligibility zones) of the catalog, kept per catalog version (:mod:`mapapp.web.catalog_cache`:
+    the change mark and the day, since a site's status is the one in force today). Reading them was most of a
+    /api/plus-proches or « Trouver une offre » request. Needs a request (or app) context.
 
     Callers must not modify the frames in place (they are shared between requests).
     """
-    key = str(session.get_bind().url)
-    today = dt.date.today()
-    mark = (today, change_mark(session))
-    with _FRAMES_LOCK:
-        cached = _FRAMES.get(key)
-    if cached is not None and cached[0] == mark:
-        return cached[1]
-    sites, offers = catalog_tables(session, today)
-    frames = (sites, offers, ZoneIndex(commune_zone_table(session)))
-    with _FRAMES_LOCK:
-        _FRAMES[key] = (mark, frames)
-    return frames
+    today = dt.date.fromisoformat(cc.catalog_version(session)[3])
+    sites, offers = cc.memo(session, ("catalog_tables",), lambda: catalog_tables(session, today))
+    zones = cc.memo(session, ("zones",), lambda: ZoneIndex(commune_zone_table(session)))
+    return sites, offers, zones
 
 
 def _method(results: ad.Results, mode: str, territory: Territory) -> MethodSettings:
@@ -305,6 +293,25 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _destinations(session, sites: pd.DataFrame, offers: pd.DataFrame, theme: Theme, public: str | None,
+                  commune: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(site rows, offer rows with their names) of ``theme`` (and ``public``) eligible from ``commune``.
+
+    Catalog data only: cached per catalog version (:mod:`mapapp.web.catalog_cache`).
+    """
+    dest = select_destinations(offers, sites, theme)
+    if public is not None:
+        by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
+        dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
+    zones = cc.memo(session, ("zones",), lambda: ZoneIndex(commune_zone_table(session)))
+    eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
+                for z in dest["zone_eligibilite"]]
+    dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
+    site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
+    offer_names = dest.merge(offers[["offer_id", "site_id", "offer_nom"]], on=["offer_id", "site_id"])
+    return site_rows, offer_names.sort_values("offer_nom")
+
+
 @bp.route("/plus-proches")
 def plus_proches():
     """The ``n`` nearest eligible sites of a theme (and public) by travel time from a commune or a point."""
@@ -357,16 +364,10 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
     graph, csr = road_graph(territory.osm_path, mode, method.maxspeed_factor)
     leg = method.access_leg(mode)
 
-    sites, offers, zones = catalog_frames(session)
-    dest = select_destinations(offers, sites, theme)
-    if public is not None:
-        by_public = select_destinations(offers, sites, Theme("public", "public", publics={public}))
-        dest = dest.merge(by_public[["offer_id", "site_id"]], on=["offer_id", "site_id"])
-    commune = origin["commune"]
-    eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
-                for z in dest["zone_eligibilite"]]
-    dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
-    site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
+    sites, offers, _ = catalog_frames(session)
+    site_rows, offer_names = cc.memo(
+        session, ("plus-proches", results.version, theme.key, public, origin["commune"]),
+        lambda: _destinations(session, sites, offers, theme, public, origin["commune"]))
 
     o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out", access_leg=leg)
     origin_out = {**origin, "snapped": bool(o_snap.snapped[0]),
@@ -382,11 +383,10 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
                          access_leg=leg)
     near = nearest_sites_from_origin(csr, o_snap, s_snap, n=n)
-    names = lookup.commune_names(session)
+    names = cc.memo(session, ("commune_names",), lambda: lookup.commune_names(session))
     urls = lookup.FicheUrls(external=True)
-    offer_names = dest.merge(offers[["offer_id", "site_id", "offer_nom"]], on=["offer_id", "site_id"])
     by_site: dict[str, list[dict]] = {}
-    for r in offer_names.sort_values("offer_nom").itertuples(index=False):
+    for r in offer_names.itertuples(index=False):
         by_site.setdefault(r.site_id, []).append({"id": r.offer_id, "nom": r.offer_nom, "url": urls.offer(r.offer_id)})
     for rank, (i, t) in enumerate(zip(near.index, near.time_s), start=1):
         s = site_rows.iloc[int(i)]

@@ -10,6 +10,7 @@ from mapapp.catalog import vocab
 from mapapp.catalog.filters import CatalogFilters, FilterError, parse_filters
 from mapapp.catalog.query import Area, PlaceNotFound, Selection, select_catalog
 from mapapp.catalog.stats import catalog_stats
+from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.db import close_session, get_session
 from mapapp.web.maps import build_offer_map
@@ -45,7 +46,7 @@ def carte():
     if selection is None:  # nothing shown rather than everything: the user asked for something else
         selection = Selection(filters, Area(), [], [], {}, [])
 
-    names = lookup.commune_names(session)
+    names = cc.commune_names(session)
     urls = lookup.FicheUrls()
     needed = set(selection.area.codes or ())
     for s in selection.mobility:
@@ -57,10 +58,10 @@ def carte():
         site_url=urls.site,
         commune_url=urls.commune,
         commune_names=names,
-        commune_shapes=lookup.commune_shapes(session, needed),
+        commune_shapes=cc.commune_shapes(session, needed),
         communes_geojson_url=(url_for("api.communes", tolerance=OUTLINE_TOLERANCE_DEG)
                               if has_communes else None),
-        default_bounds=lookup.departement_bounds(session),
+        default_bounds=cc.departement_bounds(session),
     )
     query = filters.query_string()
     embedded, embed_args, full_url = embedding()
@@ -69,7 +70,7 @@ def carte():
         embedded=embedded, embed_args=embed_args, embedded_full_url=full_url,
         error=error, args=request.args, vocab=vocab, commune_names=names, urls=urls,
         commune_options=[commune_label_of(code, nom) for code, nom in sorted(names.items(), key=lambda kv: kv[1])],
-        grid_options=lookup.grid_options(session),
+        grid_options=cc.grid_options(session),
         api_sites_url=url_for("api.sites") + (f"?{query}" if query else ""),
         api_offers_url=url_for("api.offers") + (f"?{query}" if query else ""),
         thematiques_by_category=thematiques_by_category(),

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import flask
+
 from mapapp.catalog.db import transaction
 from mapapp.catalog.models import Offer, Site
-from mapapp.web.api_access import catalog_frames
+from mapapp.web import api_access, catalog_cache
 from tests.web.conftest import load_web_data
 
 
+def catalog_frames(session):
+    """:func:`api_access.catalog_frames` in a request of its own, as each web request is."""
+    with flask.Flask("test").test_request_context():
+        return api_access.catalog_frames(session)
+
+
 def test_catalog_frames_follow_the_catalog(session_factory):
+    catalog_cache.clear()
     load_web_data(session_factory)
     with session_factory() as s:
         sites, offers, _ = catalog_frames(s)
@@ -34,8 +43,7 @@ def test_catalog_frames_follow_the_calendar(session_factory, monkeypatch):
     """A temporary closure starts without any edit: the next day's frames are read again."""
     import datetime as dt
 
-    from mapapp.web import api_access
-
+    catalog_cache.clear()
     load_web_data(session_factory)
 
     class Day(dt.date):
@@ -45,7 +53,7 @@ def test_catalog_frames_follow_the_calendar(session_factory, monkeypatch):
         def today(cls):
             return cls.current
 
-    monkeypatch.setattr(api_access.dt, "date", Day)
+    monkeypatch.setattr(catalog_cache.dt, "date", Day)
     with session_factory() as s:
         status = catalog_frames(s)[0].set_index("site_id")["status"]
         assert status["test--perm"] == "temporarily_closed"  # marked closed, from 2026-07-01

@@ -1,0 +1,277 @@
+"""Load test of the web tier: concurrent clients over public pages and API GETs, on 127.0.0.1 only.
+
+Serves the database the settings point to (``MAPAPP_DATA_DIR`` or
+``MAPAPP_DATABASE_URL``; fill it with ``mapapp demo load`` then ``mapapp
+compute`` for the computed demo) with ``mapapp serve --workers N`` (gunicorn,
+as in production; ``--workers 0`` is the threaded werkzeug development
+server), or hits an already running server given by ``--url`` (loopback
+addresses only: this script never loads a machine other than this one)::
+
+    MAPAPP_DATA_DIR=var .venv/bin/python scripts/load_test.py --clients 50 --duration 60
+    .venv/bin/python scripts/load_test.py --url http://127.0.0.1:5000 --requests 2000
+
+``--clients`` threads (``http.client``, one kept-alive connection each) cycle
+over a fixed mix of URLs (``/``, ``/carte``, ``/accessibilite``,
+``/commune/<code>``, ``/api/sites``, ``/api/openapi.json``,
+``/api/plus-proches?commune=<code>&theme=<theme>``), each client starting at a
+different place in the mix. The run stops by itself after ``--duration``
+seconds or ``--requests`` requests in all, whichever comes first.
+
+Printed: per URL the count, p50 and p95 latency (ms), errors (transport
+errors and non-200 statuses, never retried); the total requests/s; and, when
+this script started the server, each server process's peak resident memory
+(``VmHWM`` of ``/proc/<pid>/status``: the gunicorn master and each worker).
+The issue's targets (issue 15 §2) are p95 ≤ 300 ms, ≥ 150 requests/s and
+≤ 250 MB per worker; ``--strict`` exits 1 when one is missed or a request
+failed.
+
+The load generator runs on the same cores as the server: figures from
+different machines or under different loads are not comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import ipaddress
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import defaultdict
+from pathlib import Path
+
+TARGET_P95_MS = 300.0
+TARGET_RPS = 150.0
+TARGET_WORKER_MB = 250.0
+
+
+def mix(commune: str, theme: str) -> list[str]:
+    """The fixed URL mix: public pages and API GETs."""
+    return ["/", "/carte", "/accessibilite", f"/commune/{commune}", "/api/sites", "/api/openapi.json",
+            f"/api/plus-proches?commune={commune}&theme={theme}"]
+
+
+def loopback_base(url: str) -> tuple[str, int]:
+    """``(host, port)`` of an ``http://`` URL on a loopback address; SystemExit otherwise."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise SystemExit(f"--url invalide : « {url} » (attendu http://127.0.0.1:PORT)")
+    host = parts.hostname
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise SystemExit(f"--url refusée : « {host} » n'est pas une adresse locale (127.0.0.1, ::1, localhost)")
+    return host, parts.port or 80
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(workers: int, port: int) -> subprocess.Popen:
+    """``mapapp serve --workers N`` on 127.0.0.1:port, with a throwaway key when none is set."""
+    env = {**os.environ, "MAPAPP_SECRET_KEY": os.environ.get("MAPAPP_SECRET_KEY") or secrets.token_hex(32),
+           "MAPAPP_BASE_URL": os.environ.get("MAPAPP_BASE_URL") or f"http://127.0.0.1:{port}"}
+    mapapp = Path(sys.executable).with_name("mapapp")
+    return subprocess.Popen([str(mapapp), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_ready(host: str, port: int, proc: subprocess.Popen | None, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"le serveur s'est arrêté au démarrage (code {proc.returncode})")
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=5)
+            conn.request("GET", "/api/thematiques")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"le serveur ne répond pas sur {host}:{port} après {timeout_s:.0f} s")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return out
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """``VmHWM`` (peak resident set size) of a process, in MB; None when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- load
+
+
+def run_load(host: str, port: int, urls: list[str], clients: int, duration_s: float, max_requests: int,
+             timeout_s: float) -> tuple[dict[str, list[float]], dict[str, dict[str, int]], float, int]:
+    """Latencies (ms) of successful requests and error counts, per URL; elapsed seconds; requests sent."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    lock = threading.Lock()
+    sent = [0]
+    deadline = time.monotonic() + duration_s
+
+    def take() -> bool:
+        with lock:
+            if sent[0] >= max_requests or time.monotonic() >= deadline:
+                return False
+            sent[0] += 1
+            return True
+
+    def client(k: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout_s)
+        i = k
+        while take():
+            url = urls[i % len(urls)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                conn.request("GET", url)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:  # counted, never retried
+                conn.close()
+                with lock:
+                    errors[url][type(exc).__name__] += 1
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                if status == 200:
+                    latencies[url].append(elapsed)
+                else:
+                    errors[url][f"HTTP {status}"] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(duration_s + timeout_s + 5)
+    return latencies, errors, time.perf_counter() - started, sent[0]
+
+
+def report(urls, latencies, errors, elapsed: float, rss: dict[int, float] | None, label: str) -> bool:
+    print(f"\n{label}")
+    print(f"{'URL':58s} {'n':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'erreurs':>8s}")
+    all_lat: list[float] = []
+    n_errors = 0
+    for url in urls:
+        lat = latencies.get(url, [])
+        err = sum(errors.get(url, {}).values())
+        n_errors += err
+        all_lat += lat
+        p50 = f"{statistics.median(lat):8.0f}" if lat else f"{'—':>8s}"
+        p95 = f"{percentile(lat, 95):8.0f}" if lat else f"{'—':>8s}"
+        detail = f"  {dict(errors[url])}" if err else ""
+        print(f"{url[:58]:58s} {len(lat):6d} {p50} {p95} {err:8d}{detail}")
+    rps = len(all_lat) / elapsed if elapsed else 0.0
+    total_p95 = percentile(all_lat, 95) if all_lat else float("inf")
+    p50_all = f"{statistics.median(all_lat):.0f}" if all_lat else "—"
+    print(f"{'Toutes':58s} {len(all_lat):6d} {p50_all:>8s} {total_p95:8.0f} {n_errors:8d}")
+    print(f"Débit : {rps:.1f} requêtes/s réussies en {elapsed:.1f} s (cible ≥ {TARGET_RPS:.0f}) ; "
+          f"p95 global {total_p95:.0f} ms (cible ≤ {TARGET_P95_MS:.0f})")
+    ok = n_errors == 0 and total_p95 <= TARGET_P95_MS and rps >= TARGET_RPS
+    if rss:
+        master, *workers = rss.items()
+        print("Mémoire résidente maximale (VmHWM) : " + ", ".join(
+            [f"processus principal {master[1]:.0f} Mo"] + [f"worker {pid} {mb:.0f} Mo" for pid, mb in workers]))
+        worst = max((mb for _, mb in workers), default=master[1])
+        print(f"  pire processus servant les requêtes : {worst:.0f} Mo (cible ≤ {TARGET_WORKER_MB:.0f})")
+        ok &= worst <= TARGET_WORKER_MB
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running server (http://127.0.0.1:PORT; loopback only); default: start one")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="gunicorn workers of the started server (0: werkzeug threaded; default: cores)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load at most (default 30)")
+    parser.add_argument("--requests", type=int, default=100_000, help="requests in all at most (default 100000)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds (default 30)")
+    parser.add_argument("--commune", default="96001", help="commune of /commune and /api/plus-proches (default 96001)")
+    parser.add_argument("--theme", default="france_services", help="theme of /api/plus-proches")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed rounds of the mix before the load (default 2)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed or a request fails")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.duration <= 0 or args.requests < 1:
+        raise SystemExit("--clients, --duration et --requests doivent être positifs")
+
+    urls = mix(args.commune, args.theme)
+    proc = None
+    if args.url:
+        host, port = loopback_base(args.url)
+        label = f"Serveur existant {args.url}"
+    else:
+        host, port = "127.0.0.1", free_port()
+        proc = start_server(args.workers, port)
+        label = (f"mapapp serve --workers {args.workers} (gunicorn)" if args.workers
+                 else "mapapp serve (werkzeug multi-thread)") + f" sur 127.0.0.1:{port}"
+    try:
+        wait_ready(host, port, proc)
+        for _ in range(args.warmup):  # every worker imports, loads the graph... before timing
+            run_load(host, port, urls, max(1, args.workers or 1), 60, len(urls) * max(1, args.workers or 1),
+                     args.timeout)
+        latencies, errors, elapsed, sent = run_load(host, port, urls, args.clients, args.duration, args.requests,
+                                                    args.timeout)
+        rss = None
+        if proc is not None:
+            rss = {pid: mb for pid in process_tree(proc.pid) if (mb := peak_rss_mb(pid)) is not None}
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    ok = report(urls, latencies, errors, elapsed, rss,
+                f"{label} : {args.clients} clients, {sent} requêtes envoyées (au plus {args.duration:.0f} s, "
+                f"{args.requests} requêtes)")
+    return 0 if ok or not args.strict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
