@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mapapp.catalog.frames import EngineInputs, engine_inputs
-from mapapp.catalog.models import Commune, GridUnit, MobilitySolution, Offer, PopulationPoint, Site, Structure, Territory
+from mapapp.catalog.models import (Commune, GridUnit, MobilitySolution, Offer, PopulationPoint, Site, Structure,
+                                   Territory, grid_member, offer_site)
 
 _FRAMES = ("points", "communes", "sites", "offers", "grids")
 
@@ -61,6 +62,9 @@ def change_mark(session: Session) -> tuple:
     for model, column in ((Commune, Commune.population), (PopulationPoint, PopulationPoint.population)):
         mark.extend(session.execute(select(func.count(), func.coalesce(func.sum(column), 0))).one())
     mark.append(session.scalar(select(func.count()).select_from(GridUnit)))
+    for table in (offer_site, grid_member):  # links move no record's version: hash the (small) tables themselves
+        rows = session.execute(select(*table.c).order_by(*table.c)).all()
+        mark.append(hashlib.sha256(repr(rows).encode()).hexdigest())
     mark.append(session.scalar(select(Territory.updated_at)))
     mark.append(json.dumps(session.scalar(select(Territory.method)), sort_keys=True, default=str))
     return tuple(mark)

@@ -11,7 +11,7 @@ from mapapp.catalog import inputs_state
 from mapapp.catalog.db import make_engine, make_sessionmaker, transaction
 from mapapp.catalog.frames import engine_inputs
 from mapapp.catalog.inputs_state import STALE_MESSAGE, current_fingerprint, inputs_fingerprint, stale_message
-from mapapp.catalog.models import Offer, Site, Territory
+from mapapp.catalog.models import Offer, Site, Territory, offer_site
 from mapapp.config import load_settings
 from mapapp.results import ResultStore
 from tests.catalog.contrib import count_calls
@@ -79,3 +79,19 @@ def test_the_fingerprint_is_read_again_only_when_the_change_mark_moves(copy_of_d
         s.scalars(select(Site).order_by(Site.id)).first().adresse = "1 place de la Mairie"
     with factory() as s:
         assert current_fingerprint(s) == first and len(calls) == 2  # read again, same engine inputs
+
+
+def test_a_change_of_links_only_moves_the_change_mark(copy_of_demo):
+    """Attaching an offer to another site bumps no record's version; the mark (and so the caches) still moves."""
+    from mapapp.catalog.inputs_state import change_mark
+
+    _, factory = copy_of_demo
+    with factory() as s:
+        before = change_mark(s)
+        offer = s.scalars(select(Offer).where(Offer.sites.any()).order_by(Offer.id)).first()
+        other = s.scalars(select(Site).where(Site.id.notin_([x.id for x in offer.sites])).order_by(Site.id)).first()
+        offer_id, other_id = offer.id, other.id
+    with transaction(factory) as s:
+        s.execute(offer_site.insert().values(offer_id=offer_id, site_id=other_id))
+    with factory() as s:
+        assert change_mark(s) != before
