@@ -11,22 +11,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mapapp.catalog.weekly_hours import open_on
-from mapapp.config import load_settings
-from mapapp.web import create_app
+from tests.web.test_accessibilite import demo_client, demo_settings  # noqa: F401  (fixtures)
 
 COMMUNE = "96001"
 THEME = "france_services"
-
-
-@pytest.fixture(scope="module")
-def demo_settings(demo_computed):
-    env, _ = demo_computed
-    return load_settings(env)
-
-
-@pytest.fixture(scope="module")
-def demo_client(demo_settings):
-    return create_app(demo_settings).test_client()
 
 
 @pytest.fixture(scope="module")
