@@ -298,6 +298,13 @@ def _report_options(func):
                      help="Sous-territoires d'un rapport départemental (bassin_de_vie, epci, canton, "
                           "territoire_action_sociale, commune). Par défaut : bassin_de_vie. Un territoire liste ses "
                           "communes."),
+        click.option("--public", "public", default=None, metavar="CLE",
+                     help="Public des chiffres : clé d'un public des réglages (minima_sociaux, jeunes, handicap…) ou "
+                          "public data·inclusion ; seules comptent les offres ouvertes à ce public. Par défaut : "
+                          "tous publics."),
+        click.option("--horaires", type=click.Choice(["tous", "ouverts"]), default="tous", show_default=True,
+                     help="« ouverts » : seuls comptent les lieux ouverts au moins les heures par semaine des "
+                          "réglages (règle des horaires)."),
         click.option("--stale-months", type=click.IntRange(1, 240), default=12, show_default=True,
                      envvar="MAPAPP_STALE_MONTHS",
                      help="Une fiche qu'aucune personne n'a vérifiée depuis ce nombre de mois est listée « à vérifier » "
@@ -306,6 +313,17 @@ def _report_options(func):
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _variant_store(settings, public: str | None, horaires: str):
+    """The results store of the public and schedule rule asked (a French usage error when not computed)."""
+    from mapapp.results import ResultStore
+    from mapapp.results_variants import VariantError, choose
+
+    try:
+        return choose(ResultStore(settings.data_dir / "results"), public, horaires)[0]
+    except VariantError as exc:
+        raise click.ClickException(exc.message) from None
 
 
 def _report_args(unit, themes, modes, sub_grid, stale_months) -> dict:
@@ -338,7 +356,8 @@ def _open_session(settings):
 @click.option("--map-format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
               help="Format des images écrites dans --maps-dir.")
 @click.option("--list-units", is_flag=True, help="Lister les territoires qu'un rapport peut couvrir, puis s'arrêter.")
-def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_format, list_units) -> None:
+def report(unit, themes, modes, sub_grid, public, horaires, stale_months, fmt, out, maps_dir, map_format,
+           list_units) -> None:
     """Write an accessibility report (PDF or HTML, in French) for the département or one territory.
 
     Key figures, maps, mean access time per sub-territory, zones blanches,
@@ -348,7 +367,6 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
     """
     from mapapp.reports import ReportError, build_report
     from mapapp.reports.maps import report_maps
-    from mapapp.results import ResultStore
 
     settings = load_settings()
     engine, session = _open_session(settings)
@@ -363,7 +381,7 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
         start = time.perf_counter()
         _progress("Lecture des résultats et du catalogue")
         try:
-            data = build_report(session, ResultStore(settings.data_dir / "results"),
+            data = build_report(session, _variant_store(settings, public, horaires),
                                 **_report_args(unit, themes, modes, sub_grid, stale_months))
         except ReportError as exc:
             raise click.ClickException(str(exc)) from None
@@ -419,7 +437,7 @@ def _check_crs(_ctx, _param, value: str | None) -> str | None:
 @click.option("--crs", default=None, metavar="EPSG:XXXX", callback=_check_crs,
               help="Projection du GeoPackage (par défaut : EPSG:2154 Lambert-93 ; UTM officielle outre-mer).")
 @_report_options
-def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
+def export(fmt, out, crs, unit, themes, modes, sub_grid, public, horaires, stale_months) -> None:
     """Export the report's tables and layers, or the catalog, for Excel, QGIS or data·inclusion.
 
     Tables and layers cover --unit, --theme and --mode like `mapapp report`;
@@ -427,7 +445,6 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
     """
     from mapapp.io.exports import export_to_path
     from mapapp.reports import ReportError
-    from mapapp.results import ResultStore
 
     settings = load_settings()
     engine, session = _open_session(settings)
@@ -436,7 +453,7 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
         args = _report_args(unit, themes, modes, sub_grid, stale_months)
         if crs:
             args["crs"] = crs
-        paths = export_to_path(fmt, session, ResultStore(settings.data_dir / "results"), out, progress=_progress,
+        paths = export_to_path(fmt, session, _variant_store(settings, public, horaires), out, progress=_progress,
                                **args)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None

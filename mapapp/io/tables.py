@@ -207,7 +207,7 @@ def report_tables(r: ReportData) -> list[Table]:
 
 def _method_rows(r: ReportData) -> list[tuple[str, str]]:
     m = r.method
-    rows = []
+    rows = [("Public et lieux comptés", r.variant or "Tous publics, tous les lieux ouverts")]
     for mode, g in m["graphs"].items():
         rows.append((f"Réseau ({_mode(mode)})", f"{g.get('source_name')} — SHA-256 {g.get('source_sha256')} — "
                                                  f"profil {g.get('profile_version')} — calcul du {g.get('computed_at')}"))

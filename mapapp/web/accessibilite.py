@@ -20,7 +20,8 @@ from mapapp.results import ResultStore
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
-from mapapp.web import lookup, variants
+from mapapp import results_variants as variants
+from mapapp.web import lookup
 from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
 from mapapp.web.db import get_session
 from mapapp.web.maps import build_commune_map
@@ -45,7 +46,10 @@ def results_store() -> ad.Results:
 
 def variant_results(args) -> tuple[ad.Results, variants.VariantInfo | None]:
     """The results of the variant asked by ``public`` and ``horaires`` (:mod:`mapapp.web.variants`)."""
-    store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"))
+    try:
+        store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"))
+    except variants.VariantError as exc:
+        raise ad.AccessError(exc.message, exc.status) from None
     return ad.Results(store), info
 
 

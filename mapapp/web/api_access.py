@@ -46,8 +46,9 @@ from mapapp.network import MAXSPEED_FACTOR, load_cached, snap_points
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
+from mapapp import results_variants as variants
 from mapapp.web import lookup
-from mapapp.web.accessibilite import results_store
+from mapapp.web.accessibilite import results_store, variant_results
 from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_api
 from mapapp.web.db import close_session, get_session
 
@@ -103,10 +104,23 @@ def _selection(results: ad.Results):
     return theme, mode, main, bands, threshold
 
 
-def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, threshold: float) -> dict:
-    return {"theme": {"key": theme["key"], "label": theme.get("label")}, "mode": ad.MODE_PARAM[mode],
-            "threshold_min": threshold, "main_threshold_min": main, "thresholds_min": list(bands),
-            "computed_at": results.manifests[mode].computed_at}
+def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, threshold: float,
+          info: variants.VariantInfo | None = None) -> dict:
+    out = {"theme": {"key": theme["key"], "label": theme.get("label")}, "mode": ad.MODE_PARAM[mode],
+           "threshold_min": threshold, "main_threshold_min": main, "thresholds_min": list(bands),
+           "computed_at": results.manifests[mode].computed_at}
+    if info is not None:
+        out["public"] = {"key": info.public, "label": info.public_label, "publics": list(info.publics)}
+        out["horaires"] = {"rule": "ouverts" if info.schedule else "tous", "label": info.hours_label,
+                           "min_weekly_hours": info.min_weekly_hours}
+    return out
+
+
+def _variant_results() -> tuple[ad.Results, variants.VariantInfo | None]:
+    results, info = variant_results(request.args)
+    if results.empty:
+        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    return results, info
 
 
 def _bands_by(df: pd.DataFrame, keys: list[str]) -> dict:
@@ -120,10 +134,9 @@ def _bands_by(df: pd.DataFrame, keys: list[str]) -> dict:
 
 @bp.route("/accessibilite/communes")
 def communes():
-    """Indicators per commune for one theme and mode (JSON; GeoJSON with ``geometry=1``)."""
-    results = results_store()
-    if results.empty:
-        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    """Indicators per commune for one theme and mode (JSON; GeoJSON with ``geometry=1``), for the public and
+    schedule rule asked (``public``, ``horaires``: :mod:`mapapp.web.variants`)."""
+    results, info = _variant_results()
     theme, mode, main, bands, threshold = _selection(results)
     with_geometry = _flag("geometry", default=False)
     session = get_session()
@@ -139,7 +152,7 @@ def communes():
                 "threshold_min": threshold, "zone_blanche_at_threshold": row["zone_blanche_t"],
                 "bands": band_rows.get((code,), []), "url": urls.commune(code)}
         items.append(item)
-    meta = _meta(results, theme, mode, main, bands, threshold)
+    meta = _meta(results, theme, mode, main, bands, threshold, info)
     if not with_geometry:
         return json_response({**meta, "communes": items})
     shapes = lookup.commune_shapes(session, [i["commune"] for i in items])
@@ -151,10 +164,9 @@ def communes():
 
 @bp.route("/accessibilite/territoires")
 def territoires():
-    """Indicators per territory unit (one grid, or all) and for the whole département (``grid = "all"``)."""
-    results = results_store()
-    if results.empty:
-        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    """Indicators per territory unit (one grid, or all) and for the whole département (``grid = "all"``),
+    for the public and schedule rule asked."""
+    results, info = _variant_results()
     theme, mode, main, bands, threshold = _selection(results)
     grids = at.available_grids(results, mode, theme["key"])
     wanted = request.args.get("grid")
@@ -176,7 +188,7 @@ def territoires():
                           else lookup.grid_label(row["grid"]), "threshold_min": threshold,
                           "bands": band_rows.get((row["grid"], row["code"]), [])})
     items.sort(key=lambda i: i["grid"] == ad.ALL)  # the reference row last
-    return json_response({**_meta(results, theme, mode, main, bands, threshold), "territories": items})
+    return json_response({**_meta(results, theme, mode, main, bands, threshold, info), "territories": items})
 
 
 # --------------------------------------------------------------------------- nearest offers

@@ -1,4 +1,5 @@
-"""Which variant of the results a page or an API answer reads: a public, with or without the schedule rule.
+"""Which variant of the results a page, an API answer, a report or an export reads: a public, with or without
+the schedule rule.
 
 The variants are those ``mapapp compute`` wrote (:meth:`mapapp.results.ResultStore.variant_keys`),
 described by their manifests, so a page offers only what exists. Request
@@ -10,7 +11,9 @@ parameters (pages and API alike):
 - ``horaires``: ``tous`` (every open site, the default) or ``ouverts`` (only
   sites open at least the settings' weekly hours: the schedule rule).
 
-No silent fallback: a variant that was not computed is a 404 with the reason.
+The CLI's ``mapapp report`` and ``mapapp export`` take the same values as
+``--public`` and ``--horaires``. No silent fallback: a variant that was not
+computed is a :class:`VariantError` (404 on the web) with the reason.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from dataclasses import dataclass
 from mapapp.access.settings import EVERYONE_KEY
 from mapapp.access.variants import SCHEDULE_SUFFIX, hours_fr
 from mapapp.results import ResultStore
-from mapapp.web.access_data import AccessError
+
+class VariantError(ValueError):
+    """A variant that does not exist or was not computed: French message, HTTP status for the web."""
+
+    def __init__(self, message: str, status: int = 404):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
 
 HOURS_VALUES = {"tous": "Tous les lieux ouverts", "ouverts": "Lieux ouverts assez longtemps"}
 
@@ -54,6 +65,18 @@ def _info(key: str, store: ResultStore) -> VariantInfo | None:
                        schedule is not None, None if schedule is None else float(schedule["min_weekly_hours"]))
 
 
+def describe_fr(info: VariantInfo | None) -> str | None:
+    """« Bénéficiaires des minima sociaux, lieux ouverts au moins 3 h par semaine »; None for the headline."""
+    if info is None or (info.public == EVERYONE_KEY and not info.schedule):
+        return None
+    return f"{info.public_label}, {info.hours_label}"
+
+
+def store_info(store: ResultStore) -> VariantInfo | None:
+    """The description of the variant a store holds (None when it holds nothing)."""
+    return _info(store.variant_key, store)
+
+
 def available(root: ResultStore) -> list[VariantInfo]:
     """The headline and every computed variant, headline first."""
     out = [i for i in [_info("", root)] if i is not None]
@@ -80,7 +103,7 @@ def choose(root: ResultStore, public: str | None, hours: str | None) -> tuple[Re
     """The store of the requested variant and its description (None when nothing is computed yet)."""
     infos = available(root)
     if hours not in (None, "", *HOURS_VALUES):
-        raise AccessError(f"horaires « {hours} » inconnu : " + ", ".join(HOURS_VALUES), 400)
+        raise VariantError(f"horaires « {hours} » inconnu : " + ", ".join(HOURS_VALUES), 400)
     schedule = hours == "ouverts"
     public = public or EVERYONE_KEY
     groups = {i.public: i for i in infos}
@@ -89,12 +112,12 @@ def choose(root: ResultStore, public: str | None, hours: str | None) -> tuple[Re
         if not match:
             if not infos:
                 return root, None
-            raise AccessError(f"public « {public} » non calculé : " + ", ".join(sorted(groups)), 404)
+            raise VariantError(f"public « {public} » non calculé : " + ", ".join(sorted(groups)), 404)
         public = match[0]
     key = public + (SCHEDULE_SUFFIX if schedule else "")
     info = next((i for i in infos if i.key == key), None)
     if info is None:
-        raise AccessError("la règle des horaires n'a pas été calculée (réglage « heures par semaine » à 0 ?) : "
+        raise VariantError("la règle des horaires n'a pas été calculée (réglage « heures par semaine » à 0 ?) : "
                           "relancez « mapapp compute »" if schedule else f"public « {public} » non calculé", 404)
     return root.variant(key), info
 
