@@ -57,7 +57,8 @@ def _enum(values) -> dict:
     return {"type": "string", "enum": list(values)}
 
 
-FILTERS = ["thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune", "territoire", "bbox"]
+FILTERS = ["thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune", "territoire", "bbox",
+           "ouvert_le", "demi_journee"]
 
 
 def _components() -> dict:
@@ -86,6 +87,12 @@ def _components() -> dict:
                            "items": False}, example=[2.0, 45.0, 2.3, 45.1]),
                  "style": "form", "explode": False},
         "geometry": _param("geometry", "0 pour omettre les géométries (`geometry: null`).", _enum(["0", "1"])),
+        "ouvert_le": _param("ouvert_le", "Seules les offres ouvertes ce jour-là dans leur lieu (horaires de l'offre, "
+                            "sinon du lieu ; jours fériés appliqués ; fermeture temporaire du lieu) : AAAA-MM-JJ. "
+                            "Une offre sans horaires renseignés est écartée (horaires inconnus).",
+                            {"type": "string", "format": "date"}, example="2026-12-08"),
+        "demi_journee": _param("demi_journee", "Avec `ouvert_le` : ouvertes ce matin-là (avant midi) ou cet "
+                               "après-midi-là.", _enum(["matin", "apres-midi"])),
     }
     error = {"description": "Erreur", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {
@@ -194,6 +201,7 @@ def _access_paths() -> dict:
                        _enum(vocab.PUBLICS)),
                 _param("n", "Nombre de lieux (1 à 50, 5 par défaut).",
                        {"type": "integer", "minimum": 1, "maximum": 50}),
+                {"$ref": "#/components/parameters/ouvert_le"}, {"$ref": "#/components/parameters/demi_journee"},
             ],
             "responses": {"200": json_ok, **errors},
         }},

@@ -77,3 +77,29 @@ def test_unknown_choices_are_clear_errors(client, query, status, message):
 def test_the_reports_page_offers_the_public(client):
     page = client.get("/rapports").get_data(as_text=True)
     assert '<select id="public" name="public">' in page and 'name="horaires"' in page
+
+
+def test_plus_proches_on_a_day_keeps_only_offers_open_that_day(client, demo_computed):
+    import datetime as dt
+
+    from mapapp.catalog.db import make_engine, make_sessionmaker
+    from mapapp.catalog.query import open_pairs
+
+    env, _ = demo_computed
+    url = "/api/plus-proches?commune=96001&theme=accueil_departement&mode=voiture&n=20"
+    every = client.get(url.replace("n=20", "n=50")).get_json()["results"]
+    assert len(every) < 50  # every site of the theme
+    monday = client.get(url + "&ouvert_le=2026-12-07&demi_journee=apres-midi").get_json()
+    assert monday["ouvert_le"] == "2026-12-07" and monday["demi_journee"] == "apres-midi"
+    kept = [r["site_id"] for r in monday["results"]]
+    assert kept and set(kept) < {r["site_id"] for r in every}  # some permanence is not open that afternoon
+    assert [t for t in (r["time_min"] for r in monday["results"])] == sorted(r["time_min"] for r in monday["results"])
+    engine = make_engine(load_settings(env).database_url)
+    with make_sessionmaker(engine)() as session:
+        for r in monday["results"]:
+            states = open_pairs(session, [(o["id"], r["site_id"]) for o in r["offers"]], dt.date(2026, 12, 7),
+                                "apres-midi")
+            assert states and all(s is True for s in states), r["nom"]
+    engine.dispose()
+    sunday = client.get(url + "&ouvert_le=2026-12-13").get_json()
+    assert sunday["results"] == [] and "le 13 décembre 2026" in sunday["message"]
