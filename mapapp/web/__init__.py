@@ -61,9 +61,10 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(api_access.bp)
-    from mapapp.web import trouver
+    from mapapp.web import recalcul, trouver
 
     app.register_blueprint(trouver.bp)
+    app.register_blueprint(recalcul.bp)
     # Accounts, CSRF, session cookies and security headers; then the partners' and moderators' spaces.
     from mapapp.web import auth, basemap, moderation, partenaires
 
