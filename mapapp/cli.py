@@ -500,6 +500,7 @@ from mapapp.cli_method import register as _register_method  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 _register_method(territory)  # mapapp territory method
+__import__("mapapp.cli_settings").cli_settings.register(main)  # mapapp parametres ...
 localize_command_tree(main)  # French metavars and path names, once every command is registered
 
 

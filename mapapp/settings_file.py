@@ -60,12 +60,12 @@ PUBLIC_KEYS = ("cle", "libelle", "publics")
 HOURS_KEYS = ("heures_min_semaine", "horaires_inconnus")
 KEY_RE = re.compile(r"^[a-z0-9_]{1,60}$")
 
-#: Vocabulary of each list key, and its French name in messages.
+#: Vocabulary of each list key, and how messages name a value not in it.
 VOCABULARIES = {
-    "thematiques": (CATEGORIES.keys() | THEMATIQUES.keys(), "thématique"),
-    "reseaux_porteurs": (NETWORKS, "réseau porteur"),
-    "types_de_lieux": (SITE_KINDS.keys(), "type de lieu"),
-    "publics": (PUBLICS, "public"),
+    "thematiques": (CATEGORIES.keys() | THEMATIQUES.keys(), "thématique inconnue"),
+    "reseaux_porteurs": (NETWORKS, "réseau porteur inconnu"),
+    "types_de_lieux": (SITE_KINDS.keys(), "type de lieu inconnu"),
+    "publics": (PUBLICS, "public inconnu"),
 }
 
 #: tomllib's messages (Python 3.11) in French; any other is shown as it is, after « syntaxe TOML invalide ».
@@ -115,7 +115,7 @@ def closest(value: str, choices) -> str | None:
 def _unknown(what: str, value: str, choices) -> str:
     near = closest(value, choices)
     hint = f" ; vouliez-vous dire « {near} » ?" if near else ""
-    return f"{what} inconnu(e) « {value} »{hint}"
+    return f"{what} « {value} »{hint}"
 
 
 class _Lines:
@@ -174,7 +174,7 @@ class _Reader:
     def check_keys(self, section, index, table: dict, allowed) -> None:
         for key in table:
             if key not in allowed:
-                self.problem(section, index, key, _unknown("clé", key, allowed))
+                self.problem(section, index, key, _unknown("clé inconnue", key, allowed))
 
     def text(self, section, index, table, key, *, required=True) -> str | None:
         value = table.get(key)
@@ -296,7 +296,7 @@ class _Reader:
         words = {w: k for k, w in UNKNOWN_HOURS_WORDS.items()}
         if unknown not in words:
             self.problem("horaires", 0, "horaires_inconnus",
-                         _unknown("valeur", str(unknown), words) + " (« compter » ou « exclure »)")
+                         _unknown("valeur inconnue", str(unknown), words) + " (« compter » ou « exclure »)")
             unknown = "compter"
         return ScheduleRule(hours or 0.0, words[unknown])
 
@@ -320,7 +320,7 @@ class _Reader:
         for key in doc:
             if key not in TOP_KEYS:  # a [section] / [[section]] header, or a key before the first one
                 line = self.lines.line(key, 0) or self.lines.line(None, 0, key)
-                self.problems.append(Problem(line, _unknown("section", key, TOP_KEYS)))
+                self.problems.append(Problem(line, _unknown("section inconnue", key, TOP_KEYS)))
         theme_tables, public_tables = self.tables(doc, "theme"), self.tables(doc, "public")
         themes = [self.theme(i, t) for i, t in enumerate(theme_tables)]
         publics = [self.public(i, t) for i, t in enumerate(public_tables)]

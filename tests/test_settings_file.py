@@ -109,12 +109,12 @@ def test_unknown_values_name_their_line_and_the_closest_value():
             .replace('types_de_lieux = ["partner"]', 'types_de_lieux = ["partenaire"]\nreseaux_porteurs = ["france-services"]'))
     problems = _problems(text)
     assert problems == [
-        f"ligne {_line_of(text, 'publics = [')} : public inconnu(e) « jeune » ; vouliez-vous dire « jeunes » ?",
-        f"ligne {_line_of(text, 'thematiques')} : thématique inconnu(e) « sante--sante-mentalle » ; "
+        f"ligne {_line_of(text, 'publics = [')} : public inconnu « jeune » ; vouliez-vous dire « jeunes » ?",
+        f"ligne {_line_of(text, 'thematiques')} : thématique inconnue « sante--sante-mentalle » ; "
         "vouliez-vous dire « sante--sante-mentale » ?",
-        f"ligne {_line_of(text, 'types_de_lieux')} : type de lieu inconnu(e) « partenaire » ; "
+        f"ligne {_line_of(text, 'types_de_lieux')} : type de lieu inconnu « partenaire » ; "
         "vouliez-vous dire « partner » ?",
-        f"ligne {_line_of(text, 'reseaux_porteurs')} : réseau porteur inconnu(e) « france-services » ; "
+        f"ligne {_line_of(text, 'reseaux_porteurs')} : réseau porteur inconnu « france-services » ; "
         "vouliez-vous dire « france-service » ?",
     ]
 
@@ -122,9 +122,9 @@ def test_unknown_values_name_their_line_and_the_closest_value():
 def test_unknown_keys_and_modes_suggest_the_right_one():
     text = SMALL.replace("seuil_velo = 15", "seuil_velos = 15").replace("[[theme]]", "[[themes]]\ncle = \"x\"\n[[theme]]")
     problems = _problems(text)
-    assert f"ligne {_line_of(text, '[[themes]]')} : section inconnu(e) « themes » ; vouliez-vous dire « theme » ?" \
+    assert f"ligne {_line_of(text, '[[themes]]')} : section inconnue « themes » ; vouliez-vous dire « theme » ?" \
         in problems
-    assert f"ligne {_line_of(text, 'seuil_velos')} : clé inconnu(e) « seuil_velos » ; vouliez-vous dire « seuil_velo » ?" \
+    assert f"ligne {_line_of(text, 'seuil_velos')} : clé inconnue « seuil_velos » ; vouliez-vous dire « seuil_velo » ?" \
         in problems
     # and the missing bike threshold is reported at the theme's header
     assert f"ligne {_line_of(text, '[[theme]]')} : clé « seuil_velo » manquante (seuil principal en minutes en vélo)" \
@@ -143,7 +143,7 @@ def test_semantic_errors_each_with_their_line():
     assert problems == sorted(problems, key=lambda p: int(p.split()[1]))
     expected = [
         f"ligne {_line_of(text, 'heures_min_semaine')} : « heures_min_semaine » doit être positif",
-        f"ligne {_line_of(text, 'horaires_inconnus')} : valeur inconnu(e) « exclues » ; vouliez-vous dire "
+        f"ligne {_line_of(text, 'horaires_inconnus')} : valeur inconnue « exclues » ; vouliez-vous dire "
         "« exclure » ? (« compter » ou « exclure »)",
         f"ligne {_line_of(text, 'Jeunes gens')} : clé « Jeunes gens » invalide : lettres minuscules sans accent, "
         "chiffres et « _ » seulement (60 au plus)",
