@@ -132,6 +132,7 @@ class _Lines:
 
     def __init__(self, text: str):
         self.at: dict[tuple, int] = {}
+        self.text = text.splitlines()
         counts: dict[str, int] = {}
         section, index = None, 0
         for number, line in enumerate(text.splitlines(), start=1):
@@ -147,7 +148,23 @@ class _Lines:
                 self.at.setdefault((section, index, m.group(1).strip("\"'")), number)
 
     def line(self, section: str | None, index: int = 0, key: str | None = None) -> int | None:
-        return self.at.get((section, index, key)) or self.at.get((section, index, None))
+        found = self.at.get((section, index, key)) or self.at.get((section, index, None))
+        if found is None and section is None and key is not None:  # a top-level name used as a [section]
+            found = self.at.get((key, 0, None))
+        return found
+
+    def value_line(self, start: int | None, value: str) -> int | None:
+        """The line of ``"value"`` in a list starting at line ``start`` (lists may span lines)."""
+        if start is None:
+            return None
+        quoted = (f'"{value}"', f"'{value}'")
+        for number in range(start, min(start + 200, len(self.text) + 1)):
+            line = self.text[number - 1]
+            if number > start and (self.HEADER.match(line) or self.KEY.match(line)):
+                break
+            if any(q in line for q in quoted):
+                return number
+        return start
 
 
 def _syntax_problem(exc: tomllib.TOMLDecodeError) -> Problem:
@@ -211,7 +228,8 @@ class _Reader:
         ok = True
         for v in value:
             if v not in vocabulary:
-                self.problem(section, index, key, _unknown(what, v, vocabulary))
+                line = self.lines.value_line(self.lines.line(section, index, key), v)
+                self.problems.append(Problem(line, _unknown(what, v, vocabulary)))
                 ok = False
         return frozenset(value) if ok else None
 
@@ -319,18 +337,17 @@ class _Reader:
     def read(self, doc: dict) -> AccessSettings | None:
         for key in doc:
             if key not in TOP_KEYS:  # a [section] / [[section]] header, or a key before the first one
-                line = self.lines.line(key, 0) or self.lines.line(None, 0, key)
-                self.problems.append(Problem(line, _unknown("section inconnue", key, TOP_KEYS)))
+                self.problem(None, 0, key, _unknown("section inconnue", key, TOP_KEYS))
         theme_tables, public_tables = self.tables(doc, "theme"), self.tables(doc, "public")
         themes = [self.theme(i, t) for i, t in enumerate(theme_tables)]
         publics = [self.public(i, t) for i, t in enumerate(public_tables)]
         schedule = self.schedule(doc.get("horaires", {}))
-        if not theme_tables:
+        if not theme_tables and ("theme" not in doc or doc.get("theme") == []):
             self.problems.append(Problem(None, "aucun thème : ajoutez au moins une section [[theme]]"))
-        if not public_tables:
+        if not public_tables and ("public" not in doc or doc.get("public") == []):
             self.problems.append(Problem(None, f"aucun public : ajoutez au moins une section [[public]] "
                                                f"(la première : cle = \"{EVERYONE_KEY}\")"))
-        elif publics[0] is not None and publics[0].key != EVERYONE_KEY:
+        elif publics and publics[0] is not None and publics[0].key != EVERYONE_KEY:
             self.problem("public", 0, "cle", f"le premier [[public]] doit être « {EVERYONE_KEY} » (tout le "
                                              "monde, sans liste de publics)")
         self.duplicates("theme", themes)

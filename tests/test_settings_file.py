@@ -183,3 +183,16 @@ def test_empty_file_and_bad_encoding():
 def test_closest_is_none_when_nothing_is_near():
     assert closest("zzzz", ["mobilite", "sante"]) is None
     assert closest("mobilit", ["mobilite", "sante"]) == "mobilite"
+
+
+def test_a_value_of_a_list_over_several_lines_is_named_at_its_own_line():
+    text = SMALL.replace('thematiques = ["sante--sante-mentale"]',
+                         'thematiques = [\n  "sante",\n  "numerik",\n]')
+    assert _problems(text) == [f"ligne {_line_of(text, 'numerik')} : thématique inconnue « numerik » ; "
+                               "vouliez-vous dire « numerique » ?"]
+
+
+def test_a_single_bracket_section_is_named_at_its_header():
+    text = SMALL.replace("[[theme]]", "[theme]")
+    assert _problems(text) == [f"ligne {_line_of(text, '[theme]')} : « theme » doit être une suite de sections "
+                               "[[theme]]"]
