@@ -33,6 +33,7 @@ from mapapp.web.db import get_session
 bp = Blueprint("admin_parametres", __name__, url_prefix="/admin/parametres")
 FILE_NAME = "parametres-accessibilite.toml"
 THEMATIQUE_LABELS = {**CATEGORIES, **THEMATIQUES}
+IMPORT_FAILED = "Le fichier n'a pas été importé : rien n'a été modifié"
 UNKNOWN_HOURS_TEXT = {"count": "comptent (et sont dénombrés sur les pages)", "exclude": "ne comptent pas"}
 
 
@@ -52,7 +53,16 @@ def _filters(theme) -> list[tuple[str, str]]:
     return out
 
 
-def _render(*, problems: list[Problem] | None = None, status: int = 200, form: dict | None = None):
+def _vocabulary() -> dict:
+    """The values a settings file may use, for the page's « valeurs possibles » (thématiques by category)."""
+    categories = [(slug, label, [(t, THEMATIQUES[t]) for t in sorted(THEMATIQUES) if t.split("--", 1)[0] == slug])
+                  for slug, label in CATEGORIES.items()]
+    return {"categories": categories, "networks": sorted(vocab.RESEAUX_PORTEURS.items()),
+            "publics": sorted(vocab.PUBLICS.items()), "kinds": list(vocab.SITE_KINDS.items())}
+
+
+def _render(*, problems: list[Problem] | None = None, status: int = 200, form: dict | None = None,
+            failed: str = ""):
     db = get_session()
     try:
         settings, broken = current_settings(db), None
@@ -61,8 +71,9 @@ def _render(*, problems: list[Problem] | None = None, status: int = 200, form: d
     version = current_version(db)
     return render_template(
         "admin/parametres.html", settings=settings, broken=broken, version=version, history=settings_history(db),
-        problems=problems or [], form=form or {}, modes=MODE_WORDS, mode_labels=MODE_LABELS, filters=_filters,
-        minutes=_minutes, publics_labels=vocab.PUBLICS, unknown_hours=UNKNOWN_HOURS_TEXT, number=number,
+        problems=problems or [], failed=failed, form=form or {}, modes=MODE_WORDS, mode_labels=MODE_LABELS,
+        filters=_filters, minutes=_minutes, publics_labels=vocab.PUBLICS, unknown_hours=UNKNOWN_HOURS_TEXT, number=number,
+        vocabulary=_vocabulary(),
     ), status
 
 
@@ -109,13 +120,14 @@ def upload():
     comment = request.form.get("commentaire", "")
     if upload is None or not upload.filename:
         return _render(problems=[Problem(None, "choisissez un fichier de paramètres à importer")], status=400,
-                       form={"commentaire": comment})
+                       form={"commentaire": comment}, failed=IMPORT_FAILED)
     try:
         version = import_settings(db, upload.read(), author=current_user().label, comment=comment)
         db.commit()
     except SettingsFileError as exc:
         db.rollback()
-        return _render(problems=exc.problems, status=422, form={"commentaire": comment, "fichier": upload.filename})
+        return _render(problems=exc.problems, status=422, form={"commentaire": comment, "fichier": upload.filename},
+                       failed=IMPORT_FAILED)
     return _stored(version, f"Fichier « {upload.filename} »")
 
 
@@ -136,5 +148,6 @@ def thresholds():
         db.commit()
     except SettingsFileError as exc:
         db.rollback()
-        return _render(problems=exc.problems, status=422, form=form)
+        return _render(problems=exc.problems, status=422, form=form,
+                       failed="Les seuils n'ont pas été enregistrés : rien n'a été modifié")
     return _stored(version, "Seuils")

@@ -59,6 +59,7 @@ def test_the_page_shows_the_current_settings_in_french(contrib_app):
     assert "Réseaux porteurs" in page and "<strong>20 min</strong><br>paliers : 7, 10, 20, 30 min" in page
     assert "Tout lieu ouvert compte" in page and "sans horaires connus comptent" in page
     assert "Paramètres d'accessibilité</a>" in page  # the link in the user bar
+    assert "<code>sante--sante-mentale</code>" in page and "<code>france-service</code>" in page  # values to use
     download = admin.get("/admin/parametres/fichier")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     assert parse_settings(download.get_data()).digest() == default_settings().digest()
@@ -72,7 +73,7 @@ def test_upload_with_errors_lists_them_with_lines_and_changes_nothing(contrib_ap
     response = _upload(admin, text.encode(), name="modifié.toml")
     assert response.status_code == 422
     page = _text(response)
-    assert "rien n'a été modifié" in page and "« modifié.toml »" in page
+    assert "Le fichier n'a pas été importé : rien n'a été modifié" in page and "« modifié.toml »" in page
     assert f"ligne {line} : thématique inconnue « santé » ; vouliez-vous dire « sante » ?" in page
     assert _versions(factory) == 0
     with factory() as s:
@@ -103,6 +104,7 @@ def test_the_thresholds_form_writes_a_new_version(contrib_app, factory):
     bad = admin.post("/admin/parametres/seuils", data={"csrf_token": token, "theme": "mobilite", "mode": "voiture",
                                                        "seuil": "dix", "paliers": ""})
     assert bad.status_code == 422 and "« dix » n'est pas un nombre de minutes" in _text(bad)
+    assert "Les seuils n'ont pas été enregistrés : rien n'a été modifié" in _text(bad)
     assert _versions(factory) == 0
     ok = admin.post("/admin/parametres/seuils", data={"csrf_token": token, "theme": "mobilite", "mode": "voiture",
                                                       "seuil": "7,5", "paliers": "5 ; 15"})
