@@ -10,7 +10,7 @@ with a comment before each section and key (:mod:`mapapp.settings_writer`).
 Layout (French keys; ``mapapp parametres exporter`` writes the current one)::
 
     [horaires]
-    heures_min_semaine = 0          # a site counts when open at least this many hours a week
+    heures_min_semaine = 3          # also computed counting only sites open at least H h a week (0: no rule)
     horaires_inconnus = "compter"   # or "exclure": sites without known hours
 
     [[public]]                      # the first one is « tous » (everyone), without publics

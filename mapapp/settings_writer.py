@@ -54,11 +54,12 @@ HEADER = """\
 HOURS = """\
 # ---------------------------------------------------------------------------------------------
 # Horaires d'ouverture
-# heures_min_semaine : un lieu ne compte pour un thème que s'il est ouvert au moins ce nombre d'heures
-#   par semaine en moyenne (sur un mois type de 4 semaines). 0 : tout lieu ouvert compte. Une permanence
-#   ouverte « le 2e jeudi du mois, 9 h–12 h » est ouverte 0,7 h par semaine.
-# horaires_inconnus : les lieux dont les horaires ne sont pas connus : "compter" (ils comptent, et sont
-#   dénombrés sur les pages) ou "exclure".
+# heures_min_semaine : les résultats sont toujours calculés avec tous les lieux ouverts ; avec une valeur H
+#   plus grande que 0, ils le sont aussi en ne comptant que les « lieux ouverts au moins H h par semaine » en
+#   moyenne (sur un mois type de 4 semaines). 0 : pas de règle d'horaires. Avec 3, une demi-journée par
+#   semaine compte, une permanence ouverte « le 2e jeudi du mois, 9 h–12 h » (0,75 h par semaine) non.
+# horaires_inconnus : sous cette règle, les lieux dont les horaires ne sont pas connus : "compter" (ils
+#   comptent, et sont dénombrés sur les pages) ou "exclure".
 """
 
 PUBLICS = """\

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from mapapp.access.settings import default_settings
 from mapapp.catalog.models import AccessSettingsVersion
 from mapapp.catalog.settings_store import current_settings
+from mapapp.formats import number
 from mapapp.settings_file import parse_settings, write_settings
 from tests.catalog.contrib import contrib_app, contrib_settings, contrib_template, csrf, factory, logged_in  # noqa: F401
 
@@ -57,7 +59,9 @@ def test_the_page_shows_the_current_settings_in_french(contrib_app):
     assert "Bénéficiaires des minima sociaux" in page and "France Services" in page
     # France Services: filtered by network, 20 min by car with its bands
     assert "Réseaux porteurs" in page and "<strong>20 min</strong><br>paliers : 7, 10, 20, 30 min" in page
-    assert "Tout lieu ouvert compte" in page and "sans horaires connus comptent" in page
+    hours = default_settings().schedule.min_weekly_hours
+    assert hours > 0 and f"lieux ouverts au moins\n    <strong>{number(hours)} h par semaine</strong>" in page
+    assert "Sous cette règle, les lieux sans horaires connus comptent" in page
     assert "Paramètres d'accessibilité</a>" in page  # the link in the user bar
     assert "<code>sante--sante-mentale</code>" in page and "<code>france-service</code>" in page  # values to use
     download = admin.get("/admin/parametres/fichier")
@@ -84,13 +88,13 @@ def test_upload_with_errors_lists_them_with_lines_and_changes_nothing(contrib_ap
 
 def test_a_valid_upload_is_the_new_version_and_listed(contrib_app, factory):
     admin = logged_in(contrib_app, "admin")
-    text = write_settings(default_settings()).replace("heures_min_semaine = 0", "heures_min_semaine = 2")
-    response = _upload(admin, text.encode(), comment="au moins 2 h par semaine")
+    text = re.sub(r"heures_min_semaine = \S+", "heures_min_semaine = 0", write_settings(default_settings()))
+    response = _upload(admin, text.encode(), comment="sans règle d'horaires")
     assert response.status_code == 302
     page = _text(admin.get(URL))
     assert "version 1 enregistrée" in page and "Lancez un nouveau calcul" in page
-    assert "<strong>2 h par semaine</strong> en moyenne" in page
-    assert "n° 1 (courante)" in page and "au moins 2 h par semaine" in page and "Admin" in page
+    assert "Pas de règle d'horaires : tout lieu ouvert compte" in page
+    assert "n° 1 (courante)" in page and "sans règle d'horaires" in page and "Admin" in page
     assert admin.get("/admin/parametres/version/1/fichier").get_data(as_text=True) == text
     assert admin.get("/admin/parametres/version/9/fichier").status_code == 404
     assert _upload(admin, text.encode()).status_code == 302
