@@ -75,7 +75,7 @@ class GtfsFeed:
     @property
     def counts(self) -> dict[str, int]:
         f = self.feed
-        return {"agences": len(f.agency), "arrêts": len(f.stops), "lignes": len(f.routes), "courses": len(f.trips)}
+        return {"agencies": len(f.agency), "stops": len(f.stops), "routes": len(f.routes), "trips": len(f.trips)}
 
     def runs_on(self, day: dt.date) -> bool:
         d = np.datetime64(day, "D")

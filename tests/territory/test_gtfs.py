@@ -32,7 +32,7 @@ def test_base_feed_is_clean_and_knows_its_validity(tmp_path):
     assert feed.name == "cars-du-test"
     # the calendar says 2026-09-01 … 2026-12-18, and calendar_dates adds Saturday 2026-09-05 (still inside)
     assert (feed.first_date, feed.last_date) == (dt.date(2026, 9, 1), dt.date(2026, 12, 18))
-    assert feed.counts == {"agences": 1, "arrêts": 3, "lignes": 1, "courses": 2}
+    assert feed.counts == {"agencies": 1, "stops": 3, "routes": 1, "trips": 2}
 
 
 def test_validity_is_stretched_by_an_added_date(tmp_path):
