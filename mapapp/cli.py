@@ -173,7 +173,9 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
     ``--gtfs``, only the timetables are imported and the stored territory is kept.
     """
     from mapapp.cli_contrib import write_errors
-    from mapapp.cli_gtfs import area_of, describe_feeds, import_feeds_only, read_feeds, store_bundle_and_feeds
+    from mapapp.cli_gtfs import describe_feeds, import_feeds_only
+    from mapapp.services import store_bundle
+    from mapapp.territory.gtfs import read_gtfs_files, territory_area
     from mapapp.territory.io import bundle_from_files
     from mapapp.territory.validation import ImportReport, TerritoryImportError
 
@@ -201,7 +203,8 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
     except TerritoryImportError as exc:  # a file that cannot be read at all
         _keep_issues(report, exc)
         bundle = None
-    feeds = read_feeds(list(gtfs_paths), report, area_of(bundle.communes)) if gtfs_paths and bundle is not None else []
+    feeds = read_gtfs_files(list(gtfs_paths), report, territory_area(bundle.communes)) \
+        if gtfs_paths and bundle is not None else []
     _report_issues(report)
     if errors_path is not None:
         write_errors(errors_path, report)
@@ -212,7 +215,7 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
                    f"{count(len(bundle.population_points), 'point de population', 'points de population')}"
                    + (f", horaires {describe_feeds(feeds)}" if feeds else "") + " ; rien n'a été enregistré.")
         return
-    click.echo(store_bundle_and_feeds(load_settings(), bundle, feeds))
+    click.echo(store_bundle(load_settings(), bundle, feeds))
 
 
 @territory.command("fetch", help="Télécharger les communes, les populations, l'extrait OSM et la liste France Services "

@@ -28,45 +28,8 @@ GTFS_OPTION_HELP = ("Horaires de transport en commun au format GTFS (.zip : cars
                     "territoire déjà enregistré. Un fichier déjà importé sous le même nom est remplacé.")
 
 
-def area_of(communes):
-    """The territory and its buffer as one shapely geometry (WGS84), for the stops-outside check."""
-    import shapely
-
-    return shapely.union_all(shapely.make_valid(communes.to_crs(4326).geometry.to_numpy()))
-
-
-def read_feeds(paths: list[Path], report: ImportReport, area, today: dt.date | None = None) -> list[GtfsFeed]:
-    """Read and check every feed into ``report``; two feeds with one name are an error."""
-    from mapapp.territory.gtfs import read_gtfs
-
-    feeds = [f for f in (read_gtfs(p, report=report, area=area, today=today) for p in paths) if f is not None]
-    seen: dict[str, Path] = {}
-    for feed in feeds:
-        if feed.name in seen:
-            report.error(feed.path.name, None, f"même nom de réseau « {feed.name} » que {seen[feed.name].name} : "
-                                               "renommez l'un des fichiers")
-        seen.setdefault(feed.name, feed.path)
-    return feeds
-
-
 def describe_feeds(feeds: list[GtfsFeed]) -> str:
     return "; ".join(f"{f.name} du {f.first_date:%d/%m/%Y} au {f.last_date:%d/%m/%Y}" for f in feeds)
-
-
-def store_bundle_and_feeds(settings: Settings, bundle, feeds: list[GtfsFeed]) -> str:
-    """Store the territory, then list its feeds; if the database fails, the stored feeds stay as they were."""
-    from mapapp.services import store_bundle
-    from mapapp.territory.gtfs_store import prepare_feeds
-
-    if not feeds:
-        return store_bundle(settings, bundle)
-    pending = prepare_feeds(settings.data_dir, feeds, bundle.departement)
-    try:
-        message = store_bundle(settings, bundle)
-    except BaseException:
-        pending.discard()
-        raise
-    return message + "\n" + pending.commit().summary()
 
 
 def _stored_territory(settings: Settings):
@@ -92,6 +55,7 @@ def _stored_territory(settings: Settings):
 def import_feeds_only(paths: list[Path], dry_run: bool, errors_path: Path | None,
                       report_issues: Callable[[ImportReport], None], write_errors) -> str:
     """``mapapp territory import --gtfs …`` alone: check the feeds against the stored territory and store them."""
+    from mapapp.territory.gtfs import read_gtfs_files, territory_area
     from mapapp.territory.gtfs_store import prepare_feeds
 
     settings = load_settings()
@@ -102,7 +66,7 @@ def import_feeds_only(paths: list[Path], dry_run: bool, errors_path: Path | None
     departement, communes = stored
     report = ImportReport()
     click.echo("Lecture et contrôle des horaires GTFS", err=True)
-    feeds = read_feeds(list(paths), report, area_of(communes))
+    feeds = read_gtfs_files(list(paths), report, territory_area(communes))
     report_issues(report)
     if errors_path is not None:
         write_errors(errors_path, report)

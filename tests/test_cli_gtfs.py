@@ -110,10 +110,10 @@ def test_a_bad_feed_alone_leaves_the_stored_feeds_as_they_were(tmp_path, env):
 def test_a_database_failure_leaves_the_stored_feeds_as_they_were(tmp_path, env, monkeypatch):
     import mapapp.services
 
-    def failing(settings, bundle):
+    def failing(session, bundle):
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(mapapp.services, "store_bundle", failing)
+    monkeypatch.setattr(mapapp.services, "store_territory", failing)
     feed = write_feed(tmp_path / "cars.zip", _inside_stops())
     result = CliRunner().invoke(main, write_territory(tmp_path) + ["--gtfs", str(feed)], env=env)
     assert isinstance(result.exception, RuntimeError)

@@ -411,6 +411,25 @@ def read_gtfs(path: Path, name: str | None = None, report: ImportReport | None =
     return GtfsFeed(name or feed_name(path), path, feed, span[0], span[1], days)
 
 
+def read_gtfs_files(paths: list[Path], report: ImportReport, area=None, today: dt.date | None = None) -> list[GtfsFeed]:
+    """:func:`read_gtfs` for each file into ``report``; two feeds with the same name are an error."""
+    feeds = [f for f in (read_gtfs(p, report=report, area=area, today=today) for p in paths) if f is not None]
+    seen: dict[str, Path] = {}
+    for feed in feeds:
+        if feed.name in seen:
+            report.error(feed.path.name, None, f"même nom de réseau « {feed.name} » que {seen[feed.name].name} : "
+                                               "renommez l'un des fichiers")
+        seen.setdefault(feed.name, feed.path)
+    return feeds
+
+
+def territory_area(communes):
+    """The territory and its buffer (a communes GeoDataFrame) as one WGS84 geometry, for ``area``."""
+    import shapely
+
+    return shapely.union_all(shapely.make_valid(communes.to_crs(4326).geometry.to_numpy()))
+
+
 def timetable_for_day(feeds, date):
     """The :class:`mapapp.access.timetable.Timetable` of ``feeds`` on ``date``; see
     :func:`mapapp.territory.gtfs_timetable.timetable_for_day`."""
