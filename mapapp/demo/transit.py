@@ -110,7 +110,7 @@ def _csv(value) -> str:
 
 def _feed_info() -> list[list]:
     return [["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_start_date", "feed_end_date"],
-            ["mapapp — démonstration fictive", "https://example.invalid/mapapp", "fr", START, END]]
+            ["mapapp — démonstration fictive", "https://www.val-darlenc.example/mapapp", "fr", START, END]]
 
 
 def _coach_stops(geo: Geography, line: tuple[int, ...]) -> list[Commune]:
@@ -176,7 +176,7 @@ def build_coaches(geo: Geography) -> dict[str, list[list]]:
     dates += [["SCOL", d, 2] for d in removed_scol] + [["VAC", d, 1] for d in added_vac]
     dates += [["SAM", d, 2] for d in _holidays()]
     return {
-        "agency.txt": [AGENCY_HEADER, ["CVA", "Cars du Val-d'Arlenc (fictif)", "https://example.invalid/cars",
+        "agency.txt": [AGENCY_HEADER, ["CVA", "Cars du Val-d'Arlenc (fictif)", "https://cars.val-darlenc.example",
                                        "Europe/Paris", "fr"]],
         "stops.txt": stops_rows, "routes.txt": routes, "trips.txt": trips, "stop_times.txt": stop_times,
         "calendar.txt": _calendar([("SCOL", (1, 1, 1, 1, 1, 0, 0)), ("SAM", (0, 0, 0, 0, 0, 1, 0))]),
@@ -229,7 +229,7 @@ def build_town_bus(geo: Geography) -> dict[str, list[list]]:
                     stop_times.append([trip_id, _hms(t), _hms(t), stop_id, seq + 1])
                 frequencies += [[trip_id, a, b, h, 1] for a, b, h in windows]
     return {
-        "agency.txt": [AGENCY_HEADER, ["TUA", "Transports urbains d'Arlenc (fictif)", "https://example.invalid/bus",
+        "agency.txt": [AGENCY_HEADER, ["TUA", "Transports urbains d'Arlenc (fictif)", "https://bus.val-darlenc.example",
                                        "Europe/Paris", "fr"]],
         "stops.txt": stops_rows, "routes.txt": routes, "trips.txt": trips, "stop_times.txt": stop_times,
         "frequencies.txt": frequencies,
