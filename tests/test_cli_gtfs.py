@@ -134,3 +134,15 @@ def test_dry_run_and_removal(tmp_path, env):
     assert _manifest(tmp_path)["feeds"] == [] and _zips(tmp_path) == []
     empty = CliRunner().invoke(main, ["territory", "gtfs"], env=env)
     assert "Aucun horaire GTFS importé" in empty.output
+
+
+def test_stored_feeds_read_back_under_their_names(tmp_path, env):
+    from mapapp.territory.gtfs import timetable_for_day
+    from mapapp.territory.gtfs_store import load_stored_feeds
+
+    feed = write_feed(tmp_path / "Cars 77.zip", _inside_stops())
+    assert CliRunner().invoke(main, write_territory(tmp_path) + ["--gtfs", str(feed)], env=env).exit_code == 0
+    feed.unlink()  # the store keeps its own copy
+    loaded = load_stored_feeds(tmp_path / "var")
+    assert [f.name for f in loaded] == ["cars-77"]
+    assert timetable_for_day(loaded, "2026-09-15").n_connections == 4

@@ -4,6 +4,7 @@
     ... store the territory in the database ...
     result = pending.commit()                                        # one atomic rename of the manifest
     stored_feeds(data_dir)                                           # what is there, with validity dates
+    load_stored_feeds(data_dir)                                      # the feeds read back, for the engine
 
 Layout: each zip is copied as ``<sha256>.zip`` (its content's hash) and
 ``feeds.json`` lists the feeds: name, file, hash, original path, first and last
@@ -181,3 +182,12 @@ def remove_feeds(data_dir: Path, names: list[str]) -> StoreResult:
     _write_manifest(directory, feeds)
     _collect_garbage(directory, feeds)
     return StoreResult(removed=list(names))
+
+
+def load_stored_feeds(data_dir: Path, report=None, today: dt.date | None = None) -> list[GtfsFeed]:
+    """The stored feeds read back and checked (:func:`mapapp.territory.gtfs.read_gtfs`), under their
+    stored names: what the transit engine gives :func:`mapapp.territory.gtfs.timetable_for_day`."""
+    from mapapp.territory.gtfs import read_gtfs
+
+    feeds = [read_gtfs(f.path(data_dir), name=f.name, report=report, today=today) for f in stored_feeds(data_dir)]
+    return [f for f in feeds if f is not None]
