@@ -35,7 +35,7 @@ import pandas as pd
 from mapapp.access.timetable import Timetable
 from mapapp.network.build import haversine_m
 from mapapp.network.profile import WALK_KMH
-from mapapp.territory.gtfs import GtfsFeed, time_seconds
+from mapapp.territory.gtfs import GtfsFeed, isin, time_seconds
 
 #: transfers.txt types that are a walk between stops (3: no transfer; 4 and 5: in-seat, same vehicle).
 WALKABLE_TRANSFER_TYPES = (0, 1, 2)
@@ -73,20 +73,27 @@ def _route_names(feed: gtfs_kit.Feed) -> dict[str, str]:
 
 def _day_connections(feed: gtfs_kit.Feed, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trips running on ``day`` with their route name, their connections) of one feed."""
-    services = gtfs_kit.get_active_services(feed, day.strftime("%Y%m%d"))
-    trip_ids = feed.trips.loc[feed.trips["service_id"].isin(services), "trip_id"]
-    running = gtfs_kit.restrict_to_trips(feed, list(trip_ids))
-    if running.frequencies is not None and len(running.frequencies):
+    services = pd.Series(gtfs_kit.get_active_services(feed, day.strftime("%Y%m%d")), dtype="string")
+    # not gtfs_kit.restrict_to_trips: it also subsets stops, shapes, calendars... in Python loops
+    # (seconds on a département's feed); the day needs only its trips, their stop_times and frequencies
+    trips = feed.trips[isin(feed.trips["service_id"], services)]
+    st = feed.stop_times[isin(feed.stop_times["trip_id"], trips["trip_id"])]
+    frequencies = feed.frequencies
+    if frequencies is not None:
+        frequencies = frequencies[isin(frequencies["trip_id"], trips["trip_id"])]
+    if frequencies is not None and len(frequencies):
         # expand_frequencies shifts the template's time strings: give it every stop's time first
-        st = _interpolate(running.stop_times)
+        st = _interpolate(st)
         st["arrival_time"] = st["arr_s"].map(gtfs_kit.seconds_to_timestr)
         st["departure_time"] = st["dep_s"].map(gtfs_kit.seconds_to_timestr)
-        running.stop_times = st.drop(columns=["arr_s", "dep_s"])
+        running = gtfs_kit.Feed(dist_units=feed.dist_units, trips=trips, stop_times=st.drop(columns=["arr_s", "dep_s"]),
+                                frequencies=frequencies)
         running = gtfs_kit.expand_frequencies(running)
-    st = _interpolate(running.stop_times)
+        trips, st = running.trips, running.stop_times
+    st = _interpolate(st)
     names = _route_names(feed)
-    trips = running.trips[["trip_id", "route_id"]].astype(str)
-    trips = trips[trips["trip_id"].isin(st["trip_id"])].sort_values("trip_id", kind="stable").reset_index(drop=True)
+    trips = trips[["trip_id", "route_id"]].astype(str)
+    trips = trips[isin(trips["trip_id"], st["trip_id"])].sort_values("trip_id", kind="stable").reset_index(drop=True)
     trips["route_name"] = trips["route_id"].map(names).fillna("")
     same_trip = st["trip_id"].to_numpy()[1:] == st["trip_id"].to_numpy()[:-1]
     head, tail = st.iloc[:-1][same_trip], st.iloc[1:][same_trip]
@@ -153,7 +160,8 @@ def timetable_for_day(feeds: list[GtfsFeed], date: dt.date | str) -> Timetable:
         columns=["trip_id", "dep_stop", "arr_stop", "dep_time", "arr_time", "order"])
     stop_index = pd.Series(np.arange(len(stops), dtype=np.int32), index=stops["stop_id"])
     trip_index = pd.Series(np.arange(len(trips), dtype=np.int32), index=trips["trip_id"])
-    conns = conns[conns["dep_stop"].isin(stop_index.index) & conns["arr_stop"].isin(stop_index.index)]
+    known = pd.Series(stop_index.index)
+    conns = conns[isin(conns["dep_stop"], known).to_numpy() & isin(conns["arr_stop"], known).to_numpy()]
     trip_no = trip_index.reindex(conns["trip_id"]).to_numpy()
     dep_time = conns["dep_time"].to_numpy(dtype=np.int64)
     arr_time = conns["arr_time"].to_numpy(dtype=np.int64)
