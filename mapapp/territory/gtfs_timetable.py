@@ -51,8 +51,11 @@ def _stops(feed: gtfs_kit.Feed) -> pd.DataFrame:
 
 
 def _interpolate(st: pd.DataFrame) -> pd.DataFrame:
-    """``arr_s``/``dep_s`` float seconds per stop_time, missing intermediate times interpolated by stop order."""
-    st = st.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
+    """``arr_s``/``dep_s`` float seconds per stop_time, rows grouped by trip (in order of first
+    appearance) and sorted by ``stop_sequence``; missing intermediate times interpolated by stop order."""
+    trip_code = pd.factorize(st["trip_id"])[0]
+    order = np.lexsort((st["stop_sequence"].to_numpy(dtype=np.int64, na_value=-1), trip_code))
+    st = st.iloc[order].reset_index(drop=True)
     arrival, departure = time_seconds(st["arrival_time"]), time_seconds(st["departure_time"])
     st["arr_s"], st["dep_s"] = arrival.fillna(departure), departure.fillna(arrival)
     if st["dep_s"].isna().any():
@@ -60,7 +63,7 @@ def _interpolate(st: pd.DataFrame) -> pd.DataFrame:
         missing = st["arr_s"].isna()
         st.loc[missing, "arr_s"] = filled[missing]
         st.loc[missing, "dep_s"] = filled[missing]
-    return st.dropna(subset=["arr_s", "dep_s"])
+    return st.dropna(subset=["arr_s", "dep_s"]).reset_index(drop=True)
 
 
 def _route_names(feed: gtfs_kit.Feed) -> dict[str, str]:
@@ -71,8 +74,12 @@ def _route_names(feed: gtfs_kit.Feed) -> dict[str, str]:
     return dict(zip(routes["route_id"].astype(str), label.fillna(routes["route_id"]).astype(str)))
 
 
-def _day_connections(feed: gtfs_kit.Feed, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(trips running on ``day`` with their route name, their connections) of one feed."""
+def _day_connections(feed: gtfs_kit.Feed, day: dt.date, stop_ids: pd.Index) -> tuple[pd.DataFrame, dict]:
+    """(trips running on ``day`` with their route name, their connections as arrays) of one feed.
+
+    Connection stops are indices into ``stop_ids`` (the feed's own), trips indices into the
+    returned frame: strings are hashed once per column, not carried through the sort.
+    """
     services = pd.Series(gtfs_kit.get_active_services(feed, day.strftime("%Y%m%d")), dtype="string")
     # not gtfs_kit.restrict_to_trips: it also subsets stops, shapes, calendars... in Python loops
     # (seconds on a département's feed); the day needs only its trips, their stop_times and frequencies
@@ -91,19 +98,17 @@ def _day_connections(feed: gtfs_kit.Feed, day: dt.date) -> tuple[pd.DataFrame, p
         running = gtfs_kit.expand_frequencies(running)
         trips, st = running.trips, running.stop_times
     st = _interpolate(st)
-    names = _route_names(feed)
-    trips = trips[["trip_id", "route_id"]].astype(str)
-    trips = trips[isin(trips["trip_id"], st["trip_id"])].sort_values("trip_id", kind="stable").reset_index(drop=True)
-    trips["route_name"] = trips["route_id"].map(names).fillna("")
-    same_trip = st["trip_id"].to_numpy()[1:] == st["trip_id"].to_numpy()[:-1]
-    head, tail = st.iloc[:-1][same_trip], st.iloc[1:][same_trip]
-    connections = pd.DataFrame({
-        "trip_id": head["trip_id"].astype(str).to_numpy(),
-        "dep_stop": head["stop_id"].astype(str).to_numpy(), "arr_stop": tail["stop_id"].astype(str).to_numpy(),
-        "dep_time": head["dep_s"].to_numpy(), "arr_time": tail["arr_s"].to_numpy(),
-        "order": np.arange(len(head)),
-    })
-    return trips, connections
+    trip_code, trip_ids = pd.factorize(st["trip_id"])
+    route_of = pd.Series(trips["route_id"].to_numpy(dtype=object), index=trips["trip_id"].to_numpy(dtype=object))
+    route_ids = route_of[~route_of.index.duplicated()].reindex(np.asarray(trip_ids, dtype=object))
+    day_trips = pd.DataFrame({"trip_id": np.asarray(trip_ids, dtype=object),
+                              "route_name": route_ids.map(_route_names(feed)).fillna("").to_numpy(dtype=object)})
+    stop_code = stop_ids.get_indexer(st["stop_id"].to_numpy(dtype=object))
+    same = (trip_code[1:] == trip_code[:-1]) & (stop_code[:-1] >= 0) & (stop_code[1:] >= 0)
+    connections = {"trip": trip_code[:-1][same], "dep_stop": stop_code[:-1][same], "arr_stop": stop_code[1:][same],
+                   "dep_time": st["dep_s"].to_numpy()[:-1][same], "arr_time": st["arr_s"].to_numpy()[1:][same]}
+    connections["order"] = np.arange(len(connections["trip"]))
+    return day_trips, connections
 
 
 def _transfers(feed: gtfs_kit.Feed, stops: pd.DataFrame) -> pd.DataFrame:
@@ -140,36 +145,37 @@ def timetable_for_day(feeds: list[GtfsFeed], date: dt.date | str) -> Timetable:
     if len(set(names)) != len(names):
         raise ValueError(f"deux fichiers GTFS portent le même nom : {names}")
     prefix = (lambda name: f"{name}:") if len(feeds) > 1 else (lambda name: "")
-    all_stops, all_trips, all_connections, all_transfers = [], [], [], []
+    all_stops, all_trips, parts, all_transfers = [], [], [], []
+    n_stops = n_trips = 0
     for feed in feeds:
         p = prefix(feed.name)
         stops = _stops(feed.feed)
-        trips, connections = _day_connections(feed.feed, day)
+        trips, connections = _day_connections(feed.feed, day, pd.Index(stops["stop_id"].to_numpy(dtype=object)))
         transfers = _transfers(feed.feed, stops)
-        for frame, columns in ((stops, ["stop_id"]), (trips, ["trip_id"]),
-                               (connections, ["trip_id", "dep_stop", "arr_stop"]), (transfers, ["from", "to"])):
+        connections["dep_stop"] = connections["dep_stop"] + n_stops
+        connections["arr_stop"] = connections["arr_stop"] + n_stops
+        connections["trip"] = connections["trip"] + n_trips
+        n_stops, n_trips = n_stops + len(stops), n_trips + len(trips)
+        for frame, columns in ((stops, ["stop_id"]), (trips, ["trip_id"]), (transfers, ["from", "to"])):
             for column in columns:
-                frame[column] = p + frame[column]
+                frame[column] = p + frame[column].astype(str)
         all_stops.append(stops)
         all_trips.append(trips)
-        all_connections.append(connections)
+        parts.append(connections)
         all_transfers.append(transfers)
     stops = pd.concat(all_stops, ignore_index=True) if all_stops else _stops_empty()
-    trips = pd.concat(all_trips, ignore_index=True) if all_trips else pd.DataFrame(columns=["trip_id", "route_name"])
-    conns = pd.concat(all_connections, ignore_index=True) if all_connections else pd.DataFrame(
-        columns=["trip_id", "dep_stop", "arr_stop", "dep_time", "arr_time", "order"])
-    stop_index = pd.Series(np.arange(len(stops), dtype=np.int32), index=stops["stop_id"])
-    trip_index = pd.Series(np.arange(len(trips), dtype=np.int32), index=trips["trip_id"])
-    known = pd.Series(stop_index.index)
-    conns = conns[isin(conns["dep_stop"], known).to_numpy() & isin(conns["arr_stop"], known).to_numpy()]
-    trip_no = trip_index.reindex(conns["trip_id"]).to_numpy()
-    dep_time = conns["dep_time"].to_numpy(dtype=np.int64)
-    arr_time = conns["arr_time"].to_numpy(dtype=np.int64)
-    order = np.lexsort((conns["order"].to_numpy(), trip_no, arr_time, dep_time))
+    trips = pd.concat(all_trips, ignore_index=True) if all_trips else pd.DataFrame(
+        {"trip_id": pd.Series(dtype=object), "route_name": pd.Series(dtype=object)})
+    conns = {k: np.concatenate([c[k] for c in parts]) if parts else np.zeros(0, dtype=np.int64)
+             for k in ("trip", "dep_stop", "arr_stop", "dep_time", "arr_time", "order")}
+    dep_time, arr_time = conns["dep_time"].astype(np.int64), conns["arr_time"].astype(np.int64)
+    order = np.lexsort((conns["order"], conns["trip"], arr_time, dep_time))
     transfers = None
     if any(len(t) for t in all_transfers):
+        stop_index = pd.Index(stops["stop_id"].to_numpy(dtype=object))
         tr = pd.concat(all_transfers, ignore_index=True)
-        transfers = np.column_stack([stop_index[tr["from"]].to_numpy(), stop_index[tr["to"]].to_numpy(),
+        transfers = np.column_stack([stop_index.get_indexer(tr["from"].to_numpy(dtype=object)),
+                                     stop_index.get_indexer(tr["to"].to_numpy(dtype=object)),
                                      tr["s"].to_numpy()]).astype(np.int32)
     return Timetable(
         service_date=day.isoformat(),
@@ -177,11 +183,11 @@ def timetable_for_day(feeds: list[GtfsFeed], date: dt.date | str) -> Timetable:
         stop_names=stops["stop_name"].to_numpy(dtype=object),
         stop_lon=stops["lon"].to_numpy(dtype=np.float64),
         stop_lat=stops["lat"].to_numpy(dtype=np.float64),
-        dep_stop=stop_index[conns["dep_stop"]].to_numpy()[order].astype(np.int32),
-        arr_stop=stop_index[conns["arr_stop"]].to_numpy()[order].astype(np.int32),
+        dep_stop=conns["dep_stop"][order].astype(np.int32),
+        arr_stop=conns["arr_stop"][order].astype(np.int32),
         dep_time=dep_time[order].astype(np.int32),
         arr_time=arr_time[order].astype(np.int32),
-        trip=trip_no[order].astype(np.int32),
+        trip=conns["trip"][order].astype(np.int32),
         trip_ids=trips["trip_id"].to_numpy(dtype=object),
         route_names=trips["route_name"].to_numpy(dtype=object),
         transfers=transfers,

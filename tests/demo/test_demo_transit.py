@@ -90,3 +90,16 @@ def test_demo_load_stores_the_feeds(demo_env):
     manifest = json.loads((Path(env["MAPAPP_DATA_DIR"]) / "gtfs" / "feeds.json").read_text(encoding="utf-8"))
     assert [(f["name"], f["first_date"], f["departement"]) for f in manifest["feeds"]] == \
         [("bus-arlenc", "2026-08-31", "96"), ("cars-arlenc", "2026-08-31", "96")]
+
+
+def test_each_trip_is_a_chain_of_connections(feeds):
+    tt = timetable_for_day(feeds, TERM_TUESDAY)
+    for trip in np.unique(tt.trip):
+        k = np.flatnonzero(tt.trip == trip)  # in departure order
+        assert np.all(tt.arr_stop[k[:-1]] == tt.dep_stop[k[1:]]), tt.trip_ids[trip]
+        assert np.all(tt.arr_time[k[:-1]] <= tt.dep_time[k[1:]]), tt.trip_ids[trip]
+    coach = feeds[0].feed
+    running = coach.trips[coach.trips["service_id"] == "SCOL"]["trip_id"]
+    hops = coach.stop_times[coach.stop_times["trip_id"].isin(running)].groupby("trip_id").size() - 1
+    in_timetable = sum(tt.trip_ids[t].startswith("cars-arlenc:") for t in tt.trip)
+    assert in_timetable == hops.sum()
