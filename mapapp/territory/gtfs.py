@@ -221,9 +221,11 @@ def isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(pc.fill_null(found, False), dtype=bool), index=values.index)
 
 
-def _unreadable_times(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+def _unreadable_times(frame: pd.DataFrame, column: str, seconds: pd.Series | None = None) -> pd.DataFrame:
+    """Rows whose ``column`` holds a time that is not empty and not ``H:MM:SS`` (``seconds``: already parsed)."""
+    seconds = time_seconds(frame[column]) if seconds is None else seconds
     text = frame[column].astype("string").str.strip()
-    return frame[text.notna() & (text != "") & time_seconds(frame[column]).isna()]
+    return frame[(text.notna() & (text != "")).to_numpy(dtype=bool) & seconds.isna().to_numpy()]
 
 
 def _check_ids(report: ImportReport, source: str, frame: pd.DataFrame, column: str, what: str) -> None:
@@ -266,11 +268,11 @@ def _check_stop_times(feed: gtfs_kit.Feed, source: str, report: ImportReport) ->
     _flag(report, where, st[~isin(st["stop_id"], feed.stops["stop_id"])],
           lambda r: f"arrêt « {r['stop_id']} » absent de stops.txt", column="stop_id")
     _flag(report, where, st[st["stop_sequence"].isna()], "« stop_sequence » vide", column="stop_sequence")
-    for column in ("arrival_time", "departure_time"):
-        _flag(report, where, _unreadable_times(st, column),
+    arrival, departure = time_seconds(st["arrival_time"]), time_seconds(st["departure_time"])
+    for column, seconds in (("arrival_time", arrival), ("departure_time", departure)):
+        _flag(report, where, _unreadable_times(st, column, seconds),
               lambda r, c=column: f"heure illisible « {r[c]} » (attendu HH:MM:SS, par exemple 07:05:00 ou 25:10:00)",
               column=column)
-    arrival, departure = time_seconds(st["arrival_time"]), time_seconds(st["departure_time"])
     times = pd.DataFrame({"trip_id": st["trip_id"], "seq": st["stop_sequence"],
                           "arr": arrival.fillna(departure), "dep": departure.fillna(arrival)}, index=st.index)
     times = times.dropna(subset=["seq"]).sort_values(["trip_id", "seq"], kind="stable")
