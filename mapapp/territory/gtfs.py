@@ -15,6 +15,11 @@ table is line ``i + 2`` of its file (line 1 is the header). When gtfs-kit
 cannot read a file at all (a number column holding text, a file not in UTF-8),
 the file is read again as plain text to name the first offending lines.
 
+Beside it: :mod:`.gtfs_calendar` (the days each service runs, validity dates),
+:mod:`.gtfs_columns` (vectorised time parsing and id lookups, naming offending
+rows), :mod:`.gtfs_timetable` (one day as a Timetable), :mod:`.gtfs_store`
+(the stored feeds).
+
 Pure: files in, data frames and :class:`GtfsFeed` out; no database.
 """
 
@@ -29,15 +34,17 @@ from pathlib import Path
 import gtfs_kit
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from mapapp.territory.gtfs_calendar import WEEKDAYS, service_days, validity
+from mapapp.territory.gtfs_columns import LINES_PER_PROBLEM, flag_rows, isin, time_seconds, unreadable_times
 from mapapp.territory.validation import ImportReport, TerritoryImportError, finish, start
+
+__all__ = ["GtfsFeed", "feed_name", "isin", "read_gtfs", "read_gtfs_files", "service_days", "territory_area",
+           "time_seconds", "timetable_for_day"]
 
 #: Files every feed must have; it must also have calendar.txt or calendar_dates.txt (or both).
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
 CALENDAR_FILES = ("calendar.txt", "calendar_dates.txt")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: Columns without which a file cannot be used (GTFS « Required » fields that the timetable reads).
 REQUIRED_COLUMNS = {
     "stops": ("stop_id", "stop_lat", "stop_lon"),
@@ -49,12 +56,6 @@ REQUIRED_COLUMNS = {
     "frequencies": ("trip_id", "start_time", "end_time", "headway_secs"),
     "transfers": ("from_stop_id", "to_stop_id"),
 }
-#: At most this many lines are named for one kind of problem in one file; one more line counts the rest.
-LINES_PER_PROBLEM = 20
-_TIME_RE = r"^\s*\d{1,3}:[0-5]\d:[0-5]\d\s*$"
-_TIME_RE_NAMED = r"^\s*(?P<h>\d{1,3}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)\s*$"
-
-
 @dataclass
 class GtfsFeed:
     """A checked GTFS feed.
@@ -92,22 +93,6 @@ def feed_name(path: Path) -> str:
             stem = stem[: -len(suffix)]
     name = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-")
     return name or "gtfs"
-
-
-def _line(index) -> int:
-    return int(index) + 2
-
-
-def _flag(report: ImportReport, source: str, rows: pd.DataFrame, message, column: str | None = None,
-          warning: bool = False) -> None:
-    """One issue per offending row (at most :data:`LINES_PER_PROBLEM`, then one line counting the rest)."""
-    add = report.warning if warning else report.error
-    for index, row in rows.head(LINES_PER_PROBLEM).iterrows():
-        text = message(row) if callable(message) else message
-        add(source, _line(index), text, column=column, value=None if column is None else row.get(column))
-    if len(rows) > LINES_PER_PROBLEM:
-        first = message(rows.iloc[0]) if callable(message) else message
-        add(source, None, f"… et {len(rows) - LINES_PER_PROBLEM} autres lignes avec le même problème ({first})")
 
 
 def _txt_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
@@ -149,7 +134,7 @@ def _diagnose_unreadable(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo
             bad = raw[(values != "") & pd.to_numeric(values, errors="coerce").isna()]
             if len(bad):
                 found = True
-                _flag(report, where, bad, f"« {column} » doit être un nombre", column=column)
+                flag_rows(report, where, bad, f"« {column} » doit être un nombre", column=column)
     if not found:
         report.error(source, None, "archive GTFS illisible par gtfs-kit (aucune ligne fautive trouvée)")
 
@@ -192,47 +177,11 @@ def raise_fatal(report: ImportReport, source: str, message: str):
     raise TerritoryImportError(report.errors, report.warnings)
 
 
-def _arrow(values: pd.Series) -> pa.Array:
-    array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def time_seconds(values: pd.Series) -> pd.Series:
-    """GTFS ``H:MM:SS`` times (hours may pass 24) as float seconds; NaN where empty or unreadable.
-
-    With pyarrow's compute kernels: pandas' ``str.extract`` runs a Python regex per row
-    (seconds per million stop_times).
-    """
-    text = _arrow(values)
-    ok = pc.fill_null(pc.match_substring_regex(text, _TIME_RE), False)
-    parts = pc.extract_regex(pc.if_else(ok, text, "0:00:00"), _TIME_RE_NAMED)
-    seconds = pc.add(pc.add(pc.multiply(pc.cast(parts.field("h"), pa.float64()), 3600.0),
-                            pc.multiply(pc.cast(parts.field("m"), pa.float64()), 60.0)),
-                     pc.cast(parts.field("s"), pa.float64()))
-    out = np.array(seconds.to_numpy(zero_copy_only=False), dtype=float)
-    out[~np.asarray(ok)] = np.nan
-    return pd.Series(out, index=values.index)
-
-
-def isin(values: pd.Series, allowed: pd.Series) -> pd.Series:
-    """``values.isin(allowed)`` for string columns, as one pyarrow call: pandas' own ``isin`` on
-    pyarrow strings converts every allowed value in Python (seconds for a million stop_times)."""
-    found = pc.is_in(_arrow(values), value_set=pc.unique(_arrow(allowed)))
-    return pd.Series(np.asarray(pc.fill_null(found, False), dtype=bool), index=values.index)
-
-
-def _unreadable_times(frame: pd.DataFrame, column: str, seconds: pd.Series | None = None) -> pd.DataFrame:
-    """Rows whose ``column`` holds a time that is not empty and not ``H:MM:SS`` (``seconds``: already parsed)."""
-    seconds = time_seconds(frame[column]) if seconds is None else seconds
-    text = frame[column].astype("string").str.strip()
-    return frame[(text.notna() & (text != "")).to_numpy(dtype=bool) & seconds.isna().to_numpy()]
-
-
 def _check_ids(report: ImportReport, source: str, frame: pd.DataFrame, column: str, what: str) -> None:
     ids = frame[column].astype("string").str.strip()
-    _flag(report, source, frame[ids.isna() | (ids == "")], f"{what} sans identifiant « {column} »", column=column)
+    flag_rows(report, source, frame[ids.isna() | (ids == "")], f"{what} sans identifiant « {column} »", column=column)
     duplicated = frame[ids.duplicated(keep="first") & ids.notna()]
-    _flag(report, source, duplicated, lambda r: f"identifiant « {r[column]} » en double", column=column)
+    flag_rows(report, source, duplicated, lambda r: f"identifiant « {r[column]} » en double", column=column)
 
 
 def _check_stops(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> None:
@@ -244,8 +193,8 @@ def _check_stops(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> None
     lat, lon = stops["stop_lat"], stops["stop_lon"]
     bad = stops[located & (lat.isna() | lon.isna() | ~lat.between(-90, 90) | ~lon.between(-180, 180)
                            | ((lat == 0) & (lon == 0)))]
-    _flag(report, where, bad, lambda r: f"arrêt « {r['stop_id']} » sans coordonnées valables "
-                                        f"(stop_lat={r['stop_lat']}, stop_lon={r['stop_lon']})")
+    flag_rows(report, where, bad, lambda r: f"arrêt « {r['stop_id']} » sans coordonnées valables "
+                                            f"(stop_lat={r['stop_lat']}, stop_lon={r['stop_lon']})")
 
 
 def _check_trips(feed: gtfs_kit.Feed, source: str, report: ImportReport, services: set[str]) -> None:
@@ -253,86 +202,43 @@ def _check_trips(feed: gtfs_kit.Feed, source: str, report: ImportReport, service
     _check_ids(report, f"{source}/routes.txt", feed.routes, "route_id", "ligne")
     _check_ids(report, where, feed.trips, "trip_id", "course")
     trips = feed.trips
-    _flag(report, where, trips[~isin(trips["route_id"], feed.routes["route_id"])],
-          lambda r: f"course « {r['trip_id']} » : ligne « {r['route_id']} » absente de routes.txt", column="route_id")
-    _flag(report, where, trips[~trips["service_id"].isin(services)],
-          lambda r: f"course « {r['trip_id']} » : service « {r['service_id']} » absent de calendar.txt et de "
-                    "calendar_dates.txt, elle ne circule jamais", column="service_id", warning=True)
+    flag_rows(report, where, trips[~isin(trips["route_id"], feed.routes["route_id"])],
+              lambda r: f"course « {r['trip_id']} » : ligne « {r['route_id']} » absente de routes.txt", column="route_id")
+    flag_rows(report, where, trips[~trips["service_id"].isin(services)],
+              lambda r: f"course « {r['trip_id']} » : service « {r['service_id']} » absent de calendar.txt et de "
+                        "calendar_dates.txt, elle ne circule jamais", column="service_id", warning=True)
 
 
 def _check_stop_times(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> None:
     st = feed.stop_times
     where = f"{source}/stop_times.txt"
-    _flag(report, where, st[~isin(st["trip_id"], feed.trips["trip_id"])],
-          lambda r: f"course « {r['trip_id']} » absente de trips.txt", column="trip_id")
-    _flag(report, where, st[~isin(st["stop_id"], feed.stops["stop_id"])],
-          lambda r: f"arrêt « {r['stop_id']} » absent de stops.txt", column="stop_id")
-    _flag(report, where, st[st["stop_sequence"].isna()], "« stop_sequence » vide", column="stop_sequence")
+    flag_rows(report, where, st[~isin(st["trip_id"], feed.trips["trip_id"])],
+              lambda r: f"course « {r['trip_id']} » absente de trips.txt", column="trip_id")
+    flag_rows(report, where, st[~isin(st["stop_id"], feed.stops["stop_id"])],
+              lambda r: f"arrêt « {r['stop_id']} » absent de stops.txt", column="stop_id")
+    flag_rows(report, where, st[st["stop_sequence"].isna()], "« stop_sequence » vide", column="stop_sequence")
     arrival, departure = time_seconds(st["arrival_time"]), time_seconds(st["departure_time"])
     for column, seconds in (("arrival_time", arrival), ("departure_time", departure)):
-        _flag(report, where, _unreadable_times(st, column, seconds),
-              lambda r, c=column: f"heure illisible « {r[c]} » (attendu HH:MM:SS, par exemple 07:05:00 ou 25:10:00)",
-              column=column)
+        flag_rows(report, where, unreadable_times(st, column, seconds),
+                  lambda r, c=column: f"heure illisible « {r[c]} » (attendu HH:MM:SS, par exemple 07:05:00 ou 25:10:00)",
+                  column=column)
     times = pd.DataFrame({"trip_id": st["trip_id"], "seq": st["stop_sequence"],
                           "arr": arrival.fillna(departure), "dep": departure.fillna(arrival)}, index=st.index)
     times = times.dropna(subset=["seq"]).sort_values(["trip_id", "seq"], kind="stable")
     first = ~times["trip_id"].duplicated(keep="first")
     last = ~times["trip_id"].duplicated(keep="last")
-    _flag(report, where, st.loc[times.index[(first | last) & times["dep"].isna()]],
-          lambda r: f"course « {r['trip_id']} » : premier et dernier arrêts sans heure", column="departure_time")
+    flag_rows(report, where, st.loc[times.index[(first | last) & times["dep"].isna()]],
+              lambda r: f"course « {r['trip_id']} » : premier et dernier arrêts sans heure", column="departure_time")
     previous = times.groupby("trip_id", sort=False)["dep"].shift().ffill().where(~first)
     bad = times.index[(times["arr"] < previous) | (times["dep"] < times["arr"])]
-    _flag(report, where, st.loc[bad], lambda r: f"course « {r['trip_id']} » : heure antérieure à celle de l'arrêt "
-                                                "précédent", column="arrival_time")
+    flag_rows(report, where, st.loc[bad], lambda r: f"course « {r['trip_id']} » : heure antérieure à celle de l'arrêt "
+                                                    "précédent", column="arrival_time")
     single = times.groupby("trip_id").size()
     for trip_id in single.index[single < 2][:LINES_PER_PROBLEM]:
         report.warning(where, str(trip_id), "course avec un seul arrêt : ignorée")
     no_stops = feed.trips[~isin(feed.trips["trip_id"], st["trip_id"])]
-    _flag(report, f"{source}/trips.txt", no_stops, lambda r: f"course « {r['trip_id']} » sans horaires dans "
-                                                             "stop_times.txt : ignorée", warning=True)
-
-
-def _dates(frame: pd.DataFrame, column: str, where: str, report: ImportReport) -> pd.Series:
-    text = frame[column].astype("string").str.strip()
-    parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
-    _flag(report, where, frame[parsed.isna()], lambda r: f"date illisible « {r[column]} » (attendu AAAAMMJJ, "
-                                                         "par exemple 20260915)", column=column)
-    return parsed
-
-
-def service_days(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> dict[str, np.ndarray]:
-    """The days each service runs: calendar.txt's weekly rule, then calendar_dates.txt's exceptions.
-
-    Hand-written (vectorised per service) because gtfs-kit answers one date at a
-    time (:func:`gtfs_kit.get_active_services`), and the validity dates need every day.
-    """
-    days: dict[str, set] = {}
-    if feed.calendar is not None:
-        cal = feed.calendar
-        where = f"{source}/calendar.txt"
-        starts, ends = _dates(cal, "start_date", where, report), _dates(cal, "end_date", where, report)
-        for column in WEEKDAYS:
-            _flag(report, where, cal[~cal[column].isin([0, 1])], f"« {column} » doit valoir 0 ou 1", column=column)
-        _flag(report, where, cal[starts > ends], lambda r: f"service « {r['service_id']} » : start_date après end_date")
-        for index, row in cal.iterrows():
-            if pd.isna(starts[index]) or pd.isna(ends[index]) or starts[index] > ends[index]:
-                continue
-            span = np.arange(np.datetime64(starts[index].date()), np.datetime64(ends[index].date()) + 1)
-            weekday = (span.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-            flags = np.array([row[d] == 1 for d in WEEKDAYS])
-            days.setdefault(str(row["service_id"]), set()).update(span[flags[weekday]].tolist())
-    if feed.calendar_dates is not None:
-        cd = feed.calendar_dates
-        where = f"{source}/calendar_dates.txt"
-        dates = _dates(cd, "date", where, report)
-        _flag(report, where, cd[~cd["exception_type"].isin([1, 2])], "« exception_type » doit valoir 1 (ajout) ou "
-                                                                      "2 (suppression)", column="exception_type")
-        for kind in (1, 2):
-            rows = cd[(cd["exception_type"] == kind) & dates.notna()]
-            for service_id, day in zip(rows["service_id"], dates[rows.index]):
-                bucket = days.setdefault(str(service_id), set())
-                (bucket.add if kind == 1 else bucket.discard)(day.date())
-    return {k: np.array(sorted(v), dtype="datetime64[D]") for k, v in sorted(days.items())}
+    flag_rows(report, f"{source}/trips.txt", no_stops, lambda r: f"course « {r['trip_id']} » sans horaires dans "
+                                                                 "stop_times.txt : ignorée", warning=True)
 
 
 def _check_frequencies(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> None:
@@ -340,13 +246,13 @@ def _check_frequencies(feed: gtfs_kit.Feed, source: str, report: ImportReport) -
         return
     fr = feed.frequencies
     where = f"{source}/frequencies.txt"
-    _flag(report, where, fr[~isin(fr["trip_id"], feed.trips["trip_id"])],
-          lambda r: f"course « {r['trip_id']} » absente de trips.txt", column="trip_id")
+    flag_rows(report, where, fr[~isin(fr["trip_id"], feed.trips["trip_id"])],
+              lambda r: f"course « {r['trip_id']} » absente de trips.txt", column="trip_id")
     for column in ("start_time", "end_time"):
-        _flag(report, where, fr[time_seconds(fr[column]).isna()], lambda r, c=column: f"heure illisible « {r[c]} »",
-              column=column)
-    _flag(report, where, fr[~(fr["headway_secs"] > 0).fillna(False)], "« headway_secs » doit être positif",
-          column="headway_secs")
+        flag_rows(report, where, fr[time_seconds(fr[column]).isna()], lambda r, c=column: f"heure illisible « {r[c]} »",
+                  column=column)
+    flag_rows(report, where, fr[~(fr["headway_secs"] > 0).fillna(False)], "« headway_secs » doit être positif",
+              column="headway_secs")
 
 
 def _check_transfers(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> None:
@@ -354,8 +260,8 @@ def _check_transfers(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> 
         return
     tr = feed.transfers
     unknown = tr[~isin(tr["from_stop_id"], feed.stops["stop_id"]) | ~isin(tr["to_stop_id"], feed.stops["stop_id"])]
-    _flag(report, f"{source}/transfers.txt", unknown, lambda r: f"correspondance « {r['from_stop_id']} » → "
-          f"« {r['to_stop_id']} » vers un arrêt absent de stops.txt : ignorée", warning=True)
+    flag_rows(report, f"{source}/transfers.txt", unknown, lambda r: f"correspondance « {r['from_stop_id']} » → "
+              f"« {r['to_stop_id']} » vers un arrêt absent de stops.txt : ignorée", warning=True)
 
 
 def _check_area(feed: gtfs_kit.Feed, source: str, report: ImportReport, area) -> None:
@@ -370,28 +276,8 @@ def _check_area(feed: gtfs_kit.Feed, source: str, report: ImportReport, area) ->
     if len(outside):
         report.warning(source, None, f"{len(outside)} arrêt(s) hors du territoire et de sa zone tampon (sur "
                                      f"{len(used)}) : ils restent dans les horaires mais ne desservent personne")
-    _flag(report, f"{source}/stops.txt", outside, lambda r: f"arrêt « {r['stop_id']} » ({r.get('stop_name')}) hors "
-          f"du territoire ({r['stop_lat']:.5f}, {r['stop_lon']:.5f})", warning=True)
-
-
-def _validity(days: dict[str, np.ndarray], feed: gtfs_kit.Feed, source: str, report: ImportReport,
-              today: dt.date) -> tuple[dt.date, dt.date] | None:
-    used = set(feed.trips["service_id"].astype(str))
-    for service_id, run in days.items():
-        if not len(run) and service_id in used:
-            report.warning(source, service_id, f"le service « {service_id} » ne circule aucun jour (calendrier vide "
-                                               "ou entièrement supprimé par calendar_dates.txt)")
-    running = [run for sid, run in days.items() if sid in used and len(run)]
-    if not running:
-        report.error(source, None, "aucune course ne circule jamais : les calendriers ne comptent aucun jour")
-        return None
-    first = min(run[0] for run in running).astype(dt.date)
-    last = max(run[-1] for run in running).astype(dt.date)
-    if last < today:
-        report.warning(source, None, f"horaires périmés : dernier jour de circulation le {last:%d/%m/%Y}")
-    elif first > today:
-        report.info(source, None, f"horaires valables à partir du {first:%d/%m/%Y}")
-    return first, last
+    flag_rows(report, f"{source}/stops.txt", outside, lambda r: f"arrêt « {r['stop_id']} » ({r.get('stop_name')}) hors "
+              f"du territoire ({r['stop_lat']:.5f}, {r['stop_lon']:.5f})", warning=True)
 
 
 def read_gtfs(path: Path, name: str | None = None, report: ImportReport | None = None, area=None,
@@ -425,7 +311,7 @@ def read_gtfs(path: Path, name: str | None = None, report: ImportReport | None =
     _check_stop_times(feed, source, report)
     _check_frequencies(feed, source, report)
     _check_transfers(feed, source, report)
-    span = _validity(days, feed, source, report, today or dt.date.today())
+    span = validity(days, feed, source, report, today or dt.date.today())
     if area is not None:
         _check_area(feed, source, report, area)
     failed = len(report.errors) > errors_before or span is None

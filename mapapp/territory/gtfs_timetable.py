@@ -35,7 +35,8 @@ import pandas as pd
 from mapapp.access.timetable import Timetable
 from mapapp.network.build import haversine_m
 from mapapp.network.profile import WALK_KMH
-from mapapp.territory.gtfs import GtfsFeed, isin, time_seconds
+from mapapp.territory.gtfs import GtfsFeed
+from mapapp.territory.gtfs_columns import isin, time_seconds
 
 #: transfers.txt types that are a walk between stops (3: no transfer; 4 and 5: in-seat, same vehicle).
 WALKABLE_TRANSFER_TYPES = (0, 1, 2)
