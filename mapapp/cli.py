@@ -136,7 +136,9 @@ def _keep_issues(report, exc) -> None:
 
 
 @territory.command("import", help="Importer un territoire réel depuis des fichiers ; chaque problème est signalé avec sa "
-                   "ligne ou son code INSEE.\n\nRien n'est écrit en cas d'erreur (ni avec --dry-run).")
+                   "ligne ou son code INSEE.\n\nRien n'est écrit en cas d'erreur (ni avec --dry-run).\n\n"
+                   "--name, --departement, --communes et --osm sont requis, sauf pour n'importer que des horaires "
+                   "de transport en commun (--gtfs seul, le territoire enregistré est gardé).")
 @click.option("--name", help="Nom du territoire affiché aux utilisateurs (par exemple « Corse-du-Sud »).")
 @click.option("--departement", help="Code du département (2A, 40, 974…) ; les autres communes forment la zone tampon.")
 @click.option("--communes", "communes_paths", multiple=True,
