@@ -193,8 +193,9 @@ def _check_stops(feed: gtfs_kit.Feed, source: str, report: ImportReport) -> None
     lat, lon = stops["stop_lat"], stops["stop_lon"]
     bad = stops[located & (lat.isna() | lon.isna() | ~lat.between(-90, 90) | ~lon.between(-180, 180)
                            | ((lat == 0) & (lon == 0)))]
+    shown = lambda v: "vide" if pd.isna(v) else f"{v:g}"  # noqa: E731
     flag_rows(report, where, bad, lambda r: f"arrêt « {r['stop_id']} » sans coordonnées valables "
-                                            f"(stop_lat={r['stop_lat']}, stop_lon={r['stop_lon']})")
+                                            f"(stop_lat {shown(r['stop_lat'])}, stop_lon {shown(r['stop_lon'])})")
 
 
 def _check_trips(feed: gtfs_kit.Feed, source: str, report: ImportReport, services: set[str]) -> None:

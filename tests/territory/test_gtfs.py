@@ -188,3 +188,12 @@ def test_feed_name():
     assert feed_name("/x/TER Nouvelle-Aquitaine.GTFS.zip") == "ter-nouvelle-aquitaine"
     assert feed_name("___.zip") == "___"
     assert feed_name("é.zip") == "gtfs"
+
+
+def test_a_stop_without_coordinates_names_its_line(tmp_path):
+    rows = [list(r) for r in BASE["stops.txt"]]
+    rows[3][2] = ""  # C without stop_lat
+    feed, report = _read(write_feed(tmp_path / "f.zip", {"stops.txt": rows}))
+    assert feed is None
+    assert _texts(report.errors) == ["f.zip/stops.txt (ligne 4) : arrêt « C » sans coordonnées valables "
+                                     "(stop_lat vide, stop_lon 2.02)"]

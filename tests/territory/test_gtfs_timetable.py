@@ -96,3 +96,10 @@ def test_transfers_are_read(tmp_path):
     # B -> C: 1.36 km in a straight line at 4.5 km/h
     assert tt.transfers[1][:2].tolist() == [1, 2]
     assert 1050 <= tt.transfers[1][2] <= 1120
+
+
+def test_stations_are_not_timetable_stops(tmp_path):
+    stops = [BASE["stops.txt"][0] + ["location_type", "parent_station"], ["GARE", "Gare", "45.0", "2.0", "1", ""]]
+    stops += [row + ["0", "GARE" if row[0] == "A" else ""] for row in BASE["stops.txt"][1:]]
+    tt = timetable_for_day([_feed(tmp_path, changes={"stops.txt": stops})], TUESDAY)
+    assert list(tt.stop_ids) == ["A", "B", "C"] and tt.n_connections == 4
