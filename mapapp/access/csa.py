@@ -93,23 +93,47 @@ def scan(dep_stop, arr_stop, dep_t, arr_t, trip, n_trips, fp_ptr, fp_to, fp_time
 @njit(cache=True, nogil=True)
 def arrivals(prof_ptr, prof_len, prof_dep, prof_arr, egress, acc_ptr, acc_stop, acc_time,
              walk_only, departures, out):
-    """``out[o, k]``: earliest arrival at a destination leaving origin ``o`` at ``departures[k]``."""
+    """``out[o, k]``: earliest arrival at a destination leaving origin ``o`` at ``departures[k]``.
+
+    ``departures`` must be increasing. For each access stop, one binary search
+    at the last departure, then the profile is walked towards later-departing
+    entries as the departures go back in time (entries between two departures
+    are few), instead of one binary search per departure.
+    """
     n_orig = acc_ptr.shape[0] - 1
+    n_dep = departures.shape[0]
     for o in range(n_orig):
-        for k in range(departures.shape[0]):
-            t = departures[k]
-            best = INF
-            if walk_only[o] < INF:
-                best = t + walk_only[o]
-            for j in range(acc_ptr[o], acc_ptr[o + 1]):
-                s = acc_stop[j]
-                ts = t + acc_time[j]
-                if egress[s] < INF and ts + egress[s] < best:
-                    best = ts + egress[s]
-                v = lookup(prof_ptr, prof_len, prof_dep, prof_arr, s, ts)
-                if v < best:
-                    best = v
-            out[o, k] = best
+        for k in range(n_dep):
+            out[o, k] = departures[k] + walk_only[o] if walk_only[o] < INF else INF
+        for j in range(acc_ptr[o], acc_ptr[o + 1]):
+            s = acc_stop[j]
+            w = acc_time[j]
+            if egress[s] < INF:
+                for k in range(n_dep):
+                    v = departures[k] + w + egress[s]
+                    if v < out[o, k]:
+                        out[o, k] = v
+            n = prof_len[s]
+            if n == 0:
+                continue
+            base = prof_ptr[s]
+            # p = number of entries with dep >= query; grows as the query goes back in time
+            q = departures[n_dep - 1] + w
+            lo = 0
+            hi = n
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if prof_dep[base + mid] >= q:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            p = lo
+            for k in range(n_dep - 1, -1, -1):
+                q = departures[k] + w
+                while p < n and prof_dep[base + p] >= q:
+                    p += 1
+                if p > 0 and prof_arr[base + p - 1] < out[o, k]:
+                    out[o, k] = prof_arr[base + p - 1]
 
 
 @njit(cache=True, nogil=True)

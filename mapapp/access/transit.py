@@ -285,6 +285,8 @@ def _check_departures(departures, window) -> np.ndarray:
         raise ValueError("no departure time")
     if d.min() < window[0] or d.max() > window[1]:
         raise ValueError(f"departures must lie in the profiles' window {window[0]}..{window[1]}")
+    if np.any(np.diff(d) <= 0):
+        raise ValueError("departures must be strictly increasing")
     return d
 
 
@@ -334,9 +336,8 @@ def many_themes(tt: Timetable, themes: Mapping[str, object], access: OriginAcces
     once its origins are evaluated (peak memory: one profile set per thread).
     """
     d = np.asarray(departures, dtype=np.int64).ravel()
-    if d.size == 0:
-        raise ValueError("no departure time")
-    window = (int(d.min()), int(d.max()))
+    window = (int(d.min()), int(d.max())) if d.size else (0, 0)
+    d = _check_departures(d, window)
     last = None if max_time_s is None else window[1] + max_time_s
     scan = prepare(tt, window[0], last, footpaths, min_change_s)
     names = tuple(themes)

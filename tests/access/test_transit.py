@@ -181,6 +181,8 @@ def test_bad_inputs_are_refused():
     prof = T.access_profiles(tt, {2: 0}, (H8, H8 + 600))
     with pytest.raises(ValueError):
         T.arrival_times(prof, access_of([[(0, 0)]]), [H8 - 1])
+    with pytest.raises(ValueError):
+        T.arrival_times(prof, access_of([[(0, 0)]]), [H8 + 60, H8])
 
 
 # -- coming back the same half-day --------------------------------------------------------------
