@@ -81,15 +81,15 @@ def synthetic_feed(n_trips: int, n_stops: int, seed: int = 17) -> tuple[Timetabl
         hop = np.maximum(60, np.round((seg / (rng.uniform(25, 50) / 3.6) + 30) / 60) * 60).astype(np.int64)
         starts = 5 * 3600 + np.round(np.linspace(0, 16 * 3600, per_route // 2 + 1)[:-1] / 60) * 60
         for direction in (1, -1):
-            seq = near if direction == 1 else near[::-1]
+            seq = np.asarray(near if direction == 1 else near[::-1], dtype=np.int64)
             hops = hop if direction == 1 else hop[::-1]
-            for t0 in starts + (0 if direction == 1 else 420):
-                t = int(t0)
-                for k in range(len(seq) - 1):
-                    rows.append((seq[k], seq[k + 1], t, t + int(hops[k]), trip))
-                    t += int(hops[k])
-                trip += 1
-    a = np.array(rows, dtype=np.int64)
+            t0 = (starts + (0 if direction == 1 else 420)).astype(np.int64)
+            m, L = t0.size, seq.size - 1
+            dep = t0[:, None] + np.concatenate([[0], np.cumsum(hops)[:-1]])[None, :]
+            rows.append(np.column_stack([np.tile(seq[:-1], m), np.tile(seq[1:], m), dep.ravel(),
+                                         (dep + hops[None, :]).ravel(), np.repeat(trip + np.arange(m), L)]))
+            trip += m
+    a = np.concatenate(rows).astype(np.int64)
     a = a[np.argsort(a[:, 2], kind="stable")]
     lon = 2.0 + xy[:, 0] / (111_320 * np.cos(np.radians(45)))
     lat = 45.0 + xy[:, 1] / 110_540
@@ -127,6 +127,7 @@ def scenario(tt: Timetable, xy: np.ndarray, n_themes: int, n_origins: int, seed:
 
 def run_one(name: str, n_themes: int, n_origins: int) -> dict:
     n_trips, n_stops = SIZES[name]
+    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
     tt, xy = synthetic_feed(n_trips, n_stops)
     access, themes, walks = scenario(tt, xy, n_themes, n_origins)
@@ -137,6 +138,14 @@ def run_one(name: str, n_themes: int, n_origins: int) -> dict:
     t = time.perf_counter()
     T.many_themes(tt, small, T.origin_access([0], [0], [0], 1), deps[:1], footpaths=footpaths[:1])
     jit_s = time.perf_counter() - t
+    none = T.origin_access([], [], [], 0)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    t = time.perf_counter()
+    T.many_themes(tt, themes, none, deps, footpaths=footpaths)
+    scan_wall = time.perf_counter() - t
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    scan_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    rss_before = cpu1.ru_maxrss / 1024
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
     res = T.many_themes(tt, themes, access, deps, walk_only=walks, footpaths=footpaths)
@@ -148,7 +157,8 @@ def run_one(name: str, n_themes: int, n_origins: int) -> dict:
         "scanned_connections": window, "footpaths": int(len(footpaths)), "origins": n_origins,
         "access_pairs": int(access.stop.size), "themes": n_themes, "build_s": build_s, "jit_s": jit_s,
         "wall_s": wall, "cpu_s": (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime),
-        "per_theme_s": wall / n_themes, "peak_rss_mb": cpu1.ru_maxrss / 1024,
+        "per_theme_s": wall / n_themes, "scan_wall_s": scan_wall, "scan_cpu_s": scan_cpu,
+        "rss_before_mb": rss_before, "rss_start_mb": rss_start, "peak_rss_mb": cpu1.ru_maxrss / 1024,
         "profile_mb_per_theme": window * 16 / 2**20,
         "reached_share": float(np.isfinite(res.median_s).mean()),
         "median_min": float(np.nanmedian(np.where(np.isfinite(res.median_s), res.median_s, np.nan)) / 60),
@@ -165,7 +175,10 @@ def main(argv=None) -> int:
     if args.one:
         print(json.dumps(run_one(args.one, args.themes, args.origins)))
         return 0
-    print(f"threads: NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS', 'default')}, cores={os.cpu_count()}")
+    import numba
+
+    print(f"numba {numba.__version__}, {numba.get_num_threads()} threads, "
+          f"cores={os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     base = None
     for name in list(SIZES)[: args.sizes]:
         out = subprocess.run([sys.executable, __file__, "--one", name, "--themes", str(args.themes),
@@ -178,7 +191,10 @@ def main(argv=None) -> int:
               f"{r['cpu_s']:.2f} s CPU; x{r['wall_s'] / base['wall_s']:.2f} the first size's time for "
               f"x{r['scanned_connections'] / base['scanned_connections']:.2f} connections; "
               f"jit {r['jit_s']:.1f} s, feed built in {r['build_s']:.1f} s")
-        print(f"  peak RSS {r['peak_rss_mb']:.0f} MB, profiles {r['profile_mb_per_theme']:.1f} MB per theme "
+        print(f"  scans alone (no origin): {r['scan_wall_s']:.2f} s wall, {r['scan_cpu_s']:.2f} s CPU, "
+              f"x{r['scan_cpu_s'] / base['scan_cpu_s']:.2f} the first size's CPU; "
+              f"full run x{r['cpu_s'] / base['cpu_s']:.2f} the first size's CPU")
+        print(f"  peak RSS {r['peak_rss_mb']:.0f} MB ({r['rss_start_mb']:.0f} MB after imports, {r['rss_before_mb']:.0f} MB before the 20-theme run), profiles {r['profile_mb_per_theme']:.1f} MB per theme "
               f"and thread; {r['reached_share']:.0%} of origin x theme reached, median "
               f"{r['median_min']:.0f} min")
     return 0
