@@ -26,21 +26,27 @@ INF = np.int64(2**62)
 
 
 @njit(cache=True, nogil=True)
-def lookup(prof_ptr, prof_len, prof_dep, prof_arr, s, t):
-    """Earliest arrival at a destination boarding at stop ``s`` at or after ``t``."""
+def prefix_len(prof_ptr, prof_len, prof_dep, s, t):
+    """Number of entries of stop ``s`` departing at or after ``t`` (a prefix: dep decreases)."""
     base = prof_ptr[s]
     lo = 0
     hi = prof_len[s]
-    # entries with dep >= t form a prefix (dep decreases): find its length
     while lo < hi:
         mid = (lo + hi) >> 1
         if prof_dep[base + mid] >= t:
             lo = mid + 1
         else:
             hi = mid
-    if lo == 0:
+    return lo
+
+
+@njit(cache=True, nogil=True)
+def lookup(prof_ptr, prof_len, prof_dep, prof_arr, s, t):
+    """Earliest arrival at a destination boarding at stop ``s`` at or after ``t``."""
+    p = prefix_len(prof_ptr, prof_len, prof_dep, s, t)
+    if p == 0:
         return INF
-    return prof_arr[base + lo - 1]
+    return prof_arr[prof_ptr[s] + p - 1]
 
 
 @njit(cache=True, nogil=True)
@@ -118,16 +124,7 @@ def arrivals(prof_ptr, prof_len, prof_dep, prof_arr, egress, acc_ptr, acc_stop, 
                 continue
             base = prof_ptr[s]
             # p = number of entries with dep >= query; grows as the query goes back in time
-            q = departures[n_dep - 1] + w
-            lo = 0
-            hi = n
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if prof_dep[base + mid] >= q:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            p = lo
+            p = prefix_len(prof_ptr, prof_len, prof_dep, s, departures[n_dep - 1] + w)
             for k in range(n_dep - 1, -1, -1):
                 q = departures[k] + w
                 while p < n and prof_dep[base + p] >= q:

@@ -49,8 +49,9 @@ on a trip needs no change time.
 Complexity: one scan is O(C · (1 + F) · log P) for C connections in the
 window, F footpaths per stop and P profile entries per stop; memory O(C) per
 theme (two int64 per profile entry) plus O(C) shared connection arrays.
-Evaluating origins costs O(N · K · A · log P) for N origins, K departures and A
-access stops each. Themes share the prepared connection arrays and run in
+Evaluating origins costs O(N · A · (log P + K)) for N origins, A access stops
+each and K increasing departures (one binary search per access stop, then a
+merge along its profile). Themes share the prepared connection arrays and run in
 parallel threads (numba ``prange``; ``NUMBA_NUM_THREADS`` sets the count).
 
 Assumptions on the timetable (:class:`Timetable` guarantees the first one):

@@ -71,6 +71,8 @@ def test_footpath_transfer_and_egress_walk():
     acc = access_of([[(0, 0)]])
     prof = T.access_profiles(tt, {2: 100}, (H8, H8), footpaths=fp, min_change_s=60)
     assert T.arrival_times(prof, acc, [H8])[0, 0] == H8 + 1600
+    assert prof.arrival_at(0, H8) == H8 + 1600 and prof.arrival_at(2, H8) == H8 + 100
+    assert math.isinf(prof.arrival_at(0, H8 + 1))
     # 8:10 + 60 + 200 = 8:14:20 <= 8:15; with 101 s change it is 8:15:01: missed
     prof = T.access_profiles(tt, {2: 100}, (H8, H8), footpaths=fp, min_change_s=101)
     assert math.isinf(T.arrival_times(prof, acc, [H8])[0, 0])
@@ -235,3 +237,13 @@ def test_return_needs_the_stay_and_the_same_group():
     # S2 and S1 as one group: outbound reaches S2 at 8:10, "back" from S1 at 11:00 (optimistic)
     res = can_return(tt, [{2: 0, 1: 0}], acc, stay_s=160 * 60, footpaths=[])
     assert res.earliest_arrival_s[0, 0] == 8 * 3600 + 600 and res.possible[0]
+
+
+def test_return_by_walking_only():
+    tt = timetable([[(0, 9 * 3600, 9 * 3600), (1, 9 * 3600 + 600, 9 * 3600 + 600)]], 2)
+    acc = access_of([[(1, 0)], [(1, 0)]])
+    res = can_return(tt, [{0: 0}], acc, stay_s=3600, walk_only=[[1800, math.inf]], footpaths=[])
+    assert list(res.earliest_arrival_s[0]) == [H8 + 1800, math.inf]
+    # origin 0 walks back (leaves by 12:00); origin 1 has the 9:00 bus home but no way there
+    assert list(res.latest_departure_s[0]) == [12 * 3600, 9 * 3600]
+    assert list(res.possible) == [True, False]
