@@ -56,7 +56,9 @@ parallel threads (numba ``prange``; ``NUMBA_NUM_THREADS`` sets the count).
 
 Assumptions on the timetable (:class:`Timetable` guarantees the first one):
 connections sorted by departure time; for equal times, a trip's connections
-in trip order (a stable sort keeps it). Times are integer seconds and can pass
+in trip order (a stable sort keeps it): :func:`prepare` checks that each
+trip's connections chain in array order (same stop, no time going back) and
+refuses the timetable otherwise. Times are integer seconds and can pass
 86,400 (overnight GTFS times).
 
 The return rule is documented on :func:`can_return`.
@@ -196,6 +198,18 @@ class ScanSet:
         return int(self.prof_ptr.shape[0] - 1)
 
 
+def _check_trip_order(tt: Timetable) -> None:
+    """Refuse a timetable whose trips do not chain in array order (the scan relies on it)."""
+    order = np.argsort(tt.trip, kind="stable")
+    same = tt.trip[order[1:]] == tt.trip[order[:-1]]
+    prev, nxt = order[:-1][same], order[1:][same]
+    bad = (tt.dep_time[nxt] < tt.arr_time[prev]) | (tt.dep_stop[nxt] != tt.arr_stop[prev])
+    if np.any(bad):
+        i = int(prev[np.argmax(bad)])
+        raise ValueError(f"trip {tt.trip_ids[tt.trip[i]]}: its connections do not follow each other in "
+                         "array order (sort connections stably by departure time)")
+
+
 def prepare(tt: Timetable, first_dep_s: int, last_arr_s: float | None = None, footpaths=None,
             min_change_s: int = DEFAULT_MIN_CHANGE_S, reverse: bool = False) -> ScanSet:
     """The connections departing at or after ``first_dep_s`` and arriving by ``last_arr_s``.
@@ -207,6 +221,7 @@ def prepare(tt: Timetable, first_dep_s: int, last_arr_s: float | None = None, fo
     """
     if int(min_change_s) < 1:
         raise ValueError("min_change_s must be >= 1 second")
+    _check_trip_order(tt)
     keep = tt.dep_time >= first_dep_s
     if last_arr_s is not None:
         keep &= tt.arr_time <= last_arr_s

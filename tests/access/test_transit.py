@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -176,6 +177,12 @@ def test_many_themes_equals_one_theme_at_a_time():
 
 def test_bad_inputs_are_refused():
     tt = line_and_branch()
+    # a trip A -> B -> C with two zero-second hops at 8:00, stored in the wrong order
+    z = timetable([[(0, H8, H8), (1, H8, H8), (2, H8, H8)]], 3)
+    swapped = dataclasses.replace(z, dep_stop=z.dep_stop[::-1].copy(), arr_stop=z.arr_stop[::-1].copy())
+    with pytest.raises(ValueError, match="T0"):
+        T.access_profiles(swapped, {2: 0}, (H8, H8))
+    assert T.arrival_times(T.access_profiles(z, {2: 0}, (H8, H8)), access_of([[(0, 0)]]), [H8])[0, 0] == H8
     with pytest.raises(ValueError):
         T.access_profiles(tt, {2: 0}, (H8, H8), min_change_s=0)
     with pytest.raises(ValueError):
