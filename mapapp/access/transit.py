@@ -105,11 +105,23 @@ class OriginAccess:
         return int(self.ptr.shape[0] - 1)
 
 
+def _seconds(values, what: str) -> np.ndarray:
+    """Walking seconds (int or float) as int64, rounded to the nearest second; finite only."""
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size and not np.all(np.isfinite(v)):
+        raise ValueError(f"{what} walking times must be finite (leave out unreachable stops)")
+    return np.rint(v).astype(np.int64)
+
+
 def origin_access(origin, stop, seconds, n_origins: int, n_stops: int | None = None) -> OriginAccess:
-    """:class:`OriginAccess` from (origin, stop, seconds) triples, in any order."""
+    """:class:`OriginAccess` from (origin, stop, seconds) triples, in any order.
+
+    Seconds may be floats (road-network walks): they are rounded to whole
+    seconds, like every time of the engine.
+    """
     origin = np.asarray(origin, dtype=np.int64).ravel()
     stop = np.asarray(stop, dtype=np.int64).ravel()
-    seconds = np.asarray(seconds, dtype=np.int64).ravel()
+    seconds = _seconds(seconds, "access")
     if not (origin.size == stop.size == seconds.size):
         raise ValueError("origin, stop and seconds must have the same length")
     if origin.size and (origin.min() < 0 or origin.max() >= n_origins):
@@ -135,7 +147,7 @@ def egress_vector(egress, n_stops: int) -> np.ndarray:
     else:
         stops, secs = egress
     stops = np.asarray(stops, dtype=np.int64).ravel()
-    secs = np.asarray(secs, dtype=np.int64).ravel()
+    secs = _seconds(secs, "egress")
     if stops.size != secs.size:
         raise ValueError("egress stops and seconds must have the same length")
     if stops.size and (stops.min() < 0 or stops.max() >= n_stops):
@@ -153,7 +165,7 @@ def _walk_vector(walk_only, n_origins: int) -> np.ndarray:
     w = np.asarray(walk_only, dtype=float).ravel()
     if w.size != n_origins:
         raise ValueError(f"walk_only has {w.size} values for {n_origins} origins")
-    return np.where(np.isfinite(w), np.round(w), INF).astype(np.int64)
+    return np.where(np.isfinite(w), np.rint(w), INF).astype(np.int64)
 
 
 def footpaths_by_distance(tt: Timetable, max_m: float = 400.0, walk_kmh: float = 4.5,

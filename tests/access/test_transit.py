@@ -62,6 +62,11 @@ def test_missed_first_bus_by_one_second_waits_for_the_next():
     acc = access_of([[(0, 300)]])
     got = T.arrival_times(prof, acc, [H8 - 300, H8 - 299])[0]
     assert list(got) == [H8 + 630, H8 + 2430]  # leaves at 7:55 (catches it) / 7:55:01 (waits)
+    # float walks (road network) are rounded to whole seconds: 300.4 s is 300 s, 300.6 s is 301 s
+    floats = T.origin_access([0, 1], [0, 0], [300.4, 300.6], 2)
+    assert list(T.arrival_times(prof, floats, [H8 - 300])[:, 0]) == [H8 + 630, H8 + 2430]
+    with pytest.raises(ValueError):
+        T.origin_access([0], [0], [math.inf], 1)
 
 
 def test_footpath_transfer_and_egress_walk():
