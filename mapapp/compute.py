@@ -33,12 +33,13 @@ from sqlalchemy import select
 
 from mapapp.access.frames import attach_snap
 from mapapp.access.run import Memo, compute_access, compute_access_modes
-from mapapp.access.settings import AccessSettings, default_settings
+from mapapp.access.settings import AccessSettings
 from mapapp.access.themes import Theme
 from mapapp.access.variants import Variant, unknown_hours_count, variant_offers, variants
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.inputs_state import inputs_fingerprint
+from mapapp.catalog.settings_store import StoredSettingsError, current_settings
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
 from mapapp.formats import count, duration, number
@@ -189,8 +190,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         themes: the themes to compute (default: those of ``access``).
         workers: processes for the searches (the machine's cores by default in the CLI).
         force: ignore previous results (recompute every theme).
-        access: the accessibility settings (themes, publics, schedule rule; default:
-            :func:`mapapp.access.settings.default_settings`).
+        access: the accessibility settings (themes, publics, schedule rule; default: the territory's
+            current ones, :func:`mapapp.catalog.settings_store.current_settings`).
         with_variants: also compute every public and the schedule rule (False: the headline only).
     """
     say = progress or (lambda _m: None)
@@ -212,14 +213,19 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             except MethodError as exc:
                 raise ComputeError(f"Réglages de méthode du territoire invalides : {exc} "
                                    "(corrigez-les avec « mapapp territory method »)") from None
+            if access is None:
+                try:
+                    access = current_settings(session)
+                except StoredSettingsError as exc:
+                    raise ComputeError(str(exc)) from None
             inputs = engine_inputs(session)
-            inputs_digest = inputs_fingerprint(inputs, territory.method)  # what pages compare (staleness)
+            # what pages compare (staleness)
+            inputs_digest = inputs_fingerprint(inputs, territory.method, access.digest())
     finally:
         engine.dispose()
     if inputs.points.empty:
         raise ComputeError("Aucun point de population dans le territoire.")
 
-    access = access or default_settings()
     themes = themes or list(access.themes)
     osm_path = Path(territory.osm_path)
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")

@@ -70,3 +70,25 @@ def test_an_administrator_recomputes_from_the_web_and_others_cannot(copy_of_demo
     assert "Calcul terminé" in done and "Total" in done
     assert "stale-results" not in admin.get("/accessibilite").get_data(as_text=True)
     assert admin.get("/recalcul?job=0000").status_code == 404
+
+
+def test_new_settings_make_the_results_stale_and_compute_follows_them(copy_of_demo):
+    from mapapp.catalog.settings_store import current_text, import_settings
+    from mapapp.cli import main
+    from mapapp.results import ResultStore
+    from mapapp.web import create_app
+
+    env, factory = copy_of_demo
+    client = create_app(load_settings(env)).test_client()
+    assert "stale-results" not in client.get("/accessibilite").get_data(as_text=True)
+    with transaction(factory) as s:
+        text = current_text(s).replace("seuil_voiture = 20", "seuil_voiture = 25", 1)
+        import_settings(s, text, author="test", comment="25 min")
+    import html
+
+    page = html.unescape(client.get("/accessibilite").get_data(as_text=True))
+    assert "stale-results" in page and "réglages de méthode ou d'accessibilité" in page
+    result = CliRunner().invoke(main, ["compute", "--workers", "1", "--mode", "car"], env=env)
+    assert result.exit_code == 0, result.output
+    manifest = ResultStore(load_settings(env).data_dir / "results").manifest("car")
+    assert 25.0 in [t["thresholds"]["car"]["main_min"] for t in manifest.themes]
