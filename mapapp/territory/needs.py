@@ -35,10 +35,10 @@ all equal to 1.
   published count (then the smallest code) is suppressed too, so that the
   suppressed one cannot be recomputed as the group's total minus the others.
   This is repeated until no group has a single suppressed count (a cell
-  suppressed for one group may leave another with one). A group whose only
-  zone is suppressed is protected by its total never being published either:
-  every aggregate of :mod:`mapapp.access.needs` over a group holding a
-  suppressed count is reported as unknown, never as a number.
+  suppressed for one group may leave another with one). The aggregates of
+  :mod:`mapapp.access.needs` are sums of the *published* counts only (which
+  reveal nothing more than the counts themselves) and say how many zones were
+  left out; a group whose counts are all suppressed has no figure.
 
 A suppressed count is **not kept at all**: the returned table (and the
 database) holds ``count = NaN`` and ``secret = "primaire"`` or
