@@ -171,6 +171,63 @@ def references(path, dry_run, errors_path) -> None:
     click.echo(f"{count(len(frame), 'valeur de référence', 'valeurs de référence')} enregistrée(s).")
 
 
+@click.command("bpe", help="Importer les équipements du quotidien de la Base permanente des équipements (BPE) de "
+               "l'Insee comme lieux du catalogue.\n\n"
+               "Fichier « ensemble des équipements » (CSV « ; », colonnes DEPCOM, TYPEQU et LONGITUDE/LATITUDE ou "
+               "LAMBERT_X/LAMBERT_Y) ; le fichier national convient : seules les communes du territoire et de sa "
+               "zone tampon sont gardées. Le panier par défaut (poste, banque, commerce alimentaire, coiffure, "
+               "école, médecin généraliste, infirmier, pharmacie) est décrit dans docs/observatoire.md. « mapapp "
+               "compute » calcule ensuite le thème « Équipements utiles au quotidien ». Un nouvel import remplace "
+               "le précédent ; rien n'est écrit en cas d'erreur.")
+@click.argument("path", metavar="FICHIER", type=_FILE)
+@click.option("--typequ", "codes", multiple=True, metavar="CODE",
+              help="Types d'équipement (TYPEQU) du panier, à la place du panier par défaut ; répétable.")
+@click.option("--dry-run", is_flag=True, help="Contrôler et signaler ; ne rien écrire.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Écrire aussi chaque problème dans ce fichier CSV (pour Excel).")
+def bpe(path, codes, dry_run, errors_path) -> None:
+    """Import the INSEE BPE everyday equipments as catalog sites."""
+    from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem, transaction
+    from mapapp.catalog.load import CatalogLoadError
+    from mapapp.catalog.territory_store import read_communes
+    from mapapp.io.bpe import EVERYDAY_BASKET, read_bpe, store_bpe
+    from mapapp.territory.validation import ImportReport, TerritoryImportError
+
+    basket = EVERYDAY_BASKET if not codes else {c.upper(): EVERYDAY_BASKET.get(c.upper(), f"Équipement {c.upper()}")
+                                                 for c in codes}
+    engine = make_engine(load_settings().database_url)
+    try:
+        if problem := schema_problem(engine):
+            raise click.ClickException(problem)
+        with transaction(make_sessionmaker(engine)) as session:
+            known = set(read_communes(session)["code"])
+            if not known:
+                raise click.ClickException("Aucun territoire chargé : importez d'abord le territoire "
+                                           "(« mapapp territory import » ou « mapapp demo load »).")
+            report = ImportReport()
+            try:
+                data = read_bpe(path, known, basket=basket, report=report)
+            except TerritoryImportError:
+                data = None
+            _finish(report, errors_path)
+            for issue in report.infos:
+                click.echo(issue.message)
+            if dry_run:
+                session.rollback()
+                click.echo("Contrôle terminé (--dry-run) : rien n'a été enregistré.")
+                return
+            try:
+                kept, removed = store_bpe(session, data, known)
+            except CatalogLoadError as exc:
+                raise click.ClickException(f"{exc}\nRien n'a été enregistré.") from None
+    finally:
+        engine.dispose()
+    click.echo(f"{count(kept, 'équipement du quotidien', 'équipements du quotidien')} enregistré(s), "
+               f"{count(removed, 'retiré')} ; lancez « mapapp compute » pour le thème « Équipements utiles au "
+               "quotidien ».")
+
+
 def register(territory: click.Group) -> None:
     territory.add_command(besoins)
     territory.add_command(references)
+    territory.add_command(bpe)

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from mapapp.access.frames import attach_snap
 from mapapp.access.run import compute_access, compute_access_modes
-from mapapp.access.themes import Theme, default_themes
+from mapapp.access.themes import Theme, default_themes, themes_for_catalog
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.inputs_state import inputs_fingerprint
@@ -199,7 +199,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     if inputs.points.empty:
         raise ComputeError("Aucun point de population dans le territoire.")
 
-    themes = themes or default_themes()
+    themes = themes or themes_for_catalog(default_themes(), inputs.sites)  # + BPE basket when loaded
     osm_path = Path(territory.osm_path)
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")
     try:
