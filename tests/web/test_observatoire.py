@@ -1,0 +1,74 @@
+"""/accessibilite shows the needs' share beyond the threshold and the reference values, on a copy of the demo."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from mapapp.cli import main
+from mapapp.config import load_settings
+from mapapp.results import ResultStore
+from mapapp.web import create_app
+from mapapp.web.access_data import percent_fr
+from tests.env import WEB_ENV
+
+THEME = "france_services"
+
+
+@pytest.fixture(scope="module")
+def observed(demo_computed, tmp_path_factory):
+    env, _ = demo_computed
+    demo = load_settings(env)
+    folder = tmp_path_factory.mktemp("observatoire")
+    db = folder / "mapapp.sqlite"
+    shutil.copy(demo.data_dir / "mapapp.sqlite", db)
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        communes = conn.execute(text("SELECT code, population FROM commune WHERE is_buffer = 0 ORDER BY code")).all()
+    engine.dispose()
+    needs = folder / "rsa.csv"
+    needs.write_text("commune;effectif\n" + "".join(f"{c};{p // 25}\n" for c, p in communes), encoding="utf-8")
+    refs = folder / "refs.csv"
+    refs.write_text("indicateur;zone;valeur;annee;source;unite\n"
+                    f"part_au_dela:{THEME}:car:20;France métropolitaine;0,3;2024;ANCT;%\n", encoding="utf-8")
+    cli_env = {"MAPAPP_DATA_DIR": str(demo.data_dir), "MAPAPP_DATABASE_URL": f"sqlite:///{db}", **WEB_ENV}
+    runner = CliRunner()
+    result = runner.invoke(main, ["territory", "besoins", str(needs), "--indicateur", "rsa", "--annee", "2025",
+                                  "--libelle", "Bénéficiaires du RSA"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["territory", "references", str(refs)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    settings = load_settings(cli_env)
+    return create_app(settings).test_client(), settings, db
+
+
+def test_accessibilite_shows_the_need_share_and_the_reference(observed):
+    client, settings, db = observed
+    page = client.get(f"/accessibilite?theme={THEME}&mode=voiture&seuil=20").get_data(as_text=True)
+    # expected share recomputed here: published counts spread over each commune's points by population
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        counts = dict(conn.execute(text("SELECT zone, count FROM need_count WHERE count IS NOT NULL")).all())
+        n_secret = conn.execute(text("SELECT count(*) FROM need_count WHERE secret IS NOT NULL")).scalar()
+    engine.dispose()
+    points = ResultStore(settings.data_dir / "results").table("car", "points")
+    points = points[points["theme"] == THEME]
+    total_pop = points.groupby("commune")["population"].transform("sum")
+    need = points["commune"].map(counts).astype(float) * points["population"] / total_pop
+    beyond = ~(points["time_min"] <= 20)
+    share = np.nansum(need[beyond]) / np.nansum(need)
+    assert n_secret > 0  # the demo has small communes: the secrecy rule is exercised
+    assert f"<strong>{percent_fr(share)}</strong> des bénéficiaires du RSA" in page
+    assert "des bénéficiaires du RSA (2025) à plus de 20" in page
+    assert f"{n_secret} communes sous secret statistique" in page
+    assert "France métropolitaine : 0,3" in page and "(ANCT, 2024)" in page
+
+
+def test_no_reference_for_another_threshold(observed):
+    client, _, _ = observed
+    page = client.get(f"/accessibilite?theme={THEME}&mode=voiture&seuil=30").get_data(as_text=True)
+    assert "France métropolitaine : 0,3" not in page
