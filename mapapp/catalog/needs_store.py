@@ -16,9 +16,17 @@ from mapapp.catalog.models import NeedCount, NeedSeries, ReferenceValue
 
 def store_needs(session: Session, frame: pd.DataFrame, *, indicator: str, label: str, year: int,
                 threshold: int, source: str = "") -> NeedSeries:
-    """Replace the series ``(indicator, year)`` by ``frame`` (:data:`mapapp.territory.needs.NEED_COLUMNS`)."""
+    """Replace the series ``(indicator, year)`` by ``frame`` (:data:`mapapp.territory.needs.NEED_COLUMNS`).
+
+    An identical series (same counts, label, threshold and source) is left untouched.
+    """
     old = session.scalar(select(NeedSeries).where(NeedSeries.indicator == indicator, NeedSeries.year == year))
+    wanted = sorted((str(r.zone), None if isinstance(r.secret, str) else int(r.count),
+                     r.secret if isinstance(r.secret, str) else None) for r in frame.itertuples(index=False))
     if old is not None:
+        stored = sorted((c.zone, c.count, c.secret) for c in old.counts)
+        if stored == wanted and (old.label, old.secrecy_threshold, old.source) == (label, threshold, source):
+            return old  # the same import again changes nothing
         session.delete(old)
         session.flush()
     kinds = set(frame["zone_kind"])
