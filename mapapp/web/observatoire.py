@@ -22,6 +22,15 @@ from mapapp.formats import number, percent
 from mapapp.territory.references import share_beyond_key
 
 
+def number_fr(value, missing: str = "—") -> str:
+    """A ratio with one decimal in French (« 2,5 »), ``missing`` when unknown."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return missing
+    return missing if math.isnan(value) or math.isinf(value) else number(value, 1)
+
+
 def format_reference(ref) -> str:
     """« France métropolitaine : 5 % (Insee Première, 2021) »."""
     if ref.unit == "%":
@@ -58,3 +67,67 @@ def need_figures(session: Session, points: pd.DataFrame, threshold: float) -> li
         out.append({"label": series.label, "year": series.year, "share": whole["share_need_beyond"],
                     "need_beyond": whole["need_beyond"], "n_secret": int(whole["n_secret"])})
     return sorted(out, key=lambda f: f["label"].lower())
+
+
+def _theme_of(spec: dict):
+    from mapapp.access.themes import Theme
+
+    return Theme(spec["key"], spec["label"], thematiques=spec.get("thematiques"), publics=spec.get("publics"),
+                 networks=spec.get("networks"), site_kinds=spec.get("site_kinds"))
+
+
+def _hours(expression) -> float:
+    from mapapp.catalog.weekly_hours import weekly_hours
+
+    try:
+        value = weekly_hours(expression)
+    except ValueError:
+        return math.nan
+    return math.nan if value is None else value
+
+
+def theme_supply(session: Session, spec: dict) -> pd.DataFrame:
+    """``offer_id, site_id, commune, weekly_hours`` of the theme's open on-site offers (offer hours, else the
+    site's)."""
+    from sqlalchemy import select
+
+    from mapapp.access.themes import select_destinations
+    from mapapp.catalog.frames import catalog_tables
+    from mapapp.catalog.models import Offer, Site
+
+    sites, offers = catalog_tables(session)
+    chosen = select_destinations(offers, sites, _theme_of(spec))
+    site_hours = dict(session.execute(select(Site.id, Site.horaires_accueil)).all())
+    offer_hours = dict(session.execute(select(Offer.id, Offer.horaires_accueil)).all())
+    commune = sites.set_index("site_id")["commune_code"]
+    return pd.DataFrame({
+        "offer_id": chosen["offer_id"], "site_id": chosen["site_id"],
+        "commune": chosen["site_id"].map(commune).to_numpy(),
+        "weekly_hours": [_hours(offer_hours.get(o) or site_hours.get(s))
+                         for o, s in zip(chosen["offer_id"], chosen["site_id"])],
+    })
+
+
+def need_tables(session: Session, points: pd.DataFrame, spec: dict, threshold: float, grid: str,
+                grids: pd.DataFrame, unit_names: dict) -> list[dict]:
+    """Per need indicator (latest year, by commune): one row per unit of ``grid`` and the whole territory,
+    with the share of beneficiaries beyond ``threshold`` and the theme's offers and weekly hours per 100."""
+    from mapapp.access.needs import supply_per_100
+
+    grids = grids[grids["grid"] == grid][["grid", "code", "commune"]] if grids is not None else None
+    supply = None
+    out, seen = [], set()
+    for series in need_series(session)[::-1]:
+        if series.indicator in seen or series.zone_kind != "commune":
+            continue
+        seen.add(series.indicator)
+        _, counts = read_need_counts(session, series.indicator, series.year)
+        supply = theme_supply(session, spec) if supply is None else supply
+        shares = need_shares(points, counts, threshold, grids)
+        ratios = supply_per_100(counts, supply[supply["commune"].isin(set(points["commune"]))], grids)
+        table = shares.merge(ratios.drop(columns=["need_total", "n_secret"]), on=["grid", "code"], how="left")
+        table["nom"] = [unit_names.get((g, c), c) for g, c in zip(table["grid"], table["code"])]
+        rows = table[table["grid"] != "all"].sort_values("nom").to_dict("records")
+        whole = table[table["grid"] == "all"].to_dict("records")
+        out.append({"label": series.label, "year": series.year, "rows": rows, "whole": whole[0] if whole else None})
+    return sorted(out, key=lambda t: t["label"].lower())

@@ -13,7 +13,7 @@ from mapapp.cli import main
 from mapapp.config import load_settings
 from mapapp.results import ResultStore
 from mapapp.web import create_app
-from mapapp.web.access_data import percent_fr
+from mapapp.web.access_data import count_fr, percent_fr
 from tests.env import WEB_ENV
 
 THEME = "france_services"
@@ -52,8 +52,9 @@ def test_accessibilite_shows_the_need_share_and_the_reference(observed):
     # expected share recomputed here: published counts spread over each commune's points by population
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
-        counts = dict(conn.execute(text("SELECT zone, count FROM need_count WHERE count IS NOT NULL")).all())
-        n_secret = conn.execute(text("SELECT count(*) FROM need_count WHERE secret IS NOT NULL")).scalar()
+        rsa = "series_id = (SELECT id FROM need_series WHERE indicator = 'rsa')"
+        counts = dict(conn.execute(text(f"SELECT zone, count FROM need_count WHERE count IS NOT NULL AND {rsa}")).all())
+        n_secret = conn.execute(text(f"SELECT count(*) FROM need_count WHERE secret IS NOT NULL AND {rsa}")).scalar()
     engine.dispose()
     points = ResultStore(settings.data_dir / "results").table("car", "points")
     points = points[points["theme"] == THEME]
@@ -72,3 +73,16 @@ def test_no_reference_for_another_threshold(observed):
     client, _, _ = observed
     page = client.get(f"/accessibilite?theme={THEME}&mode=voiture&seuil=30").get_data(as_text=True)
     assert "France métropolitaine : 0,3" not in page
+
+
+def test_needs_and_supply_table_per_territory(observed):
+    client, settings, db = observed
+    page = client.get(f"/accessibilite?theme={THEME}&mode=voiture&seuil=20&grid=epci").get_data(as_text=True)
+    assert 'id="table-besoins-1"' in page and "Offres pour 100" in page
+    # the whole-territory row: published beneficiaries and France Services offers per 100 of them
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        total = conn.execute(text("SELECT sum(count) FROM need_count WHERE series_id = "
+                                  "(SELECT id FROM need_series WHERE indicator = 'rsa')")).scalar()
+    engine.dispose()
+    assert f'<tfoot><tr><th scope="row">Ensemble du département</th><td class="num">{count_fr(total)}</td>' in page
