@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mapapp.formats import number, percent
+
 from mapapp.territory.tabular import find_column, parse_number, read_csv_table
 from mapapp.territory.validation import ImportReport, TerritoryImportError, finish, start
 
@@ -38,6 +40,17 @@ _DEPARTEMENT = re.compile(r"^(?:d|dep|département|departement)?\s*[:\s-]?\s*(\d
 def share_beyond_key(theme: str, mode: str, minutes: float) -> str:
     """The reference key of « share of inhabitants beyond ``minutes`` of ``theme`` by ``mode`` »."""
     return f"part_au_dela:{theme}:{mode}:{minutes:g}"
+
+
+def format_reference(ref) -> str:
+    """« France métropolitaine : 5 % (Insee Première, 2021) »."""
+    if ref.unit == "%":
+        value = percent(ref.value / 100, 0 if float(ref.value).is_integer() else 1)
+    elif ref.unit == "min":
+        value = f"{number(ref.value)}\u00a0min"
+    else:
+        value = number(ref.value)
+    return f"{ref.zone_label} : {value} ({ref.source}, {ref.year})"
 
 
 def parse_zone(text: str) -> tuple[str, str] | None:

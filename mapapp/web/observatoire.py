@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from mapapp.access.needs import need_shares
 from mapapp.catalog.needs_store import need_series, read_need_counts, reference_values
-from mapapp.formats import number, percent
-from mapapp.territory.references import share_beyond_key
+from mapapp.formats import number
+from mapapp.territory.references import format_reference, share_beyond_key
 
 
 def number_fr(value, missing: str = "—") -> str:
@@ -29,17 +29,6 @@ def number_fr(value, missing: str = "—") -> str:
     except (TypeError, ValueError):
         return missing
     return missing if math.isnan(value) or math.isinf(value) else number(value, 1)
-
-
-def format_reference(ref) -> str:
-    """« France métropolitaine : 5 % (Insee Première, 2021) »."""
-    if ref.unit == "%":
-        value = percent(ref.value / 100, 0 if float(ref.value).is_integer() else 1)
-    elif ref.unit == "min":
-        value = f"{number(ref.value)}\u00a0min"
-    else:
-        value = number(ref.value)
-    return f"{ref.zone_label} : {value} ({ref.source}, {ref.year})"
 
 
 def references_for(session: Session, theme: str, mode: str, threshold: float) -> list[str]:
