@@ -17,7 +17,8 @@ every problem is reported with its line and nothing is kept when there is one.
 aggregated before they reach mapapp. A file that looks like one row per person
 is refused as a whole (:func:`_looks_individual`): a column named like a
 personal identifier or attribute (:data:`INDIVIDUAL_COLUMNS`: NIR, numéro
-d'allocataire, nom, date de naissance…), a zone given on several rows, or counts
+d'allocataire, prénom, date de naissance…; a plain
+« nom » is allowed: it is the commune's name in most files), a zone given on several rows, or counts
 all equal to 1.
 
 **Statistical secrecy** (applied on import, :func:`apply_secrecy`):
@@ -66,7 +67,8 @@ COUNT_COLUMNS = ("effectif", "nombre", "nb", "valeur", "count", "total")
 #: Column names (lower-case, accents and separators removed) that only a file of individuals has.
 INDIVIDUAL_COLUMNS = ("nir", "numsecu", "numerosecu", "securitesociale", "numalloc", "numeroallocataire",
                       "allocataire", "matricule", "idindividu", "identifiant", "idpersonne", "individu",
-                      "nom", "prenom", "nomprenom", "datenaissance", "datedenaissance", "naissance", "sexe",
+                      "prenom", "nomprenom", "nomdefamille", "nomdusage", "nomdenaissance", "datenaissance",
+                      "datedenaissance", "naissance", "sexe",
                       "adresse", "age", "telephone", "courriel", "email")
 #: Fewest rows for « every count is 1 » to mean individual rows (two communes of 1 are plausible).
 ALL_ONES_MIN_ROWS = 5

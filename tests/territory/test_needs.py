@@ -70,7 +70,7 @@ def test_single_secret_in_the_whole_file_gets_a_partner(tmp_path):
     assert frame.loc["96001", "count"] == 154
 
 
-@pytest.mark.parametrize("header", ["nir;commune;effectif", "commune;nom;effectif", "Date de naissance;commune;effectif",
+@pytest.mark.parametrize("header", ["nir;commune;effectif", "commune;prenom;effectif", "Date de naissance;commune;effectif",
                                     "numero_allocataire;commune;effectif"])
 def test_individual_columns_are_refused(tmp_path, header):
     path = _write(tmp_path, header + "\n" + "x;96001;1\n")
@@ -102,3 +102,8 @@ def test_squares_and_missing_columns(tmp_path):
     bad = _write(tmp_path, "commune;total_rsa\n96001;12\n", "bad.csv")
     with pytest.raises(TerritoryImportError, match="effectif absente"):
         read_needs(bad)
+
+
+def test_a_column_of_commune_names_is_fine(tmp_path):
+    path = _write(tmp_path, "commune;nom;effectif\n96001;Arlenc;154\n96002;Saint-Jo;70\n")
+    assert read_needs(path)["count"].tolist() == [154, 70]
