@@ -227,7 +227,61 @@ def bpe(path, codes, dry_run, errors_path) -> None:
                "quotidien ».")
 
 
+@click.command("2sfca", help="Calculer le score d'accessibilité 2SFCA (aire de chalandise flottante à deux étapes, "
+               "Luo et Wang 2003) par commune : les places des lieux d'un thème (champ capacite) rapportées aux "
+               "besoins à leur portée.\n\n"
+               "Étape 1 : pour chaque lieu, sa capacité divisée par les bénéficiaires à moins du seuil ; étape 2 : "
+               "pour chaque point de population, la somme de ces rapports des lieux à sa portée ; le score d'une "
+               "commune est la moyenne de ses points pondérée par les bénéficiaires, pour 100 bénéficiaires. "
+               "Relit le graphe routier en cache de « mapapp compute ».")
+@click.option("--indicateur", "indicator", required=True, help="Clé de l'indicateur de besoin importé (rsa…).")
+@click.option("--theme", "theme", required=True, help="Clé du thème (france_services, mobilite…).")
+@click.option("--mode", "mode", type=click.Choice(["car", "walk", "bike"]), default="car", show_default=True,
+              help="Mode de déplacement : car (voiture), walk (marche), bike (vélo).")
+@click.option("--seuil", "threshold", type=click.FloatRange(min=0.5, max=600), default=None,
+              help="Seuil de l'aire de chalandise, en minutes (par défaut le seuil principal du thème).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Écrire aussi le score de chaque commune dans ce fichier CSV (« ; », UTF-8 avec BOM).")
+def fca(indicator, theme, mode, threshold, csv_path) -> None:
+    """Compute the 2SFCA accessibility score per commune."""
+    from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
+    from mapapp.catalog.territory_store import read_communes
+    from mapapp.fca import FcaError, run_fca
+    from mapapp.results import ResultStore
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        if problem := schema_problem(engine):
+            raise click.ClickException(problem)
+        with make_sessionmaker(engine)() as session:
+            try:
+                result = run_fca(session, ResultStore(settings.data_dir / "results"), settings.cache_dir,
+                                 indicator=indicator, theme=theme, mode=mode, threshold_min=threshold)
+            except FcaError as exc:
+                raise click.ClickException(str(exc)) from None
+            names = dict(zip(*read_communes(session)[["code", "nom"]].T.values))
+    finally:
+        engine.dispose()
+    from mapapp.formats import number
+
+    table = result.communes.assign(nom=result.communes["commune"].map(names))
+    click.echo(f"Score 2SFCA, {result.theme_label}, {result.label} ({result.year}), seuil {number(result.threshold_min)} "
+               f"min : places pour 100 bénéficiaires.")
+    if result.n_sites_without_capacity:
+        click.echo(f"{count(result.n_sites_without_capacity, 'lieu sans capacité connue', 'lieux sans capacité connue')}"
+                   " : non comptés.")
+    for row in table.sort_values("score_per_100").itertuples(index=False):
+        click.echo(f"  {row.commune} {row.nom} : {number(row.score_per_100, 1)}")
+    if csv_path is not None:
+        table[["commune", "nom", "need", "score_per_100"]].rename(columns={
+            "need": "beneficiaires", "score_per_100": "places_pour_100"}).to_csv(
+            csv_path, sep=";", index=False, encoding="utf-8-sig", decimal=",")
+        click.echo(f"Écrit : {csv_path}")
+
+
 def register(territory: click.Group) -> None:
     territory.add_command(besoins)
     territory.add_command(references)
     territory.add_command(bpe)
+    territory.add_command(fca)

@@ -206,3 +206,32 @@ def two_step_fca(pairs: pd.DataFrame, demand: pd.DataFrame, capacity: pd.DataFra
     communes["score_per_100"] = 100 * communes["score"]
     return (communes[["commune", "need", "score", "score_per_100"]],
             sites[["site_id", "capacite", "need_in_catchment", "ratio"]].reset_index(drop=True))
+
+
+def catchment_pairs(graph, point_snap, site_snap, radius_min: float) -> pd.DataFrame:
+    """``point, site, time_min`` (row indices of the two snaps) for every pair within ``radius_min``.
+
+    One bounded Dijkstra per site (:func:`mapapp.access.dijkstra.destinations_within`, the engine's
+    own search), read at the points' two snap nodes: a point's time to a site is the better of
+    « its access time to node a (or b) + the node's time to the site ». This is the input of
+    :func:`two_step_fca` (with the points' ``point_id`` and the sites' ``site_id`` mapped in).
+    """
+    from mapapp.access.dijkstra import destinations_within
+
+    radius_s = float(radius_min) * 60.0
+    nodes = np.unique(np.r_[point_snap.node_a[point_snap.node_a >= 0], point_snap.node_b[point_snap.node_b >= 0]])
+    reach = destinations_within(graph, site_snap, radius_s, nodes=nodes)
+    at_node = pd.DataFrame({"node": reach.node, "site": reach.site.astype(np.int64), "t": reach.time_s})
+    sides = []
+    for node, time in ((point_snap.node_a, point_snap.time_a_s), (point_snap.node_b, point_snap.time_b_s)):
+        ok = node >= 0
+        side = pd.DataFrame({"point": np.flatnonzero(ok), "node": node[ok], "access": time[ok]})
+        sides.append(side.merge(at_node, on="node").assign(time_s=lambda d: d["access"] + d["t"]))
+    pairs = pd.concat(sides, ignore_index=True)
+    if pairs.empty:
+        return pd.DataFrame({"point": pd.Series(dtype=np.int64), "site": pd.Series(dtype=np.int64),
+                             "time_min": pd.Series(dtype=float)})
+    pairs = pairs.groupby(["point", "site"], as_index=False)["time_s"].min()
+    pairs = pairs[pairs["time_s"] <= radius_s]
+    return pd.DataFrame({"point": pairs["point"].to_numpy(), "site": pairs["site"].to_numpy(),
+                         "time_min": pairs["time_s"].to_numpy() / 60.0})

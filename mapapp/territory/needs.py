@@ -17,9 +17,9 @@ every problem is reported with its line and nothing is kept when there is one.
 aggregated before they reach mapapp. A file that looks like one row per person
 is refused as a whole (:func:`_looks_individual`): a column named like a
 personal identifier or attribute (:data:`INDIVIDUAL_COLUMNS`: NIR, numéro
-d'allocataire, prénom, date de naissance…; a plain
-« nom » is allowed: it is the commune's name in most files), a zone given on several rows, or counts
-all equal to 1.
+d'allocataire, prénom, date de naissance…; a plain « nom » is allowed: it is
+the commune's name in most files), a zone given on several rows, or counts all
+equal to 1.
 
 **Statistical secrecy** (applied on import, :func:`apply_secrecy`):
 

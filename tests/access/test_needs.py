@@ -74,3 +74,17 @@ def test_two_step_fca_by_hand():
     assert communes.loc["B", "score"] == pytest.approx(0.1)
     # every reachable place is shared out exactly once: Σ A_i D_i = capacity of the reached sites
     assert (communes["score"] * communes["need"]).sum() == pytest.approx(40)
+
+
+def test_catchment_pairs_read_both_snap_nodes_and_keep_the_radius():
+    from mapapp.access.needs import catchment_pairs
+    from tests.access.helpers import graph, snap
+
+    # 0 <-> 1 <-> 2, 60 s each way; the site sits on node 1; P0 on node 0, P1 10 s from node 2 (or 200 s from 0).
+    g = graph(3, [(0, 1, 60), (1, 0, 60), (1, 2, 60), (2, 1, 60)])
+    points = snap([0, 2], [0.0, 10.0], [-1, 0], [np.inf, 200.0])
+    sites = snap([1], [0.0])
+    pairs = catchment_pairs(g, points, sites, 70 / 60).sort_values("point")
+    assert pairs[["point", "site"]].values.tolist() == [[0, 0], [1, 0]]
+    assert pairs["time_min"].tolist() == pytest.approx([1.0, 70 / 60])  # P1: min(10 + 60, 200 + 60)
+    assert catchment_pairs(g, points, sites, 65 / 60)["point"].tolist() == [0]

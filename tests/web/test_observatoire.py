@@ -86,3 +86,31 @@ def test_needs_and_supply_table_per_territory(observed):
                                   "(SELECT id FROM need_series WHERE indicator = 'rsa')")).scalar()
     engine.dispose()
     assert f'<tfoot><tr><th scope="row">Ensemble du département</th><td class="num">{count_fr(total)}</td>' in page
+
+
+def test_2sfca_on_the_demo_shares_every_reachable_place_once(observed, tmp_path):
+    _, settings, db = observed
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:  # give the France Services sites a capacity: 10, 20, 30…
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM site WHERE kind = 'france_services' ORDER BY id"))]
+        for i, site_id in enumerate(ids):
+            conn.execute(text("UPDATE site SET capacite = :c WHERE id = :i"), {"c": 10 * (i + 1), "i": site_id})
+    engine.dispose()
+    env = {"MAPAPP_DATA_DIR": str(settings.data_dir), "MAPAPP_DATABASE_URL": f"sqlite:///{db}", **WEB_ENV}
+    out = tmp_path / "2sfca.csv"
+    result = CliRunner().invoke(main, ["territory", "2sfca", "--indicateur", "rsa", "--theme", THEME, "--csv",
+                                       str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "places pour 100 bénéficiaires" in result.output
+
+    from mapapp.catalog.db import make_engine, make_sessionmaker
+    from mapapp.fca import run_fca
+
+    with make_sessionmaker(make_engine(f"sqlite:///{db}"))() as session:
+        fca = run_fca(session, ResultStore(settings.data_dir / "results"), settings.cache_dir, indicator="rsa",
+                      theme=THEME, mode="car")
+    reached = fca.sites[fca.sites["need_in_catchment"] > 0]
+    # 2SFCA conserves supply: Σ_i A_i D_i equals the capacity of the sites some beneficiary reaches
+    assert (fca.communes["score"] * fca.communes["need"]).sum() == pytest.approx(reached["capacite"].sum())
+    assert len(reached) >= 1 and fca.threshold_min == 20
+    assert out.read_text(encoding="utf-8-sig").startswith("commune;nom;beneficiaires;places_pour_100")
