@@ -34,7 +34,7 @@ from sqlalchemy import select
 from mapapp.access.frames import attach_snap
 from mapapp.access.run import Memo, compute_access, compute_access_modes
 from mapapp.access.settings import AccessSettings
-from mapapp.access.themes import Theme
+from mapapp.access.themes import Theme, themes_for_catalog
 from mapapp.access.variants import Variant, unknown_hours_count, variant_offers, variants
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
@@ -226,7 +226,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     if inputs.points.empty:
         raise ComputeError("Aucun point de population dans le territoire.")
 
-    themes = themes or list(access.themes)
+    themes = themes or themes_for_catalog(list(access.themes), inputs.sites)  # + BPE basket when loaded
     osm_path = Path(territory.osm_path)
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")
     try:

@@ -46,6 +46,7 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
             known = set(session.scalars(select(Commune.code)))
             say("Chargement du catalogue")
             catalog_report = load_catalog(session, catalog, known_communes=known)
+            needs_lines = _load_needs_files(session, directory)
     except BaseException:
         if pending is not None:
             pending.discard()
@@ -56,10 +57,38 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
         f"Territoire « {bundle.name} » : {count(len(bundle.communes), 'commune')}, "
         f"{'modifié' if territory_report.changed else 'inchangé'}",
         catalog_report.summary(),
+        *needs_lines,
     ]
     if pending is not None:
         lines.append(pending.commit().summary())
     return "\n".join(lines)
+
+
+def _load_needs_files(session, directory: Path) -> list[str]:
+    """Store the demo's aggregated need counts (:data:`mapapp.demo.needs.DEMO_NEEDS`) found in ``directory``.
+
+    They go through the same reader and secrecy as ``mapapp territory besoins``.
+    """
+    from mapapp.catalog.needs_store import store_needs
+    from mapapp.catalog.territory_store import read_communes, read_grids
+    from mapapp.demo.needs import DEMO_NEEDS
+    from mapapp.territory.needs import DEFAULT_SECRECY_THRESHOLD, groups_from_grids, read_needs
+
+    codes = set(read_communes(session, include_buffer=False)["code"])
+    grids = read_grids(session)
+    groups = groups_from_grids(grids[grids["commune"].isin(codes)])
+    lines = []
+    for key, label, filename, year, _rates, _rng in DEMO_NEEDS:
+        path = Path(directory) / filename
+        if not path.exists():
+            continue
+        frame = read_needs(path, known_zones=codes, groups=groups, threshold=DEFAULT_SECRECY_THRESHOLD)
+        store_needs(session, frame, indicator=key, label=label, year=year, threshold=DEFAULT_SECRECY_THRESHOLD,
+                    source="démonstration (effectifs fictifs)")
+        hidden = int(frame["secret"].map(lambda s: isinstance(s, str)).sum())
+        lines.append(f"Besoins « {label} » {year} : {count(len(frame), 'commune')}, "
+                     f"{count(hidden, 'effectif masqué', 'effectifs masqués')} (secret statistique)")
+    return lines
 
 
 def _prepare_folder_feeds(settings: Settings, directory: Path, bundle: TerritoryBundle, say):

@@ -198,6 +198,31 @@ def default_themes() -> list[Theme]:
     return themes
 
 
+#: ``sites.kind`` of the INSEE BPE everyday equipments (:mod:`mapapp.io.bpe`).
+EVERYDAY_EQUIPMENT_KIND = "equipement_quotidien"
+
+
+def everyday_equipment_theme() -> Theme:
+    """« Équipements utiles au quotidien »: the sites of the BPE everyday basket, selected by site kind.
+
+    A filter on ``site_kinds`` rather than on thématiques: BPE equipments (bakeries, GPs, post
+    offices) are not insertion offers and have no data·inclusion thématique, so no other theme
+    counts them. Car thresholds are the everyday ones (Meuse: « plus de 10 minutes »).
+    """
+    return Theme("equipements_quotidien", "Équipements utiles au quotidien (BPE)",
+                 site_kinds={EVERYDAY_EQUIPMENT_KIND}, thresholds=EVERYDAY,
+                 description="Équipements de la Base permanente des équipements de l'Insee (poste, commerce "
+                             "alimentaire, école, médecin, pharmacie…).")
+
+
+def themes_for_catalog(themes: list[Theme], sites: pd.DataFrame) -> list[Theme]:
+    """``themes`` plus the everyday equipment theme when the catalog holds BPE sites and it is not there yet."""
+    keys = {t.key for t in themes}
+    has_bpe = "kind" in sites.columns and (sites["kind"] == EVERYDAY_EQUIPMENT_KIND).any()
+    theme = everyday_equipment_theme()
+    return [*themes, theme] if has_bpe and theme.key not in keys else list(themes)
+
+
 def _as_set(value) -> frozenset[str]:
     if value is None or (not isinstance(value, (list, tuple, set, frozenset)) and pd.isna(value)):
         return frozenset()

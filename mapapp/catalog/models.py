@@ -46,6 +46,19 @@ class Base(DeclarativeBase):
     pass
 
 
+def check_capacity(field: str, value):
+    """A capacity: None (unknown) or a whole number ≥ 0."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise vocab.RecordError(field, f"« {value} » n'est pas un nombre entier") from None
+    if not number.is_integer() or number < 0:
+        raise vocab.RecordError(field, f"« {value} » : un nombre entier positif ou nul est attendu")
+    return int(number)
+
+
 def _today() -> dt.date:
     return dt.date.today()
 
@@ -237,6 +250,9 @@ class Site(Record, Base):
     closed_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     #: For itinerant stops: the name of the bus route they belong to.
     itinerant_route: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: How many people the site can take (places, files active...), optional: the supply of the 2SFCA
+    #: score (:func:`mapapp.access.needs.two_step_fca`). Unknown (None) is not zero.
+    capacite: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     structure: Mapped[Structure] = relationship(back_populates="sites")
     offers: Mapped[list[Offer]] = relationship(secondary=offer_site, back_populates="sites")
@@ -256,6 +272,10 @@ class Site(Record, Base):
     @validates("horaires_accueil")
     def _v_hours(self, _key, value):
         return validate_hours("site.horaires_accueil", value)
+
+    @validates("capacite")
+    def _v_capacite(self, _key, value):
+        return check_capacity("site.capacite", value)
 
     @validates("lon", "lat")
     def _v_coord(self, key, value):
@@ -318,6 +338,8 @@ class Offer(Record, Base):
     pilote: Mapped[str | None] = mapped_column(String(300), nullable=True)
     financeurs: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(30), default="active", index=True)
+    #: How many people the offer can take (places per year, files...), optional: the 2SFCA supply.
+    capacite: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     structure: Mapped[Structure] = relationship(back_populates="offers")
     sites: Mapped[list[Site]] = relationship(secondary=offer_site, back_populates="offers", order_by=Site.id)
@@ -369,6 +391,10 @@ class Offer(Record, Base):
     @validates("horaires_accueil")
     def _v_hours(self, _key, value):
         return validate_hours("offer.horaires_accueil", value)
+
+    @validates("capacite")
+    def _v_capacite(self, _key, value):
+        return check_capacity("offer.capacite", value)
 
     @validates("delivery_mode")
     def _v_delivery(self, _key, value):
@@ -442,6 +468,68 @@ class MobilitySolution(Record, Base):
             raise vocab.RecordError("mobility.served_communes", "vide pour une zone desservie (kind=area)")
         if self.kind == "aid" and self.lon is not None:
             raise vocab.RecordError("mobility.lon", "une aide n'est pas localisée (kind=aid)")
+
+
+# --------------------------------------------------------------------------- observatoire
+
+
+class NeedSeries(Base):
+    """One imported indicator of need for one year (« bénéficiaires du RSA » 2025), by commune or by square.
+
+    Its counts (:class:`NeedCount`) went through statistical secrecy on import
+    (:mod:`mapapp.territory.needs`): a suppressed count is not stored.
+    """
+
+    __tablename__ = "need_series"
+    __table_args__ = (UniqueConstraint("indicator", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(50), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    #: ``commune`` or ``carreau``.
+    zone_kind: Mapped[str] = mapped_column(String(10))
+    #: Counts below this were suppressed (primary secrecy).
+    secrecy_threshold: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    counts: Mapped[list[NeedCount]] = relationship(back_populates="series", cascade="all, delete-orphan",
+                                                   order_by=lambda: NeedCount.zone)
+
+
+class NeedCount(Base):
+    """The count of one zone; ``count`` is NULL when ``secret`` says it is suppressed."""
+
+    __tablename__ = "need_count"
+    __table_args__ = (UniqueConstraint("series_id", "zone"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("need_series.id", ondelete="CASCADE"), index=True)
+    zone: Mapped[str] = mapped_column(String(100))
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: None (published), ``primaire`` or ``secondaire``.
+    secret: Mapped[str | None] = mapped_column(String(12), nullable=True)
+
+    series: Mapped[NeedSeries] = relationship(back_populates="counts")
+
+
+class ReferenceValue(Base):
+    """A reference figure to compare with (« France métropolitaine : 5 % », source, year)."""
+
+    __tablename__ = "reference_value"
+    __table_args__ = (UniqueConstraint("indicator", "zone", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(100), index=True)
+    #: ``france``, ``france_metro``, ``region:<code>`` or ``departement:<code>``.
+    zone: Mapped[str] = mapped_column(String(30))
+    zone_label: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    #: ``%`` (value in percent), ``min`` or empty (a plain number).
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300))
 
 
 # Register the contribution tables (users, revisions, history) on the same metadata.

@@ -36,6 +36,8 @@ SITE_KINDS: dict[str, str] = {
     "france_services": "France Services",
     "france_services_itinerant_stop": "France Services itinérant – arrêt",
     "partner": "Partenaire",
+    #: An everyday facility of the INSEE BPE (« gamme de proximité » basket: :mod:`mapapp.io.bpe`).
+    "equipement_quotidien": "Équipement du quotidien (BPE)",
     "other": "Autre",
 }
 

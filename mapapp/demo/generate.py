@@ -24,13 +24,14 @@ from . import names
 from .catalog import build_catalog
 from .geography import Geography, build_geography, rng_for, to_wgs84
 from .grids import GRID_SPECS, build_grids, population_points
+from .needs import DEMO_NEEDS, need_rows
 from .osm import write_osm
 from .roads import build_roads
 from .transit import FILES as TRANSIT_FILES
 from .transit import write_transit
 
 FILES = ("territory.json", "communes.geojson", "grids.csv", "population.csv", "roads.osm", "catalog.json",
-         *TRANSIT_FILES)
+         *TRANSIT_FILES, *(need[2] for need in DEMO_NEEDS))
 DEFAULT_SEED = 96
 #: the exponent of node count vs. road detail, measured on the demo (n ~ detail ** 0.7)
 _DETAIL_EXPONENT = 0.7
@@ -116,9 +117,9 @@ def write_communes(geo: Geography, path: Path) -> None:
         f.write("\n]}\n")
 
 
-def _write_csv(path: Path, header: list[str], rows) -> None:
+def _write_csv(path: Path, header: list[str], rows, delimiter: str = ",") -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = csv.writer(f, lineterminator="\n", delimiter=delimiter)
         w.writerow(header)
         w.writerows(rows)
 
@@ -202,6 +203,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     bar.step("roads.osm")
     catalog = build_catalog(geo, grid_rows, seed)
     write_json(out / "catalog.json", catalog)
+    for _key, _label, filename, _year, (low, high), rng_key in DEMO_NEEDS:
+        _write_csv(out / filename, ["commune", "effectif"], need_rows(geo, seed, low, high, rng_key), delimiter=";")
     bar.step("catalog")
     transit = write_transit(geo, out)
     bar.step("gtfs")

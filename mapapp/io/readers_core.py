@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, Text, inspect
+from sqlalchemy import JSON, Date, Float, Integer, Text, inspect
 
 from mapapp.catalog.history import TECHNICAL_FIELDS
 from mapapp.catalog.load import RELATION_FIELDS, SECTIONS
@@ -101,6 +101,8 @@ def _field_types(section: str) -> dict[str, str]:
             out[attr.key] = "list"
         elif isinstance(col.type, Float):
             out[attr.key] = "float"
+        elif isinstance(col.type, Integer):
+            out[attr.key] = "int"
         elif isinstance(col.type, Date):
             out[attr.key] = "date"
         else:
@@ -181,6 +183,14 @@ def convert(section: str, name: str, value: Any) -> Any:
             return parse_number(value)
         except ValueError:
             raise ValueError(f"{name} : nombre illisible « {value} »") from None
+    if kind == "int":
+        try:
+            number = parse_number(value)
+        except ValueError:
+            number = None
+        if number is None or not float(number).is_integer():
+            raise ValueError(f"{name} : nombre entier attendu, pas « {value} »")
+        return int(number)
     if kind == "date":
         try:
             return _parse_date(value)

@@ -39,6 +39,7 @@ from mapapp.catalog.models import Offer, Territory
 from mapapp.catalog.territory_store import read_communes, read_grids
 from mapapp.network import profile
 from mapapp.reports.catalog import UnitCatalog, freshness, unit_catalog
+from mapapp.reports.needs import build_needs
 from mapapp.reports.units import COMMUNE, DEPARTEMENT, ReportError, ReportUnit, resolve_unit
 from mapapp import results_variants
 from mapapp.results import ResultStore
@@ -134,6 +135,8 @@ class ReportData:
     stale_results: str | None = None
     #: The public and schedule rule of the figures (:func:`mapapp.results_variants.describe_fr`; None: everyone).
     variant: str | None = None
+    #: :func:`mapapp.reports.needs.build_needs`: beneficiaries beyond the thresholds, reference values.
+    needs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def theme_labels(self) -> dict[str, str]:
@@ -353,6 +356,7 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
         freshness=fresh, stale_records=stale, theme_sites=theme_sites, geometry=geometry, method=method,
         timings_s=timings, stale_results=stale_message(session, manifests.values()),
         variant=results_variants.describe_fr(results_variants.store_info(store)),
+        needs=build_needs(session, store, chosen, modes, unit_codes),
     )
 
 

@@ -41,6 +41,7 @@ from mapapp.reports.fmt import (
     fr_threshold,
 )
 from mapapp.reports.maps import OSM_CREDIT, MapImage, report_maps
+from mapapp.reports.needs import needs_table
 from mapapp.reports.summary import summary_sentences
 from mapapp.reports.units import grid_label, grid_label_plural
 
@@ -344,7 +345,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
         "catalog_tables": _catalog_tables(r), "offer_map": maps_by_key.get("offre"),
         "themes": themes,
         "zb_maps": [maps_by_key[k] for k in (f"zones-blanches-{m}" for m in r.modes) if k in maps_by_key],
-        "offers_by_theme": _offers_by_theme_table(r), "freshness": _freshness_tables(r),
+        "offers_by_theme": _offers_by_theme_table(r), "freshness": _freshness_tables(r), "needs": needs_table(r),
         "method": _method(r), "osm_credit": OSM_CREDIT, "stale_months": r.stale_months,
         "sub_label": grid_label_plural(r.sub_grid).lower(),
     }

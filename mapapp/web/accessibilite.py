@@ -21,7 +21,7 @@ from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
 from mapapp import results_variants as variants
-from mapapp.web import lookup
+from mapapp.web import lookup, observatoire
 from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
 from mapapp.web.db import get_session
 from mapapp.web.maps import build_commune_map
@@ -103,6 +103,11 @@ def _percent_filter(value) -> str:
 @bp.app_template_filter("count_fr")
 def _count_filter(value) -> str:
     return ad.count_fr(value)
+
+
+@bp.app_template_filter("nombre_fr")
+def _number_filter(value) -> str:
+    return observatoire.number_fr(value)
 
 
 @bp.app_template_filter("seuil_fr")
@@ -215,10 +220,17 @@ def page():
     points = results.table(mode, "points", theme["key"])
     method = method_note.method_lines(manifest.method, manifest.graph, points, mode, theme["key"], threshold,
                                       n_points=len(points))
+    references = observatoire.references_for(session, theme["key"], mode, threshold)
+    needs = observatoire.need_figures(session, points, threshold)
+    need_tables = []
+    if needs and grid:
+        members = cc.grids(session)
+        unit_names = {(g, c): n for g, c, n in members[["grid", "code", "nom"]].drop_duplicates().itertuples(index=False)}
+        need_tables = observatoire.need_tables(session, points, theme, threshold, grid, members, unit_names)
     return render_template(
         "accessibilite.html", communes=communes.to_dict("records"), territories=territories, whole=whole,
         comparison=comparison, comparison_rows=comparison_rows, comparison_error=comparison_error,
-        comparison_labels=COMPARISON_LABELS,
+        comparison_labels=COMPARISON_LABELS, references=references, needs=needs, need_tables=need_tables,
         parts=parts, layers=layers, nearest=nearest, urls=urls, page_url=page_url, classes=classes,
         computed_at=manifest.computed_at, car_only=ad.CAR_ONLY, method_lines=method, n_zones_blanches=int(
             sum(1 for v in communes["zone_blanche_t"] if v is True)), n_occasional=len(occasional),

@@ -98,7 +98,8 @@ MOBILITY_KEYS = {
     "date_verification",
 }
 STATUSES = set(vocab.STATUSES)
-SITE_KINDS = set(vocab.SITE_KINDS)
+#: Every kind but the INSEE BPE equipments, which come from ``mapapp territory bpe``, not from the generator.
+SITE_KINDS = set(vocab.SITE_KINDS) - {"equipement_quotidien"}
 CATEGORIES = set(vocab.MOBILITY_CATEGORIES)
 TODAY = date(2026, 11, 1)
 

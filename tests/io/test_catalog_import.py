@@ -374,3 +374,21 @@ def test_partner_import_cannot_attach_another_structures_site_to_its_offer(facto
         assert result.plans == []
     with factory() as s:
         assert _count(s, Revision) == 0
+
+
+def test_optional_capacity_is_imported_as_a_whole_number(factory, tmp_path):
+    rows = good_rows()
+    rows[1]["capacite"] = "12"
+    rows[2]["capacite"] = "30"
+    path = write_csv(tmp_path / "capacite.csv", rows, COLUMNS + ["capacite"])
+    with transaction(factory) as s:
+        result = run_import(s, path, dry_run=False)
+        assert result.ok, result.summary()
+    with factory() as s:
+        assert s.get(Site, "imp--lieu-1").capacite == 12 and s.get(Offer, "imp--offre-1").capacite == 30
+    with transaction(factory) as s:
+        assert run_import(s, path, dry_run=False).changed == 0  # idempotent: 12 is 12
+    rows[1]["capacite"] = "douze"
+    with transaction(factory) as s:
+        bad = run_import(s, write_csv(tmp_path / "bad.csv", rows, COLUMNS + ["capacite"]), dry_run=False)
+        assert [e.where for e in bad.report.errors] == [3] and "capacite" in str(bad.report.errors[0])
