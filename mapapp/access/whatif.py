@@ -1,0 +1,368 @@
+"""Incremental what-if: open or close sites without recomputing a whole mode (issue 14, "Speed").
+
+:func:`whatif_state` runs the engine once (exactly :func:`~mapapp.access.run.compute_access`,
+whose tables it keeps in ``state.results``) and keeps, per theme, the per-origin
+values the tables are made from (:class:`~mapapp.access.indicators.ThemeTimes`:
+the two nearest eligible sites and their times at every population point and
+main point, and the (origin, site) pairs within the main threshold).
+:func:`what_if` then applies a change (the arguments of
+:func:`~mapapp.access.scenario.apply_scenario`) and returns the results the
+full recompute on the changed catalog would give, and a new state to chain.
+
+Per theme:
+
+- **untouched** (no added offer matches it, no removed site served it): its
+  rows are copied;
+- **added sites** (with or without eligibility zone): an origin's two nearest
+  sites can only change to a new site that is nearer than its current second
+  (first, without second nearest). One bounded search per added site, to the
+  largest current second time of the origins allowed to use it (and at least
+  the main threshold, for the overlap counts), then a merge of the candidates;
+- **removed sites**, when the theme has no restricted site: only the origins
+  whose nearest or second-nearest site was removed change. One nearest-site
+  search from the remaining sites and a second-nearest search restricted to
+  the cells of those origins (:func:`~mapapp.access.dijkstra.second_nearest_destination`
+  with ``cells_of``); the others keep their values. Pairs within the main
+  threshold lose the removed sites;
+- anything else (a removed site in a theme with eligibility zones, a site that
+  loses eligibility for a commune without being removed) is **recomputed in
+  full** for that theme, and listed in :attr:`WhatIf.recomputed` with the
+  reason: never a silent approximation.
+
+Every value is exact (same argument as :mod:`mapapp.access.run`); two equally
+near sites may be reported in either order, as in the full engine.
+
+Wiring (CLI, web): build the state once per mode for the live catalog (it is
+plain arrays and DataFrames: keep it in memory or pickle it), then call
+:func:`what_if` / :func:`what_if_modes` for each scenario; compare with
+:func:`mapapp.access.scenario.compare` (``WhatIf.compare()``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from mapapp.access.dijkstra import (ReachPairs, destinations_within, nearest_destination, read_at_points,
+                                    read_second_at_points, routing_graph, second_nearest_destination)
+from mapapp.access.eligibility import ZoneIndex, eligibility_groups
+from mapapp.access.frames import SNAP_COLUMNS, require_columns, snap_from_frame
+from mapapp.access.indicators import ThemeTimes, frame_from_parts, theme_tables
+from mapapp.access.pairs import merge_top2, origin_pairs, top2_of_pairs
+from mapapp.access.prepare import Inputs, ThemePlan, theme_digest
+from mapapp.access.run import TABLES, AccessResults, _context, _plan, _run
+from mapapp.access.scenario import apply_scenario, compare
+from mapapp.access.searches import SearchRunner, take_snap
+from mapapp.access.themes import OPEN_STATUSES, Theme, presence_offers, select_destinations
+from mapapp.network.graph import RoadGraph
+
+__all__ = ["WhatIf", "WhatIfState", "what_if", "what_if_modes", "whatif_state"]
+
+
+@dataclass
+class WhatIfState:
+    """A mode's inputs, per-theme plans and per-origin values, and its result tables."""
+
+    graph: RoadGraph
+    points: pd.DataFrame
+    communes: pd.DataFrame
+    sites: pd.DataFrame
+    offers: pd.DataFrame
+    grids: pd.DataFrame | None
+    themes: list[Theme]
+    statuses: frozenset
+    second: bool
+    method: str
+    inp: Inputs
+    plans: dict[str, ThemePlan]
+    times: dict[str, ThemeTimes]
+    results: AccessResults
+    zones: ZoneIndex = None
+
+
+@dataclass
+class WhatIf:
+    """The results after the change, and how each theme was obtained.
+
+    Attributes:
+        results: the tables :func:`~mapapp.access.run.compute_access` gives on the changed catalog.
+        state: the state after the change (to chain another :func:`what_if`).
+        baseline: the results before.
+        incremental: themes updated incrementally; unchanged: themes copied;
+        recomputed: {theme: reason} for themes recomputed in full.
+        timings_s: seconds per stage.
+    """
+
+    results: AccessResults
+    state: WhatIfState
+    baseline: AccessResults
+    incremental: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    recomputed: dict[str, str] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def compare(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per commune and per territory unit, before / after / change (:func:`~mapapp.access.scenario.compare`)."""
+        return compare(self.baseline, self.results)
+
+
+def whatif_state(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFrame, sites: pd.DataFrame,
+                 offers: pd.DataFrame, themes: Iterable[Theme], grids: pd.DataFrame | None = None, *,
+                 statuses: Iterable[str] = OPEN_STATUSES, second_nearest: bool = True, method: str = "",
+                 workers: int = 1) -> WhatIfState:
+    """Run the engine once (arguments of :func:`~mapapp.access.run.compute_access`) and keep what what-ifs need."""
+    themes = list(themes)
+    statuses = frozenset(statuses)
+    job = _plan(graph, points, communes, sites, offers, themes, grids, statuses, None, second_nearest, method)
+    keep: dict[str, ThemeTimes] = {}
+    with SearchRunner({job.mode: _context(job)}, workers) as runner:
+        results = _run(job, runner, keep)
+    return WhatIfState(graph, points, communes, sites, offers, grids, themes, statuses, second_nearest, method,
+                       job.inp, {p.theme.key: p for p in job.plans}, keep, results, ZoneIndex(communes))
+
+
+def _remap(arr: np.ndarray, remap: np.ndarray) -> np.ndarray:
+    return np.where(arr >= 0, remap[np.maximum(arr, 0)], -1).astype(arr.dtype)
+
+
+def _remap_times(tt: ThemeTimes, remap: np.ndarray) -> ThemeTimes:
+    r = lambda a: _remap(a, remap)  # noqa: E731
+    return replace(tt, p_site=r(tt.p_site), p_second_site=r(tt.p_second_site), m_site=r(tt.m_site),
+                   m_second_site=r(tt.m_second_site), site_rows=r(tt.site_rows),
+                   pairs_within=(tt.pairs_within[0], r(tt.pairs_within[1])),
+                   m_pairs_within=(tt.m_pairs_within[0], r(tt.m_pairs_within[1])))
+
+
+def _new_plan(theme: Theme, main_s: float, dest: pd.DataFrame, inp: Inputs, zones: ZoneIndex, mode: str,
+              second: bool) -> ThemePlan:
+    groups = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, zones)
+    n_sites = len(inp.terr.site_id)
+    return ThemePlan(theme, main_s, dest, groups,
+                     theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only"),
+                     groups.everywhere[inp.site_snap.snapped[groups.everywhere]], groups.membership(n_sites))
+
+
+def _remap_plan(plan: ThemePlan, remap: np.ndarray, n_new: int) -> ThemePlan:
+    groups = replace(plan.groups, sites=[remap[s] for s in plan.groups.sites], everywhere=remap[plan.groups.everywhere])
+    return replace(plan, groups=groups, u_rows=remap[plan.u_rows], member=groups.membership(n_new))
+
+
+def _origins(inp: Inputs):
+    return (("p", inp.points), ("m", inp.mains))
+
+
+def _get(tt: ThemeTimes, name: str):
+    """(top two, n_within, pairs within) of points (``p``) or main points (``m``)."""
+    if name == "p":
+        return ((tt.p_time_s, tt.p_site, tt.p_second_s, tt.p_second_site), tt.p_n_within, tt.pairs_within)
+    return ((tt.m_time_s, tt.m_site, tt.m_second_s, tt.m_second_site), tt.m_n_within, tt.m_pairs_within)
+
+
+def _remove(tt: ThemeTimes, removed_old: np.ndarray, remap: np.ndarray, remaining: np.ndarray, inp: Inputs,
+            second: bool) -> dict:
+    """Values in new site rows after removing ``removed_old`` (old rows) from a theme without restricted sites."""
+    rg_needed = inp.needed
+    gone = np.zeros(remap.size, dtype=bool)
+    gone[removed_old] = True
+    state, affected = {}, {}
+    for name, o in _origins(inp):
+        top, n_within, (pp, ps) = _get(tt, name)
+        hit = (top[1] >= 0) & gone[np.maximum(top[1], 0)]
+        if second:
+            hit |= (top[3] >= 0) & gone[np.maximum(top[3], 0)]
+        drop = gone[ps]
+        n_within = n_within - np.bincount(pp[drop], minlength=len(o))
+        state[name] = [[_remap(x, remap) if i % 2 else x.copy() for i, x in enumerate(top)], n_within,
+                       (pp[~drop], _remap(ps[~drop], remap))]
+        affected[name] = np.flatnonzero(hit)
+    if any(a.size for a in affected.values()):
+        snap = take_snap(inp.site_snap, remaining)
+        return_first = nearest_destination(_rg(), snap, remaining)
+        first = return_first.take(rg_needed)
+        if second:
+            ends = np.concatenate([np.r_[o.snap.node_a[affected[k]], o.snap.node_b[affected[k]]]
+                                   for k, o in _origins(inp)])
+            cells = rg_needed[ends[ends >= 0]]
+            sec = second_nearest_destination(_rg(), snap, return_first, remaining, cells_of=cells).take(rg_needed)
+        for name, o in _origins(inp):
+            a = affected[name]
+            if not a.size:
+                continue
+            f = read_at_points(first, o.snap)
+            top = state[name][0]
+            top[0][a], top[1][a] = f.time_s[a], f.site[a]
+            if second:
+                s = read_second_at_points(first, sec, o.snap, f.site)
+                top[2][a], top[3][a] = s.time_s[a], s.site[a]
+            else:
+                top[2][a], top[3][a] = np.inf, -1
+    return state
+
+
+_RG: list = [None]  # the routing graph of the call in progress (set by what_if)
+
+
+def _rg():
+    return _RG[0]
+
+
+def _add(state: dict, add_mask: np.ndarray, added: np.ndarray, inp: Inputs, main_s: float, second: bool) -> None:
+    """Merge the added sites (``added`` rows; ``add_mask`` bool (n_communes, len(added)): who may use each)."""
+    n_sites = len(inp.terr.site_id)
+    radius = np.full(added.size, main_s)
+    for name, o in _origins(inp):
+        top = state[name][0]
+        bound = top[2] if second else top[0]
+        ok = o.snap.snapped
+        for j in range(added.size):
+            b = bound[ok & add_mask[o.commune, j]]
+            if b.size:
+                radius[j] = max(radius[j], float(b.max()))
+    reach = destinations_within(_rg(), take_snap(inp.site_snap, added), radius, nodes=inp.needed, dest_index=added)
+    col = np.full(n_sites, -1)
+    col[added] = np.arange(added.size)
+    local = ReachPairs(np.searchsorted(inp.needed, reach.node), reach.site, reach.time_s)
+    for name, o in _origins(inp):
+        pairs = origin_pairs(local, o.snap, inp.needed.size, n_sites)
+        pairs = pairs.where(add_mask[o.commune[pairs.origin], col[pairs.site]])
+        top, n_within, (pp, ps) = state[name]
+        merged = merge_top2(tuple(top), top2_of_pairs(len(o), pairs))
+        within = pairs.where(pairs.time_s <= main_s)
+        state[name] = [list(merged), n_within + np.bincount(within.origin, minlength=len(o)),
+                       (np.r_[pp, within.origin], np.r_[ps, within.site].astype(ps.dtype))]
+
+
+def _times(state: dict, plan: ThemePlan, second: bool) -> ThemeTimes:
+    (pt, n_p, pw), (mt, n_m, mw) = state["p"], state["m"]
+    sizes = np.array([len(s) for s in plan.groups.sites])
+    return ThemeTimes(p_time_s=pt[0], p_site=pt[1], p_second_s=pt[2], p_second_site=pt[3], p_n_within=n_p,
+                      m_time_s=mt[0], m_site=mt[1], m_second_s=mt[2], m_n_within=n_m, pairs_within=pw,
+                      site_rows=np.unique(np.concatenate(plan.groups.sites)),
+                      n_eligible_sites=sizes[plan.groups.group_of_commune], has_second=second,
+                      m_second_site=mt[3], m_pairs_within=mw)
+
+
+def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_offers: pd.DataFrame | None = None,
+            remove_site_ids: Iterable = ()) -> WhatIf:
+    """The results after closing ``remove_site_ids`` and opening ``add_sites`` / ``add_offers``.
+
+    Arguments as :func:`~mapapp.access.scenario.apply_scenario` (added sites
+    carry their snap columns, made on this mode's graph). The results equal
+    :func:`~mapapp.access.run.compute_access` on the changed catalog with the
+    state's themes, statuses and options.
+    """
+    clock = [time.perf_counter()]
+    removed = set(remove_site_ids)
+    if add_sites is not None and len(add_sites):
+        require_columns(add_sites, "sites ajoutés", ("site_id", *SNAP_COLUMNS))
+    new_sites, new_offers = apply_scenario(state.sites, state.offers, add_sites=add_sites, add_offers=add_offers,
+                                           remove_site_ids=removed)
+    mode, inp_old, second = state.graph.mode, state.inp, state.second
+    _RG[0] = routing_graph(state.graph)
+    keep_old = ~pd.Index(inp_old.terr.site_id).isin(list(removed))
+    remap = np.full(keep_old.size, -1, dtype=np.int64)
+    remap[keep_old] = np.arange(int(keep_old.sum()))
+    n_new = len(new_sites)
+    new_snap = snap_from_frame(new_sites)
+    if max(new_snap.node_a.max(initial=-1), new_snap.node_b.max(initial=-1)) >= _rg().n_nodes:
+        raise ValueError("sites ajoutés : nœuds hors du réseau (rattachés à un autre graphe ?)")
+    terr = replace(inp_old.terr, site_id=new_sites["site_id"].to_numpy(dtype=object),
+                   site_snapped=new_snap.snapped.copy())
+    inp = replace(inp_old, terr=terr, site_snap=new_snap)
+    # offers that may make new destinations: the added ones, and existing ones at the added sites
+    added_ids = set(add_sites["site_id"]) if add_sites is not None and len(add_sites) else set()
+    delta = pd.concat([d for d in (add_offers, new_offers[new_offers["site_id"].isin(added_ids)])
+                       if d is not None and len(d)] or [new_offers.iloc[:0]], ignore_index=True)
+    delta_presence = presence_offers(delta, new_sites, state.statuses) if len(delta) else None
+    presence = None
+    plans, times, parts = {}, {}, {t: [] for t in TABLES[:-1]}
+    incremental, unchanged, recomputed = [], [], {}
+    clock.append(time.perf_counter())
+    for theme in state.themes:
+        key, old_plan, old_tt = theme.key, state.plans[theme.key], state.times[theme.key]
+        old_rows = np.unique(np.concatenate(old_plan.groups.sites))
+        removed_old = old_rows[~keep_old[old_rows]]
+        gains = delta_presence is not None and len(select_destinations(delta, new_sites, theme, state.statuses,
+                                                                       presence=delta_presence))
+        if not gains and removed_old.size == 0:
+            plans[key], times[key] = _remap_plan(old_plan, remap, n_new), _remap_times(old_tt, remap)
+            unchanged.append(key)
+            continue
+        if presence is None:
+            presence = presence_offers(new_offers, new_sites, state.statuses)
+        dest = select_destinations(new_offers, new_sites, theme, state.statuses, presence=presence)
+        plan = _new_plan(theme, old_plan.main_s, dest, inp, state.zones, mode, second)
+        restricted = len(old_plan.groups.sites) > 1 or old_plan.groups.sites[0].size != old_plan.groups.everywhere.size
+        # eligibility before (old sites still open, in new rows) and after, per commune
+        before = np.zeros((len(old_plan.groups.sites), n_new), dtype=bool)
+        for g, rows in enumerate(old_plan.groups.sites):
+            before[g, remap[rows][remap[rows] >= 0]] = True
+        before_c = before[old_plan.groups.group_of_commune]
+        after_c = plan.member[plan.groups.group_of_commune]
+        if (before_c & ~after_c).any():
+            reason = "un lieu perd l'éligibilité d'une commune sans être fermé"
+        elif removed_old.size and restricted:
+            reason = "fermeture d'un lieu dans un thème à zones d'éligibilité"
+        else:
+            reason = ""
+        if reason:
+            recomputed[key] = reason
+            plans[key] = plan
+            continue
+        values = _remove(old_tt, removed_old, remap, plan.u_rows, inp, second) if removed_old.size else {
+            name: [[_remap(x, remap) if i % 2 else x for i, x in enumerate(top)], n_w, (pw[0], _remap(pw[1], remap))]
+            for name, o in _origins(inp) for top, n_w, pw in [_get(old_tt, name)]}
+        gained = after_c & ~before_c
+        added = np.flatnonzero(gained.any(axis=0) & new_snap.snapped)
+        if added.size:
+            _add(values, gained[:, added], added, inp, old_plan.main_s, second)
+        plans[key], times[key] = plan, _times(values, plan, second)
+        thr = theme.thresholds_for(mode)
+        for name, cols in theme_tables(terr, times[key], mode, key, thr.main_min, thr.bands_min).items():
+            parts[name].append(cols)
+        incremental.append(key)
+    clock.append(time.perf_counter())
+    full = None
+    if recomputed:
+        themes = [t for t in state.themes if t.key in recomputed]
+        job = _plan(state.graph, state.points, state.communes, new_sites, new_offers, themes, state.grids,
+                    state.statuses, None, second, state.method)
+        keep: dict[str, ThemeTimes] = {}
+        with SearchRunner({mode: _context(job)}, 1) as runner:
+            full = _run(job, runner, keep)
+        times.update(keep)
+        plans.update({p.theme.key: p for p in job.plans})
+    clock.append(time.perf_counter())
+    order = {t.key: i for i, t in enumerate(state.themes)}
+    old = state.results
+    tables = {}
+    for name in TABLES[:-1]:
+        frames = [frame_from_parts(parts[name])] if parts[name] else []
+        if full is not None:
+            frames.append(getattr(full, name))
+        frames.append(getattr(old, name)[getattr(old, name)["theme"].isin(unchanged)])
+        df = pd.concat([f for f in frames if len(f)] or frames[-1:], ignore_index=True)
+        tables[name] = df.sort_values("theme", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    tables["destinations"] = pd.concat([plans[t.key].dest.assign(mode=mode, theme=t.key)[
+        ["mode", "theme", "offer_id", "site_id", "zone_eligibilite"]] for t in state.themes], ignore_index=True) \
+        if state.themes else old.destinations.iloc[:0]
+    clock.append(time.perf_counter())
+    steps = dict(zip(("prepare", "incremental", "recomputed", "tables"), np.diff(clock).tolist()))
+    steps["total"] = clock[-1] - clock[0]
+    results = AccessResults(mode=mode, **tables, digests={k: plans[k].digest for k in order}, timings_s=steps,
+                            reused_themes=tuple(unchanged))
+    new_state = replace(state, sites=new_sites, offers=new_offers, inp=inp, plans=plans, times=times,
+                        results=results)
+    return WhatIf(results, new_state, old, tuple(incremental), tuple(unchanged), recomputed, steps)
+
+
+def what_if_modes(states: Mapping[str, WhatIfState], *, add_sites: Mapping[str, pd.DataFrame] | None = None,
+                  add_offers: pd.DataFrame | None = None, remove_site_ids: Iterable = ()) -> dict[str, WhatIf]:
+    """:func:`what_if` for every mode; ``add_sites`` is {mode: sites snapped on that mode's graph}."""
+    removed = list(remove_site_ids)
+    return {mode: what_if(st, add_sites=(add_sites or {}).get(mode), add_offers=add_offers,
+                          remove_site_ids=removed) for mode, st in states.items()}
