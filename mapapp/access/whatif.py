@@ -33,7 +33,7 @@ Every value is exact (same argument as :mod:`mapapp.access.run`); two equally
 near sites may be reported in either order, as in the full engine.
 
 Wiring (CLI, web): build the state once per mode for the live catalog (it is
-plain arrays and DataFrames: keep it in memory or pickle it), then call
+arrays and DataFrames: keep it in memory, one per mode), then call
 :func:`what_if` / :func:`what_if_modes` for each scenario; compare with
 :func:`mapapp.access.scenario.compare` (``WhatIf.compare()``).
 """
@@ -57,10 +57,11 @@ from mapapp.access.prepare import Inputs, ThemePlan, theme_digest
 from mapapp.access.run import TABLES, AccessResults, _context, _plan, _run
 from mapapp.access.scenario import apply_scenario, compare
 from mapapp.access.searches import SearchRunner, take_snap
-from mapapp.access.themes import OPEN_STATUSES, Theme, presence_offers, select_destinations
+from mapapp.access.themes import (OPEN_STATUSES, Theme, _as_set, _matches_thematiques, presence_offers,
+                                  select_destinations)
 from mapapp.network.graph import RoadGraph
 
-__all__ = ["WhatIf", "WhatIfState", "what_if", "what_if_modes", "whatif_state"]
+__all__ = ["CatalogChange", "WhatIf", "WhatIfState", "catalog_change", "what_if", "what_if_modes", "whatif_state"]
 
 
 @dataclass
@@ -82,6 +83,7 @@ class WhatIfState:
     times: dict[str, ThemeTimes]
     results: AccessResults
     zones: ZoneIndex = None
+    blocks: dict = field(default_factory=dict)  # table -> {theme: (start, stop)} rows of ``results``
 
 
 @dataclass
@@ -104,6 +106,7 @@ class WhatIf:
     unchanged: tuple[str, ...]
     recomputed: dict[str, str] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
+    change: CatalogChange | None = None
 
     def compare(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per commune and per territory unit, before / after / change (:func:`~mapapp.access.scenario.compare`)."""
@@ -246,8 +249,101 @@ def _times(state: dict, plan: ThemePlan, second: bool) -> ThemeTimes:
                       m_second_site=mt[3], m_pairs_within=mw)
 
 
+def _theme_blocks(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """{theme: (start, stop)}: the rows of each theme (engine tables keep a theme's rows together)."""
+    if df is None or not len(df):
+        return {}
+    codes, keys = pd.factorize(df["theme"], sort=False)
+    change = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+    if len(change) - 1 != len(keys):
+        raise AssertionError("theme rows are not contiguous")
+    return {str(keys[codes[a]]): (int(a), int(b)) for a, b in zip(change[:-1], change[1:])}
+
+
+def _assemble(old: pd.DataFrame, blocks: dict, keys: list[str], new: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The rows of every theme in ``keys`` order: ``new[key]`` where given, else the old rows (runs kept whole)."""
+    pieces, run = [], None
+    for k in keys:
+        if k in new:
+            if run is not None:
+                pieces.append(old.iloc[run[0]:run[1]])
+                run = None
+            pieces.append(new[k])
+        elif k in blocks:
+            a, b = blocks[k]
+            if run is not None and run[1] == a:
+                run = (run[0], b)
+            else:
+                if run is not None:
+                    pieces.append(old.iloc[run[0]:run[1]])
+                run = (a, b)
+    if run is not None:
+        pieces.append(old.iloc[run[0]:run[1]])
+    pieces = [p for p in pieces if len(p)]
+    if not pieces:
+        return old.iloc[:0].reset_index(drop=True)
+    if len(pieces) == 1:
+        return pieces[0].reset_index(drop=True)
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _blocks(state: WhatIfState, name: str) -> dict[str, tuple[int, int]]:
+    if name not in state.blocks:
+        state.blocks[name] = _theme_blocks(getattr(state.results, name))
+    return state.blocks[name]
+
+
+@dataclass
+class CatalogChange:
+    """What a change does to the catalog, the same for every mode (computed once by :func:`what_if_modes`).
+
+    ``gains``: {theme: destinations the changed offers add} for the themes they
+    touch. ``fast``: whether the new destinations are the old ones minus the
+    closed sites plus ``gains`` (added offers come last in the offers table);
+    otherwise (existing offers at an added site) they are selected again.
+    """
+
+    gains: dict[str, pd.DataFrame]
+    fast: bool
+    new_sites: pd.DataFrame
+    new_offers: pd.DataFrame
+    statuses: frozenset
+    _presence: pd.DataFrame | None = None
+
+    def destinations(self, old: pd.DataFrame, gains: pd.DataFrame | None, theme: Theme, removed: set) -> pd.DataFrame:
+        if self.fast:
+            kept = old[~old["site_id"].isin(list(removed))] if removed else old
+            return pd.concat([kept, gains], ignore_index=True) if gains is not None else kept.reset_index(drop=True)
+        if self._presence is None:
+            self._presence = presence_offers(self.new_offers, self.new_sites, self.statuses)
+        return select_destinations(self.new_offers, self.new_sites, theme, self.statuses, presence=self._presence)
+
+
+def catalog_change(state: WhatIfState, new_sites: pd.DataFrame, new_offers: pd.DataFrame,
+                   add_sites: pd.DataFrame | None, add_offers: pd.DataFrame | None) -> CatalogChange:
+    """The themes touched by the added offers (and existing offers at added sites)."""
+    added_ids = set(add_sites["site_id"]) if add_sites is not None and len(add_sites) else set()
+    existing = state.offers[state.offers["site_id"].isin(added_ids)] if added_ids else state.offers.iloc[:0]
+    delta = pd.concat([d for d in (existing, add_offers) if d is not None and len(d)] or [new_offers.iloc[:0]],
+                      ignore_index=True)
+    gains = {}
+    if len(delta):
+        near = new_sites[new_sites["site_id"].isin(set(delta["site_id"].dropna()))]
+        presence = presence_offers(delta, near, state.statuses)
+        if len(presence):
+            offered = [_as_set(v) for v in presence["thematiques"]]
+            for theme in state.themes:
+                if theme.thematiques is not None and not any(_matches_thematiques(v, theme.thematiques)
+                                                             for v in offered):
+                    continue  # the cheap test first: select_destinations costs ~5 ms of pandas per call
+                d = select_destinations(delta, near, theme, state.statuses, presence=presence)
+                if len(d):
+                    gains[theme.key] = d
+    return CatalogChange(gains, len(existing) == 0, new_sites, new_offers, state.statuses)
+
+
 def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_offers: pd.DataFrame | None = None,
-            remove_site_ids: Iterable = ()) -> WhatIf:
+            remove_site_ids: Iterable = (), _shared: CatalogChange | None = None) -> WhatIf:
     """The results after closing ``remove_site_ids`` and opening ``add_sites`` / ``add_offers``.
 
     Arguments as :func:`~mapapp.access.scenario.apply_scenario` (added sites
@@ -259,8 +355,13 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
     removed = set(remove_site_ids)
     if add_sites is not None and len(add_sites):
         require_columns(add_sites, "sites ajoutés", ("site_id", *SNAP_COLUMNS))
-    new_sites, new_offers = apply_scenario(state.sites, state.offers, add_sites=add_sites, add_offers=add_offers,
-                                           remove_site_ids=removed)
+    if _shared is None:
+        new_sites, new_offers = apply_scenario(state.sites, state.offers, add_sites=add_sites, add_offers=add_offers,
+                                               remove_site_ids=removed)
+    else:  # the offers are the same for every mode: only this mode's sites (their snap) are made again
+        new_sites = apply_scenario(state.sites, state.offers.iloc[:0], add_sites=add_sites,
+                                   remove_site_ids=removed)[0]
+        new_offers = _shared.new_offers
     mode, inp_old, second = state.graph.mode, state.inp, state.second
     _RG[0] = routing_graph(state.graph)
     keep_old = ~pd.Index(inp_old.terr.site_id).isin(list(removed))
@@ -273,12 +374,7 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
     terr = replace(inp_old.terr, site_id=new_sites["site_id"].to_numpy(dtype=object),
                    site_snapped=new_snap.snapped.copy())
     inp = replace(inp_old, terr=terr, site_snap=new_snap)
-    # offers that may make new destinations: the added ones, and existing ones at the added sites
-    added_ids = set(add_sites["site_id"]) if add_sites is not None and len(add_sites) else set()
-    delta = pd.concat([d for d in (add_offers, new_offers[new_offers["site_id"].isin(added_ids)])
-                       if d is not None and len(d)] or [new_offers.iloc[:0]], ignore_index=True)
-    delta_presence = presence_offers(delta, new_sites, state.statuses) if len(delta) else None
-    presence = None
+    change = _shared if _shared is not None else catalog_change(state, new_sites, new_offers, add_sites, add_offers)
     plans, times, parts = {}, {}, {t: [] for t in TABLES[:-1]}
     incremental, unchanged, recomputed = [], [], {}
     clock.append(time.perf_counter())
@@ -286,15 +382,12 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
         key, old_plan, old_tt = theme.key, state.plans[theme.key], state.times[theme.key]
         old_rows = np.unique(np.concatenate(old_plan.groups.sites))
         removed_old = old_rows[~keep_old[old_rows]]
-        gains = delta_presence is not None and len(select_destinations(delta, new_sites, theme, state.statuses,
-                                                                       presence=delta_presence))
-        if not gains and removed_old.size == 0:
+        gains = change.gains.get(key)
+        if gains is None and removed_old.size == 0:
             plans[key], times[key] = _remap_plan(old_plan, remap, n_new), _remap_times(old_tt, remap)
             unchanged.append(key)
             continue
-        if presence is None:
-            presence = presence_offers(new_offers, new_sites, state.statuses)
-        dest = select_destinations(new_offers, new_sites, theme, state.statuses, presence=presence)
+        dest = change.destinations(old_plan.dest, gains, theme, removed)
         plan = _new_plan(theme, old_plan.main_s, dest, inp, state.zones, mode, second)
         restricted = len(old_plan.groups.sites) > 1 or old_plan.groups.sites[0].size != old_plan.groups.everywhere.size
         # eligibility before (old sites still open, in new rows) and after, per commune
@@ -339,30 +432,33 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
     clock.append(time.perf_counter())
     order = {t.key: i for i, t in enumerate(state.themes)}
     old = state.results
+    keys = [t.key for t in state.themes]
     tables = {}
     for name in TABLES[:-1]:
-        frames = [frame_from_parts(parts[name])] if parts[name] else []
-        if full is not None:
-            frames.append(getattr(full, name))
-        frames.append(getattr(old, name)[getattr(old, name)["theme"].isin(unchanged)])
-        df = pd.concat([f for f in frames if len(f)] or frames[-1:], ignore_index=True)
-        tables[name] = df.sort_values("theme", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    tables["destinations"] = pd.concat([plans[t.key].dest.assign(mode=mode, theme=t.key)[
-        ["mode", "theme", "offer_id", "site_id", "zone_eligibilite"]] for t in state.themes], ignore_index=True) \
-        if state.themes else old.destinations.iloc[:0]
+        new = {}
+        for df in ([frame_from_parts(parts[name])] if parts[name] else []) + ([getattr(full, name)] if full else []):
+            new.update({k: df.iloc[a:b] for k, (a, b) in _theme_blocks(df).items()})
+        tables[name] = _assemble(getattr(old, name), _blocks(state, name), keys, new)
+    dest = {k: plans[k].dest.assign(mode=mode, theme=k)[["mode", "theme", "offer_id", "site_id", "zone_eligibilite"]]
+            for k in keys if k not in unchanged}
+    tables["destinations"] = _assemble(old.destinations, _blocks(state, "destinations"), keys, dest)
     clock.append(time.perf_counter())
     steps = dict(zip(("prepare", "incremental", "recomputed", "tables"), np.diff(clock).tolist()))
     steps["total"] = clock[-1] - clock[0]
     results = AccessResults(mode=mode, **tables, digests={k: plans[k].digest for k in order}, timings_s=steps,
                             reused_themes=tuple(unchanged))
     new_state = replace(state, sites=new_sites, offers=new_offers, inp=inp, plans=plans, times=times,
-                        results=results)
-    return WhatIf(results, new_state, old, tuple(incremental), tuple(unchanged), recomputed, steps)
+                        results=results, blocks={})
+    return WhatIf(results, new_state, old, tuple(incremental), tuple(unchanged), recomputed, steps, change)
 
 
 def what_if_modes(states: Mapping[str, WhatIfState], *, add_sites: Mapping[str, pd.DataFrame] | None = None,
                   add_offers: pd.DataFrame | None = None, remove_site_ids: Iterable = ()) -> dict[str, WhatIf]:
     """:func:`what_if` for every mode; ``add_sites`` is {mode: sites snapped on that mode's graph}."""
     removed = list(remove_site_ids)
-    return {mode: what_if(st, add_sites=(add_sites or {}).get(mode), add_offers=add_offers,
-                          remove_site_ids=removed) for mode, st in states.items()}
+    out, shared = {}, None
+    for mode, st in states.items():
+        out[mode] = what_if(st, add_sites=(add_sites or {}).get(mode), add_offers=add_offers,
+                            remove_site_ids=removed, _shared=shared)
+        shared = out[mode].change
+    return out
