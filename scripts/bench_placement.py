@@ -63,23 +63,31 @@ def best_of(fn, repeat: int):
 
 
 def demo_tables(root: Path):
-    """{mode: RoadGraph}, {mode: engine tables} and a snapper for the generated demo, as `mapapp compute` builds them."""
+    """Generate and load the demo in ``root``, then :func:`engine_tables`."""
     from click.testing import CliRunner
+
+    from mapapp.cli import main
+
+    env = {"MAPAPP_DATA_DIR": str(root / "var"), "MAPAPP_DEMO_DIR": str(root / "demo"), "MAPAPP_SECRET_KEY": "bench"}
+    result = CliRunner().invoke(main, ["demo", "load"], env=env)
+    if result.exit_code != 0:
+        raise SystemExit(result.output)
+    return engine_tables(env)
+
+
+def engine_tables(env: dict, modes=None):
+    """{mode: RoadGraph}, {mode: engine tables}, a snapper and the method spec, as `mapapp compute` builds them."""
     from sqlalchemy import select
 
     from mapapp import compute
     from mapapp.catalog.db import make_engine, make_sessionmaker
     from mapapp.catalog.frames import EngineInputs, engine_inputs
     from mapapp.catalog.models import Territory
-    from mapapp.cli import main
     from mapapp.config import load_settings
     from mapapp.method import MethodSettings
     from mapapp.network import MODES, load_or_build, snap_points
 
-    env = {"MAPAPP_DATA_DIR": str(root / "var"), "MAPAPP_DEMO_DIR": str(root / "demo"), "MAPAPP_SECRET_KEY": "bench"}
-    result = CliRunner().invoke(main, ["demo", "load"], env=env)
-    if result.exit_code != 0:
-        raise SystemExit(result.output)
+    modes = list(modes or MODES)
     settings = load_settings(env)
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as session:
@@ -88,12 +96,14 @@ def demo_tables(root: Path):
         inputs = engine_inputs(session)
         osm = Path(territory_row.osm_path)
     engine.dispose()
-    graphs = load_or_build(osm, list(MODES), settings.cache_dir, maxspeed_factor=method.maxspeed_factor)
+    graphs = load_or_build(osm, modes, settings.cache_dir, maxspeed_factor=method.maxspeed_factor)
     buildings = compute._buildings(osm, settings.cache_dir) if method.placement == "dasymetric" else None
-    points = compute.origin_points(inputs.points, graphs["car"], method, buildings)
+    roads = graphs["car"] if "car" in graphs else load_or_build(osm, "car", settings.cache_dir,
+                                                                 maxspeed_factor=method.maxspeed_factor)
+    points = compute.origin_points(inputs.points, roads, method, buildings)
     inputs = EngineInputs(points=points, communes=inputs.communes, sites=inputs.sites, offers=inputs.offers,
                           grids=inputs.grids)
-    tables = {m: compute.snapped_tables(graphs[m], inputs, method.access_leg(m)) for m in MODES}
+    tables = {m: compute.snapped_tables(graphs[m], inputs, method.access_leg(m)) for m in modes}
 
     def snapper(mode, lon, lat):
         return snap_points(graphs[mode], np.array([lon]), np.array([lat]), direction="in",
