@@ -54,7 +54,7 @@ from mapapp.access.pairs import origin_pairs
 from mapapp.access.searches import SearchRunner
 
 __all__ = ["MILP_MAX_NONZEROS", "Placement", "best_places", "closure_losses", "commune_candidates",
-           "coverage_matrix", "solve_mclp"]
+           "coverage_matrix", "site_candidates", "solve_mclp"]
 
 #: Above this many nonzeros in the merged coverage matrix, ``"auto"`` uses greedy.
 MILP_MAX_NONZEROS = 2_000_000
@@ -75,6 +75,17 @@ def commune_candidates(communes: pd.DataFrame) -> pd.DataFrame:
     for col in SNAP_COLUMNS:
         out[col] = getattr(snap, col)
     return out
+
+
+def site_candidates(sites: pd.DataFrame, exclude=()) -> pd.DataFrame:
+    """Existing sites (e.g. partners' premises that could host a permanence) as candidates, minus ``exclude``.
+
+    ``candidate_id`` is the ``site_id``; the sites' snap (``direction="in"``) is the right one for a new site.
+    """
+    require_columns(sites, "lieux", ("site_id", *SNAP_COLUMNS))
+    keep = ~sites["site_id"].isin(list(exclude))
+    return sites.loc[keep, ["site_id", *SNAP_COLUMNS]].rename(columns={"site_id": "candidate_id"}) \
+        .reset_index(drop=True)
 
 
 def coverage_matrix(state, candidates: pd.DataFrame, threshold_s: float, workers: int = 1) -> sp.csr_matrix:
@@ -205,7 +216,8 @@ def best_places(state, theme: str, k_max: int = 5, *, threshold_min: float | Non
         state: a :class:`~mapapp.access.whatif.WhatIfState` (its mode, current times).
         theme: key of one of the state's themes.
         threshold_min: coverage threshold (minutes); the theme's main threshold by default.
-        candidates: ``candidate_id`` and snap columns; default :func:`commune_candidates`.
+        candidates: ``candidate_id`` and snap columns; default :func:`commune_candidates`
+            (concatenate :func:`site_candidates` for partner sites too).
         method: ``"auto"``, ``"milp"`` or ``"greedy"``.
         workers: processes for the coverage searches.
     """

@@ -133,6 +133,8 @@ def _remap(arr: np.ndarray, remap: np.ndarray) -> np.ndarray:
 
 
 def _remap_times(tt: ThemeTimes, remap: np.ndarray) -> ThemeTimes:
+    if np.array_equal(remap, np.arange(remap.size)):  # nothing closed: the rows did not move
+        return tt
     r = lambda a: _remap(a, remap)  # noqa: E731
     return replace(tt, p_site=r(tt.p_site), p_second_site=r(tt.p_second_site), m_site=r(tt.m_site),
                    m_second_site=r(tt.m_second_site), site_rows=r(tt.site_rows),
@@ -150,6 +152,8 @@ def _new_plan(theme: Theme, main_s: float, dest: pd.DataFrame, inp: Inputs, zone
 
 
 def _remap_plan(plan: ThemePlan, remap: np.ndarray, n_new: int) -> ThemePlan:
+    if np.array_equal(remap, np.arange(remap.size)):  # nothing closed: only new (unused) columns
+        return replace(plan, member=np.pad(plan.member, ((0, 0), (0, n_new - remap.size))))
     groups = replace(plan.groups, sites=[remap[s] for s in plan.groups.sites], everywhere=remap[plan.groups.everywhere])
     return replace(plan, groups=groups, u_rows=remap[plan.u_rows], member=groups.membership(n_new))
 

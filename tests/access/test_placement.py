@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from mapapp.access.frames import attach_snap
 from mapapp.access.placement import (_greedy, best_places, closure_losses, commune_candidates, exhaustive_mclp,
-                                     solve_mclp)
+                                     site_candidates, solve_mclp)
 from mapapp.access.themes import Theme, Thresholds
 from mapapp.access.whatif import whatif_state
 from tests.access.helpers import frames, graph, offer, snap
@@ -95,3 +95,13 @@ def test_inverse_hand_case():
     assert out.population_only_site.tolist() == [0, 2, 3]
     with pytest.raises(ValueError, match="thème inconnu"):
         closure_losses(st.results, "nope")
+
+
+def test_existing_sites_as_candidates():
+    state = line_world()
+    sites = pd.concat([state.sites, attach_snap(pd.DataFrame({"site_id": ["P3", "P5"]}), snap([3, 5], [0.0, 0.0]))],
+                      ignore_index=True)  # partner premises with no offer of the theme
+    cand = site_candidates(sites, exclude=["S0"])
+    assert cand.candidate_id.tolist() == ["P3", "P5"]
+    res = best_places(state, "garde", 1, candidates=cand)
+    assert res.choices.candidate_id.tolist() == ["P3"] and res.summary.population_newly_covered.iloc[0] == 6
