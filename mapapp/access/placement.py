@@ -21,7 +21,9 @@ is assumed open to everyone (no eligibility zone).
      ``x`` binary, ``y`` in [0, 1], solved by :func:`scipy.optimize.milp`
      (HiGHS, a maintained branch-and-cut solver, already a dependency through
      scipy: spopt's MCLP would add PuLP and its CBC binary for the same
-     model). Exact; on ~150-600 candidates it solves in well under a second;
+     model). Exact; measured ~0.45 s per ``k`` for the demo's 150 communes
+     (595 merged patterns) and ~0.1 s for 600 synthetic communes, on a loaded
+     2-core machine (``scripts/bench_placement.py``);
    - ``"greedy"``: repeatedly the candidate with the largest marginal gain.
      Coverage is monotone submodular, so greedy covers at least
      ``(1 - 1/e)`` ~ 63 % of the optimum (Nemhauser, Wolsey & Fisher 1978); we
@@ -53,7 +55,7 @@ from mapapp.access.frames import SNAP_COLUMNS, has_snap, require_columns, snap_f
 from mapapp.access.pairs import origin_pairs
 from mapapp.access.searches import SearchRunner
 
-__all__ = ["MILP_MAX_NONZEROS", "Placement", "best_places", "closure_losses", "commune_candidates",
+__all__ = ["MILP_MAX_NONZEROS", "Placement", "as_new_sites", "best_places", "closure_losses", "commune_candidates",
            "coverage_matrix", "site_candidates", "solve_mclp"]
 
 #: Above this many nonzeros in the merged coverage matrix, ``"auto"`` uses greedy.
@@ -86,6 +88,15 @@ def site_candidates(sites: pd.DataFrame, exclude=()) -> pd.DataFrame:
     keep = ~sites["site_id"].isin(list(exclude))
     return sites.loc[keep, ["site_id", *SNAP_COLUMNS]].rename(columns={"site_id": "candidate_id"}) \
         .reset_index(drop=True)
+
+
+def as_new_sites(candidates: pd.DataFrame, candidate_ids, prefix: str = "NOUVEAU-") -> pd.DataFrame:
+    """The chosen candidates as ``add_sites`` rows for :func:`~mapapp.access.whatif.what_if` (``site_id`` = prefix + id).
+
+    The snap columns are the candidates' (same graph, same mode).
+    """
+    chosen = candidates.set_index("candidate_id").loc[list(candidate_ids)].reset_index()
+    return chosen.assign(site_id=prefix + chosen["candidate_id"].astype(str))[["site_id", *SNAP_COLUMNS]]
 
 
 def coverage_matrix(state, candidates: pd.DataFrame, threshold_s: float, workers: int = 1) -> sp.csr_matrix:
@@ -213,7 +224,8 @@ def best_places(state, theme: str, k_max: int = 5, *, threshold_min: float | Non
     """The ``k`` best new sites for ``theme`` for each ``k = 1 .. k_max`` (see the module doc).
 
     Args:
-        state: a :class:`~mapapp.access.whatif.WhatIfState` (its mode, current times).
+        state: a :class:`~mapapp.access.whatif.WhatIfState` (its mode, current times); one built
+            with this theme alone is enough (``whatif_state(..., [theme])``: one theme's compute).
         theme: key of one of the state's themes.
         threshold_min: coverage threshold (minutes); the theme's main threshold by default.
         candidates: ``candidate_id`` and snap columns; default :func:`commune_candidates`

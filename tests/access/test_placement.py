@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from mapapp.access.frames import attach_snap
-from mapapp.access.placement import (_greedy, best_places, closure_losses, commune_candidates, exhaustive_mclp,
+from mapapp.access.placement import (_greedy, as_new_sites, best_places, closure_losses, commune_candidates, exhaustive_mclp,
                                      site_candidates, solve_mclp)
 from mapapp.access.themes import Theme, Thresholds
 from mapapp.access.whatif import whatif_state
@@ -105,3 +105,17 @@ def test_existing_sites_as_candidates():
     assert cand.candidate_id.tolist() == ["P3", "P5"]
     res = best_places(state, "garde", 1, candidates=cand)
     assert res.choices.candidate_id.tolist() == ["P3"] and res.summary.population_newly_covered.iloc[0] == 6
+
+
+def test_chosen_places_feed_a_what_if():
+    from mapapp.access.whatif import what_if
+
+    state = line_world()
+    cand = candidates([1, 3, 5])
+    res = best_places(state, "garde", 2, candidates=cand)
+    chosen = res.choices[res.choices.k == 2].candidate_id.tolist()
+    add = as_new_sites(cand, chosen)
+    out = what_if(state, add_sites=add, add_offers=pd.DataFrame([offer(f"o{s}", s, [GARDE]) for s in add.site_id]))
+    com = out.results.communes
+    covered = com.population_points.sum() - com.population_beyond_main.sum()
+    assert covered == res.summary.set_index("k").loc[2, "population_covered_after"]
