@@ -91,9 +91,9 @@ def site_candidates(sites: pd.DataFrame, exclude=()) -> pd.DataFrame:
 
 
 def as_new_sites(candidates: pd.DataFrame, candidate_ids, prefix: str = "NOUVEAU-") -> pd.DataFrame:
-    """The chosen candidates as ``add_sites`` rows for :func:`~mapapp.access.whatif.what_if` (``site_id`` = prefix + id).
+    """The chosen candidates as ``add_sites`` rows for :func:`~mapapp.access.whatif.what_if`.
 
-    The snap columns are the candidates' (same graph, same mode).
+    ``site_id`` is ``prefix`` + the candidate id; the snap columns are the candidates' (same graph, same mode).
     """
     chosen = candidates.set_index("candidate_id").loc[list(candidate_ids)].reset_index()
     return chosen.assign(site_id=prefix + chosen["candidate_id"].astype(str))[["site_id", *SNAP_COLUMNS]]

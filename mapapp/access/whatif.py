@@ -47,16 +47,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from mapapp.access.dijkstra import (ReachPairs, destinations_within, nearest_destination, read_at_points,
-                                    read_second_at_points, routing_graph, second_nearest_destination)
+from mapapp.access.dijkstra import routing_graph
 from mapapp.access.eligibility import ZoneIndex, eligibility_groups
 from mapapp.access.frames import SNAP_COLUMNS, require_columns, snap_from_frame
+from mapapp.access.incremental import (add_sites as add_sites_to, origin_values, origins, remap_rows, remap_times,
+                                       remove_sites, theme_times_of)
 from mapapp.access.indicators import ThemeTimes, frame_from_parts, theme_tables
-from mapapp.access.pairs import merge_top2, origin_pairs, top2_of_pairs
 from mapapp.access.prepare import Inputs, ThemePlan, theme_digest
 from mapapp.access.run import TABLES, AccessResults, _context, _plan, _run
 from mapapp.access.scenario import apply_scenario, compare
-from mapapp.access.searches import SearchRunner, take_snap
+from mapapp.access.searches import SearchRunner
 from mapapp.access.themes import (OPEN_STATUSES, Theme, _as_set, _matches_thematiques, presence_offers,
                                   select_destinations)
 from mapapp.network.graph import RoadGraph
@@ -128,20 +128,6 @@ def whatif_state(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFrame,
                        job.inp, {p.theme.key: p for p in job.plans}, keep, results, ZoneIndex(communes))
 
 
-def _remap(arr: np.ndarray, remap: np.ndarray) -> np.ndarray:
-    return np.where(arr >= 0, remap[np.maximum(arr, 0)], -1).astype(arr.dtype)
-
-
-def _remap_times(tt: ThemeTimes, remap: np.ndarray) -> ThemeTimes:
-    if np.array_equal(remap, np.arange(remap.size)):  # nothing closed: the rows did not move
-        return tt
-    r = lambda a: _remap(a, remap)  # noqa: E731
-    return replace(tt, p_site=r(tt.p_site), p_second_site=r(tt.p_second_site), m_site=r(tt.m_site),
-                   m_second_site=r(tt.m_second_site), site_rows=r(tt.site_rows),
-                   pairs_within=(tt.pairs_within[0], r(tt.pairs_within[1])),
-                   m_pairs_within=(tt.m_pairs_within[0], r(tt.m_pairs_within[1])))
-
-
 def _new_plan(theme: Theme, main_s: float, dest: pd.DataFrame, inp: Inputs, zones: ZoneIndex, mode: str,
               second: bool) -> ThemePlan:
     groups = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, zones)
@@ -156,101 +142,6 @@ def _remap_plan(plan: ThemePlan, remap: np.ndarray, n_new: int) -> ThemePlan:
         return replace(plan, member=np.pad(plan.member, ((0, 0), (0, n_new - remap.size))))
     groups = replace(plan.groups, sites=[remap[s] for s in plan.groups.sites], everywhere=remap[plan.groups.everywhere])
     return replace(plan, groups=groups, u_rows=remap[plan.u_rows], member=groups.membership(n_new))
-
-
-def _origins(inp: Inputs):
-    return (("p", inp.points), ("m", inp.mains))
-
-
-def _get(tt: ThemeTimes, name: str):
-    """(top two, n_within, pairs within) of points (``p``) or main points (``m``)."""
-    if name == "p":
-        return ((tt.p_time_s, tt.p_site, tt.p_second_s, tt.p_second_site), tt.p_n_within, tt.pairs_within)
-    return ((tt.m_time_s, tt.m_site, tt.m_second_s, tt.m_second_site), tt.m_n_within, tt.m_pairs_within)
-
-
-def _remove(tt: ThemeTimes, removed_old: np.ndarray, remap: np.ndarray, remaining: np.ndarray, inp: Inputs,
-            second: bool) -> dict:
-    """Values in new site rows after removing ``removed_old`` (old rows) from a theme without restricted sites."""
-    rg_needed = inp.needed
-    gone = np.zeros(remap.size, dtype=bool)
-    gone[removed_old] = True
-    state, affected = {}, {}
-    for name, o in _origins(inp):
-        top, n_within, (pp, ps) = _get(tt, name)
-        hit = (top[1] >= 0) & gone[np.maximum(top[1], 0)]
-        if second:
-            hit |= (top[3] >= 0) & gone[np.maximum(top[3], 0)]
-        drop = gone[ps]
-        n_within = n_within - np.bincount(pp[drop], minlength=len(o))
-        state[name] = [[_remap(x, remap) if i % 2 else x.copy() for i, x in enumerate(top)], n_within,
-                       (pp[~drop], _remap(ps[~drop], remap))]
-        affected[name] = np.flatnonzero(hit)
-    if any(a.size for a in affected.values()):
-        snap = take_snap(inp.site_snap, remaining)
-        return_first = nearest_destination(_rg(), snap, remaining)
-        first = return_first.take(rg_needed)
-        if second:
-            ends = np.concatenate([np.r_[o.snap.node_a[affected[k]], o.snap.node_b[affected[k]]]
-                                   for k, o in _origins(inp)])
-            cells = rg_needed[ends[ends >= 0]]
-            sec = second_nearest_destination(_rg(), snap, return_first, remaining, cells_of=cells).take(rg_needed)
-        for name, o in _origins(inp):
-            a = affected[name]
-            if not a.size:
-                continue
-            f = read_at_points(first, o.snap)
-            top = state[name][0]
-            top[0][a], top[1][a] = f.time_s[a], f.site[a]
-            if second:
-                s = read_second_at_points(first, sec, o.snap, f.site)
-                top[2][a], top[3][a] = s.time_s[a], s.site[a]
-            else:
-                top[2][a], top[3][a] = np.inf, -1
-    return state
-
-
-_RG: list = [None]  # the routing graph of the call in progress (set by what_if)
-
-
-def _rg():
-    return _RG[0]
-
-
-def _add(state: dict, add_mask: np.ndarray, added: np.ndarray, inp: Inputs, main_s: float, second: bool) -> None:
-    """Merge the added sites (``added`` rows; ``add_mask`` bool (n_communes, len(added)): who may use each)."""
-    n_sites = len(inp.terr.site_id)
-    radius = np.full(added.size, main_s)
-    for name, o in _origins(inp):
-        top = state[name][0]
-        bound = top[2] if second else top[0]
-        ok = o.snap.snapped
-        for j in range(added.size):
-            b = bound[ok & add_mask[o.commune, j]]
-            if b.size:
-                radius[j] = max(radius[j], float(b.max()))
-    reach = destinations_within(_rg(), take_snap(inp.site_snap, added), radius, nodes=inp.needed, dest_index=added)
-    col = np.full(n_sites, -1)
-    col[added] = np.arange(added.size)
-    local = ReachPairs(np.searchsorted(inp.needed, reach.node), reach.site, reach.time_s)
-    for name, o in _origins(inp):
-        pairs = origin_pairs(local, o.snap, inp.needed.size, n_sites)
-        pairs = pairs.where(add_mask[o.commune[pairs.origin], col[pairs.site]])
-        top, n_within, (pp, ps) = state[name]
-        merged = merge_top2(tuple(top), top2_of_pairs(len(o), pairs))
-        within = pairs.where(pairs.time_s <= main_s)
-        state[name] = [list(merged), n_within + np.bincount(within.origin, minlength=len(o)),
-                       (np.r_[pp, within.origin], np.r_[ps, within.site].astype(ps.dtype))]
-
-
-def _times(state: dict, plan: ThemePlan, second: bool) -> ThemeTimes:
-    (pt, n_p, pw), (mt, n_m, mw) = state["p"], state["m"]
-    sizes = np.array([len(s) for s in plan.groups.sites])
-    return ThemeTimes(p_time_s=pt[0], p_site=pt[1], p_second_s=pt[2], p_second_site=pt[3], p_n_within=n_p,
-                      m_time_s=mt[0], m_site=mt[1], m_second_s=mt[2], m_n_within=n_m, pairs_within=pw,
-                      site_rows=np.unique(np.concatenate(plan.groups.sites)),
-                      n_eligible_sites=sizes[plan.groups.group_of_commune], has_second=second,
-                      m_second_site=mt[3], m_pairs_within=mw)
 
 
 def _theme_blocks(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
@@ -367,13 +258,13 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
                                    remove_site_ids=removed)[0]
         new_offers = _shared.new_offers
     mode, inp_old, second = state.graph.mode, state.inp, state.second
-    _RG[0] = routing_graph(state.graph)
+    rg = routing_graph(state.graph)
     keep_old = ~pd.Index(inp_old.terr.site_id).isin(list(removed))
     remap = np.full(keep_old.size, -1, dtype=np.int64)
     remap[keep_old] = np.arange(int(keep_old.sum()))
     n_new = len(new_sites)
     new_snap = snap_from_frame(new_sites)
-    if max(new_snap.node_a.max(initial=-1), new_snap.node_b.max(initial=-1)) >= _rg().n_nodes:
+    if max(new_snap.node_a.max(initial=-1), new_snap.node_b.max(initial=-1)) >= rg.n_nodes:
         raise ValueError("sites ajoutés : nœuds hors du réseau (rattachés à un autre graphe ?)")
     terr = replace(inp_old.terr, site_id=new_sites["site_id"].to_numpy(dtype=object),
                    site_snapped=new_snap.snapped.copy())
@@ -388,7 +279,7 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
         removed_old = old_rows[~keep_old[old_rows]]
         gains = change.gains.get(key)
         if gains is None and removed_old.size == 0:
-            plans[key], times[key] = _remap_plan(old_plan, remap, n_new), _remap_times(old_tt, remap)
+            plans[key], times[key] = _remap_plan(old_plan, remap, n_new), remap_times(old_tt, remap)
             unchanged.append(key)
             continue
         dest = change.destinations(old_plan.dest, gains, theme, removed)
@@ -410,14 +301,15 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
             recomputed[key] = reason
             plans[key] = plan
             continue
-        values = _remove(old_tt, removed_old, remap, plan.u_rows, inp, second) if removed_old.size else {
-            name: [[_remap(x, remap) if i % 2 else x for i, x in enumerate(top)], n_w, (pw[0], _remap(pw[1], remap))]
-            for name, o in _origins(inp) for top, n_w, pw in [_get(old_tt, name)]}
+        values = remove_sites(rg, old_tt, removed_old, remap, plan.u_rows, inp, second) if removed_old.size else {
+            name: [[remap_rows(x, remap) if i % 2 else x for i, x in enumerate(top)], n_w,
+                   (pw[0], remap_rows(pw[1], remap))]
+            for name, o in origins(inp) for top, n_w, pw in [origin_values(old_tt, name)]}
         gained = after_c & ~before_c
         added = np.flatnonzero(gained.any(axis=0) & new_snap.snapped)
         if added.size:
-            _add(values, gained[:, added], added, inp, old_plan.main_s, second)
-        plans[key], times[key] = plan, _times(values, plan, second)
+            add_sites_to(rg, values, gained[:, added], added, inp, old_plan.main_s, second)
+        plans[key], times[key] = plan, theme_times_of(values, plan, second)
         thr = theme.thresholds_for(mode)
         for name, cols in theme_tables(terr, times[key], mode, key, thr.main_min, thr.bands_min).items():
             parts[name].append(cols)

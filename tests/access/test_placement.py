@@ -8,8 +8,8 @@ import pytest
 import scipy.sparse as sp
 
 from mapapp.access.frames import attach_snap
-from mapapp.access.placement import (_greedy, as_new_sites, best_places, closure_losses, commune_candidates, exhaustive_mclp,
-                                     site_candidates, solve_mclp)
+from mapapp.access.placement import (_greedy, as_new_sites, best_places, closure_losses, commune_candidates,
+                                     exhaustive_mclp, site_candidates, solve_mclp)
 from mapapp.access.themes import Theme, Thresholds
 from mapapp.access.whatif import whatif_state
 from tests.access.helpers import frames, graph, offer, snap
