@@ -30,7 +30,10 @@ Per theme:
   reason: never a silent approximation.
 
 Every value is exact (same argument as :mod:`mapapp.access.run`); two equally
-near sites may be reported in either order, as in the full engine.
+near sites may be reported in either order, as in the full engine. The
+per-origin updates are in :mod:`mapapp.access.incremental`; which themes a
+change touches, and their new destinations, are worked out once for all modes
+(:func:`catalog_change`, shared by :func:`what_if_modes`).
 
 Wiring (CLI, web): build the state once per mode for the live catalog (it is
 arrays and DataFrames: keep it in memory, one per mode), then call
