@@ -54,11 +54,13 @@ def rss_mb() -> float:
 
 
 def best_of(fn, repeat: int):
+    """The shortest time of ``repeat`` calls, and the output of that call."""
     best, out = np.inf, None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
+        res = fn()
+        if time.perf_counter() - t0 < best:
+            best, out = time.perf_counter() - t0, res
     return best, out
 
 
@@ -136,6 +138,9 @@ def bench_whatif(label, graphs, tables, snapper, themes, theme, repeat, target_s
     offers = pd.DataFrame([{"offer_id": "nouveau", "site_id": "NOUVEAU", "thematiques": sorted(theme.thematiques)[:1],
                             "publics": None, "delivery_mode": "on_site", "status": "active",
                             "zone_eligibilite": None, "reseaux_porteurs": None}])
+    t0 = time.perf_counter()
+    what_if_modes(states, add_sites=add, add_offers=offers)  # the first one also indexes the tables by theme
+    t_first = time.perf_counter() - t0
     t_inc, out = best_of(lambda: what_if_modes(states, add_sites=add, add_offers=offers), repeat)
 
     def fullway():
@@ -153,7 +158,8 @@ def bench_whatif(label, graphs, tables, snapper, themes, theme, repeat, target_s
         np.testing.assert_allclose(a.second_time_min.to_numpy(), b.second_time_min.to_numpy(), rtol=1e-9)
     how = {m: (w.incremental, tuple(w.recomputed)) for m, w in out.items()}
     print(f"incremental what-if: {t_inc * 1000:.0f} ms (target {target_s * 1000:.0f} ms: "
-          f"{'OK' if t_inc <= target_s else 'MISSED'}); full recompute of the changed themes: "
+          f"{'OK' if t_inc <= target_s else 'MISSED'}; first call on a new state {t_first * 1000:.0f} ms); "
+          f"full recompute of the changed themes: "
           f"{t_full * 1000:.0f} ms; ratio {t_full / t_inc:.1f}x; results equal; {how['car']}")
     print("   per mode (ms): " + ", ".join(f"{m} {w.timings_s['total'] * 1000:.0f}" for m, w in out.items()))
     print(f"   max RSS {rss_mb():.0f} MB")

@@ -127,8 +127,11 @@ def whatif_state(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFrame,
     keep: dict[str, ThemeTimes] = {}
     with SearchRunner({job.mode: _context(job)}, workers) as runner:
         results = _run(job, runner, keep)
-    return WhatIfState(graph, points, communes, sites, offers, grids, themes, statuses, second_nearest, method,
-                       job.inp, {p.theme.key: p for p in job.plans}, keep, results, ZoneIndex(communes))
+    state = WhatIfState(graph, points, communes, sites, offers, grids, themes, statuses, second_nearest, method,
+                        job.inp, {p.theme.key: p for p in job.plans}, keep, results, ZoneIndex(communes))
+    for name in TABLES:  # index the tables by theme now (part of the full compute, not of each what-if)
+        _blocks(state, name)
+    return state
 
 
 def _new_plan(theme: Theme, main_s: float, dest: pd.DataFrame, inp: Inputs, zones: ZoneIndex, mode: str,
@@ -156,6 +159,17 @@ def _theme_blocks(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
     if len(change) - 1 != len(keys):
         raise AssertionError("theme rows are not contiguous")
     return {str(keys[codes[a]]): (int(a), int(b)) for a, b in zip(change[:-1], change[1:])}
+
+
+def _new_blocks(blocks: dict, keys: list[str], new: dict[str, pd.DataFrame]) -> dict[str, tuple[int, int]]:
+    """The theme blocks of :func:`_assemble`'s result, from the pieces' lengths."""
+    out, at = {}, 0
+    for k in keys:
+        n = len(new[k]) if k in new else (blocks[k][1] - blocks[k][0] if k in blocks else 0)
+        if n:
+            out[k] = (at, at + n)
+            at += n
+    return out
 
 
 def _assemble(old: pd.DataFrame, blocks: dict, keys: list[str], new: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -332,22 +346,24 @@ def what_if(state: WhatIfState, *, add_sites: pd.DataFrame | None = None, add_of
     order = {t.key: i for i, t in enumerate(state.themes)}
     old = state.results
     keys = [t.key for t in state.themes]
-    tables = {}
+    tables, blocks = {}, {}
     for name in TABLES[:-1]:
         new = {}
         for df in ([frame_from_parts(parts[name])] if parts[name] else []) + ([getattr(full, name)] if full else []):
             new.update({k: df.iloc[a:b] for k, (a, b) in _theme_blocks(df).items()})
         tables[name] = _assemble(getattr(old, name), _blocks(state, name), keys, new)
+        blocks[name] = _new_blocks(_blocks(state, name), keys, new)
     dest = {k: plans[k].dest.assign(mode=mode, theme=k)[["mode", "theme", "offer_id", "site_id", "zone_eligibilite"]]
             for k in keys if k not in unchanged}
     tables["destinations"] = _assemble(old.destinations, _blocks(state, "destinations"), keys, dest)
+    blocks["destinations"] = _new_blocks(_blocks(state, "destinations"), keys, dest)
     clock.append(time.perf_counter())
     steps = dict(zip(("prepare", "incremental", "recomputed", "tables"), np.diff(clock).tolist()))
     steps["total"] = clock[-1] - clock[0]
     results = AccessResults(mode=mode, **tables, digests={k: plans[k].digest for k in order}, timings_s=steps,
                             reused_themes=tuple(unchanged))
     new_state = replace(state, sites=new_sites, offers=new_offers, inp=inp, plans=plans, times=times,
-                        results=results, blocks={})
+                        results=results, blocks=blocks)
     return WhatIf(results, new_state, old, tuple(incremental), tuple(unchanged), recomputed, steps, change)
 
 

@@ -163,3 +163,12 @@ def test_random_graph_float_times():
                             remove_site_ids=["S0", "S5"])
     assert_same(out.results, compute_access(g, points, communes, s2, o2, theme))
     assert np.isinf(out.results.points.second_time_min).any()  # fewer than two sites reachable
+
+
+def test_theme_blocks_of_a_new_state_match_its_tables(world):
+    from mapapp.access.whatif import _theme_blocks, what_if
+
+    out = what_if(world, add_sites=new_site(world.graph, 40, "B1"), add_offers=pd.DataFrame([offer("b", "B1", [NUM])]),
+                  remove_site_ids=["S2"])
+    for name in TABLES:
+        assert out.state.blocks[name] == _theme_blocks(getattr(out.results, name)), name
