@@ -120,6 +120,8 @@ class ThemeTimes:
     site_rows: np.ndarray  # sites eligible for at least one commune
     n_eligible_sites: np.ndarray  # per commune
     has_second: bool = True  # False: second nearest not computed, reported as NaN
+    m_second_site: np.ndarray | None = None  # main points' second site (what-if updates, not reported)
+    m_pairs_within: tuple[np.ndarray, np.ndarray] | None = None  # (main point, site) within main threshold
 
 #: Columns that are NaN when the second nearest site was not computed (``second_nearest=False``).
 SECOND_COLUMNS = {"points": ("second_time_min", "second_site_id"),

@@ -174,7 +174,8 @@ def _context(job: _Job):
     return routing_graph(job.graph), job.inp.site_snap, job.inp.needed
 
 
-def _run(job: _Job, runner: SearchRunner) -> AccessResults:
+def _run(job: _Job, runner: SearchRunner, keep_times: dict | None = None) -> AccessResults:
+    """Search, then tables; ``keep_times`` (a dict) receives each computed theme's ThemeTimes (what-if)."""
     clock = [time.perf_counter()]
     todo = [p for p in job.plans if p.theme.key not in job.reuse]
     pairs, u_tops, counts = run_steps(job.inp, todo, runner, job.second) if todo else ({}, [], {})
@@ -183,6 +184,8 @@ def _run(job: _Job, runner: SearchRunner) -> AccessResults:
     for plan, u_top in zip(todo, u_tops):
         thr = plan.theme.thresholds_for(job.mode)
         tt = theme_times(plan, job.inp, pairs, u_top, job.second)
+        if keep_times is not None:
+            keep_times[plan.theme.key] = tt
         for name, cols in theme_tables(job.inp.terr, tt, job.mode, plan.theme.key, thr.main_min,
                                        thr.bands_min).items():
             parts[name].append(cols)

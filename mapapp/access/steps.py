@@ -71,7 +71,8 @@ def theme_times(plan: ThemePlan, inp: Inputs, pairs: dict[str, Pairs], u_top: di
                       p_second_site=out["p"][3], p_n_within=out["p"][4], m_time_s=out["m"][0],
                       m_site=out["m"][1], m_second_s=out["m"][2], m_n_within=out["m"][4],
                       pairs_within=out["p"][5], site_rows=site_rows,
-                      n_eligible_sites=sizes[g], has_second=second)
+                      n_eligible_sites=sizes[g], has_second=second, m_second_site=out["m"][3],
+                      m_pairs_within=out["m"][5])
 
 
 def run_steps(inp: Inputs, todo: list[ThemePlan], runner: SearchRunner, second: bool = True):
