@@ -65,3 +65,44 @@ def store_bundle(settings: Settings, bundle: TerritoryBundle) -> str:
             f"{count(len(bundle.population_points), 'point de population', 'points de population')}, "
             f"{count(units, 'unité de découpage', 'unités de découpage')} — "
             f"{'enregistré' if report.changed else 'inchangé'}")
+
+
+def import_addresses(settings: Settings, path: Path, report, departement: str | None = None,
+                     dry_run: bool = False) -> str | None:
+    """Read the BAN file at ``path`` and, when it has no error (and not ``dry_run``), replace the stored addresses.
+
+    ``departement``: which rows to keep (default: the loaded territory's). Problems go to ``report``;
+    returns the French summary line, or None when there were errors (nothing written).
+
+    Raises:
+        TerritoryImportError: the file cannot be read at all, or no territory is loaded and no
+            ``departement`` was given.
+    """
+    from mapapp.catalog.addresses_store import store_addresses
+    from mapapp.catalog.models import Territory
+    from mapapp.territory.addresses import read_ban
+    from mapapp.territory.validation import fatal
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_sessionmaker(engine)
+        if departement is None:
+            with factory() as session:
+                departement = session.scalar(select(Territory.departement))
+            if departement is None:
+                raise fatal(report, path.name, None, "aucun territoire chargé : importez d'abord le territoire "
+                                                     "(ou précisez --departement)")
+        found = read_ban(path, departement.upper(), report)
+        if not report.ok:
+            return None
+        skipped = f", {count(found.skipped_total, 'ligne')} d'autres départements ignorée(s)" \
+            if found.skipped_total else ""
+        if dry_run:
+            return (f"Contrôle terminé (--dry-run) : {count(len(found.addresses), 'adresse')} du département "
+                    f"{departement}{skipped} ; rien n'a été enregistré.")
+        with transaction(factory) as session:
+            stored = store_addresses(session, found, str(path))
+    finally:
+        engine.dispose()
+    return f"Adresses du département {departement} : {count(stored, 'adresse')} enregistrée(s){skipped}."
