@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,7 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
             known = set(session.scalars(select(Commune.code)))
             say("Chargement du catalogue")
             catalog_report = load_catalog(session, catalog, known_communes=known)
+            addresses = _folder_addresses(session, directory, bundle.departement)
     finally:
         engine.dispose()
     lines = [
@@ -45,7 +47,27 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
         f"{'modifié' if territory_report.changed else 'inchangé'}",
         catalog_report.summary(),
     ]
+    if addresses is not None:
+        lines.append(f"Adresses : {count(addresses, 'adresse')}")
     return "\n".join(lines)
+
+
+def _folder_addresses(session, directory: Path, departement: str) -> int | None:
+    """Import the folder's BAN file (``adresses-XX.csv``, the demo writes one), unless the same one is stored.
+
+    Returns the number of addresses stored, or None when the folder has none.
+    """
+    from mapapp.catalog.addresses_store import store_addresses
+    from mapapp.catalog.models_addresses import AddressImport
+    from mapapp.territory.addresses import read_ban
+
+    path = directory / f"adresses-{departement}.csv"
+    if not path.exists():
+        return None
+    done = session.get(AddressImport, 1)
+    if done is not None and done.source == str(path) and done.imported_at.replace(tzinfo=dt.timezone.utc).timestamp() >= path.stat().st_mtime:
+        return done.count  # idempotent: the same file, already imported after it was written
+    return store_addresses(session, read_ban(path, departement), str(path))
 
 
 def store_bundle(settings: Settings, bundle: TerritoryBundle) -> str:

@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(api_access.bp)
+    from mapapp.web import addresses
+
+    app.register_blueprint(addresses.bp)
     from mapapp.web import trouver
 
     app.register_blueprint(trouver.bp)

@@ -188,6 +188,22 @@ def _access_paths() -> dict:
             ],
             "responses": {"200": json_ok, **errors},
         }},
+        "/api/adresses": {"get": {
+            "summary": "Recherche d'adresses (Base Adresse Nationale du département, hors ligne)",
+            "description": "Les adresses, voies, lieux-dits et communes du département qui correspondent au texte "
+                           "tapé, les meilleurs d'abord (sans tenir compte des accents ni des majuscules ; un mot "
+                           "peut n'être que le début d'un mot). Réponse : `results`, chacun avec `id`, `kind` "
+                           "(`adresse`, `voie`, `lieu-dit`, `commune`), `label`, `lon`, `lat`, `commune` (code "
+                           "INSEE) et `nom_commune` ; liste vide si rien ne correspond (ou texte vide). 404 tant qu'aucune adresse "
+                           "n'a été importée (`mapapp territory adresses`).",
+            "parameters": [
+                {**_param("q", "Le texte tapé (au plus 200 caractères), par exemple « 12 rue de la paix ajaccio ».",
+                          {"type": "string", "maxLength": 200}, example="12 rue de la paix"), "required": True},
+                _param("n", "Nombre de suggestions (1 à 20, 8 par défaut).",
+                       {"type": "integer", "minimum": 1, "maximum": 20}),
+            ],
+            "responses": {"200": json_ok, **errors},
+        }},
     }
 
 
