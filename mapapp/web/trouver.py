@@ -30,13 +30,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mapapp.catalog import vocab
+from mapapp.catalog.addresses_store import address_version
 from mapapp.catalog.filters import FilterError
-from mapapp.catalog.models import Offer, Site
+from mapapp.catalog.models import Commune, Offer, Site
 from mapapp.catalog.query import PlaceNotFound, resolve_commune
 from mapapp.catalog.weekly_hours import open_on
 from mapapp.web import access_data as ad
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
+from mapapp.web.addresses import address_index
 from mapapp.web.api_access import MAX_NEAREST, check_public, nearest_payload, parse_origin, resolve_theme
 from mapapp.web.db import close_session, get_session
 from mapapp.web.pages import commune_label_of
@@ -52,7 +54,7 @@ DEFAULT_HOW = "sans-voiture"
 SHOWN = 10
 PRINT_SHOWN = 4
 #: The parameters of the form (what a shared address keeps).
-FORM_FIELDS = ("commune", "lon", "lat", "theme", "public", "mode", "date")
+FORM_FIELDS = ("adresse", "commune", "lon", "lat", "theme", "public", "mode", "mots", "date")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -85,6 +87,8 @@ class Query:
     public: str | None
     origin: dict
     day: dt.date | None
+    #: Folded words that an offer's name or description must all contain (« mots-clés »), empty for none.
+    keywords: tuple[str, ...] = ()
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -114,6 +118,16 @@ def parse_query(session, results: ad.Results, args) -> Query | None:
     day = parse_date(args.get("date"))
     where = {k: args[k] for k in ("lon", "lat") if args.get(k)}
     text = (args.get("commune") or "").strip()
+    address_text = (args.get("adresse") or "").strip()
+    if address_text and (text or where):
+        raise BadRequest("indiquez une seule origine : une adresse, une commune ou « ma position »")
+    found = None
+    if address_text:
+        found = geocode(session, address_text)
+        if found.kind == "commune":
+            text = found.code_insee
+        else:
+            where = {"lon": repr(found.lon), "lat": repr(found.lat)}
     if text:
         if where:
             raise BadRequest("indiquez soit une commune, soit « ma position », pas les deux")
@@ -129,7 +143,34 @@ def parse_query(session, results: ad.Results, args) -> Query | None:
         raise BadRequest(str(exc)) from None
     except ad.AccessError as exc:
         raise BadRequest(exc.message, exc.status) from None
-    return Query(theme, how, public, origin, day)
+    if found is not None and found.kind != "commune":
+        if origin["commune"] is None and session.get(Commune, found.code_insee) is not None:
+            origin.update(commune=found.code_insee, nom=found.nom_commune)  # the BAN's commune of the address
+        origin.update(type="adresse", label=found.label)
+    return Query(theme, how, public, origin, day, parse_keywords(args.get("mots")))
+
+
+def parse_keywords(text: str | None) -> tuple[str, ...]:
+    """The « mots-clés » as folded words (accents and case ignored; « de », « la »… dropped)."""
+    from mapapp.territory.address_search import STOP_WORDS, words
+
+    if not text:
+        return ()
+    if len(text) > 200:
+        raise BadRequest("mots-clés trop longs (au plus 200 caractères)")
+    return tuple(dict.fromkeys(w for w in words(text) if w not in STOP_WORDS))
+
+
+def geocode(session, text: str):
+    """The BAN suggestion for ``text`` (the chosen label, or what was typed without JavaScript)."""
+    index = address_index(session)
+    if index is None:
+        raise BadRequest("la recherche d'adresse n'est pas disponible (aucune adresse importée) : "
+                         "indiquez la commune", 404)
+    found = index.geocode(text)
+    if found is None:
+        raise BadRequest(f"adresse introuvable : « {text} » ; vérifiez l'orthographe ou indiquez la commune")
+    return found
 
 
 def site_open(site: Site, offers: list[Offer], day: dt.date) -> bool | None:
@@ -151,7 +192,7 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     offer_ids: dict[str, list[str]] = {}
     messages = []
     for mode in HOW[q.how][1]:
-        payload = nearest_payload(session, results, q.theme, mode, q.public, MAX_NEAREST, q.origin)
+        payload = nearest_payload(session, results, q.theme, mode, q.public, MAX_NEAREST, q.origin, q.keywords)
         if payload.get("message"):
             messages.append(payload["message"])
         for r in payload["results"]:
@@ -204,7 +245,7 @@ def page():
                                                                                     key=lambda kv: kv[1])],
            "args": args, "printing": args.get("imprimer") == "1", "commune_names": names,
            "themes": results.themes, "query": None, "places": None, "message": None, "error": None,
-           "default_how": DEFAULT_HOW}
+           "default_how": DEFAULT_HOW, "addresses_available": address_version(session) is not None}
     if results.empty:
         ctx["message"] = ad.NO_RESULTS_MESSAGE
         return render_template("trouver.html", no_results=True, **ctx)
