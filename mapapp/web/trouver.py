@@ -41,7 +41,9 @@ from mapapp.web.accessibilite import results_store
 from mapapp.web.addresses import address_index
 from mapapp.web.api_access import MAX_NEAREST, check_public, nearest_payload, parse_origin, resolve_theme
 from mapapp.web.db import close_session, get_session
-from mapapp.web.pages import commune_label_of
+from mapapp.web.maps import PointMarker, build_small_map
+from mapapp.web.pages import commune_label_of, embedding
+from mapapp.web.symbols import Symbol, site_symbol, symbols_css
 
 bp = Blueprint("trouver", __name__)
 bp.teardown_app_request(close_session)
@@ -233,6 +235,25 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     return places, message
 
 
+#: The person's starting point on the map.
+ORIGIN_SYMBOL = Symbol("origine", "Point de départ", "circle", "#ce0500", "D")
+
+
+def answer_map(session, q: Query, places: list[Place]):
+    """The origin and the ranked places on a small map (a complement: the list is the answer)."""
+    from markupsafe import escape
+
+    o = q.origin
+    where = o.get("label") or o.get("nom") or "Position indiquée"
+    markers = [PointMarker(o["lat"], o["lon"], ORIGIN_SYMBOL, f"Départ : {where}")]
+    for p in places:
+        title = f"{p.rank}. {p.site.nom} – {ad.duration_fr(p.time_min)} {ad.MODE_PHRASE[p.mode]}"
+        popup = (f'<div class="popup"><p><strong>{escape(title)}</strong></p>'
+                 f'<p><a href="{escape(url_for("fiches.site", site_id=p.site.id))}">Voir la fiche du lieu</a></p></div>')
+        markers.append(PointMarker(p.site.lat, p.site.lon, site_symbol(p.site, p.offers), title, popup))
+    return build_small_map(markers, default_bounds=lookup.departement_bounds(session))
+
+
 @bp.route("/trouver")
 def page():
     """The form and, once a place is given, the ranked list."""
@@ -245,7 +266,9 @@ def page():
                                                                                     key=lambda kv: kv[1])],
            "args": args, "printing": args.get("imprimer") == "1", "commune_names": names,
            "themes": results.themes, "query": None, "places": None, "message": None, "error": None,
-           "default_how": DEFAULT_HOW, "addresses_available": address_version(session) is not None}
+           "default_how": DEFAULT_HOW, "addresses_available": address_version(session) is not None,
+           "parts": None, "symbols_css": symbols_css()}
+    ctx["embedded"], ctx["embed_args"], ctx["embedded_full_url"] = embedding()
     if results.empty:
         ctx["message"] = ad.NO_RESULTS_MESSAGE
         return render_template("trouver.html", no_results=True, **ctx)
@@ -259,6 +282,8 @@ def page():
             ctx["print_url"] = url_for("trouver.page", **kept, imprimer="1")
             ctx["places"], ctx["message"] = find_places(session, results, q,
                                                           PRINT_SHOWN if ctx["printing"] else SHOWN)
+            if ctx["places"] and not ctx["printing"]:
+                ctx["parts"] = answer_map(session, q, ctx["places"])
     except BadRequest as exc:
         ctx["error"] = exc.message
         return render_template("trouver.html", **ctx), exc.status

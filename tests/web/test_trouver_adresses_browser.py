@@ -67,6 +67,26 @@ def test_type_an_address_choose_it_by_keyboard_and_get_human_times(demo_computed
     assert chosen in heading
     times = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "ol.lieux .temps")]
     assert times and all("min" in t or " h" in t for t in times) and not any("," in t for t in times)
+    # the map: the starting point and every listed place (the list stays the answer)
+    places = browser.find_elements(By.CSS_SELECTOR, "ol.lieux > li")
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".leaflet-marker-icon")) >= len(places) + 1)
+    titles = [m.get_attribute("title") for m in browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-icon")]
+    assert any(t.startswith("Départ : ") and chosen in t for t in titles)
+    assert {f"{i}." for i in range(1, len(places) + 1)} <= {t.split(" ")[0] for t in titles}
+    region = browser.find_element(By.CSS_SELECTOR, "[aria-label='Carte du point de départ et des lieux trouvés']")
+    browser.execute_script("arguments[0].scrollIntoView()", region)
     browser.save_screenshot(str(tmp_path / "resultats-adresse.png"))
     violations = axe_violations(browser)
     assert not violations, describe_violations(violations)
+
+
+def test_embedded_mode_keeps_the_answer_and_drops_the_site_header(demo_computed, demo_live_server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(demo_live_server + "/trouver?integrer=1&commune=96001&theme=france_services&mode=voiture")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "ol.lieux > li"))
+    assert not browser.find_elements(By.CSS_SELECTOR, "nav[aria-label='Navigation principale']")
+    assert browser.find_element(By.CSS_SELECTOR, "input[name=integrer]").get_attribute("value") == "1"
+    assert browser.find_elements(By.CSS_SELECTOR, ".leaflet-container")
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "ouvrir dans un nouvel onglet").get_attribute("href")
+    assert "integrer" not in link and "commune=96001" in link
