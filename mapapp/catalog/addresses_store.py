@@ -40,6 +40,6 @@ def address_version(session: Session) -> tuple | None:
 
 
 def read_addresses(session: Session) -> list[Address]:
-    """The stored addresses (in identifier order)."""
+    """The stored addresses in identifier order (sorted in Python: the same on every database's collation)."""
     columns = [getattr(AddressRow, f) for f in _FIELDS]
-    return [Address(*r) for r in session.execute(select(*columns).order_by(AddressRow.id))]
+    return sorted((Address(*r) for r in session.execute(select(*columns))), key=lambda a: a.id)
