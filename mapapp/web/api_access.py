@@ -38,7 +38,7 @@ from mapapp.access.themes import Theme, default_themes, select_destinations
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import FilterError, parse_coordinate
 from mapapp.catalog.frames import catalog_tables, commune_zone_table
-from mapapp.catalog.models import Commune, Offer, Territory
+from mapapp.catalog.models import Commune, Territory
 from mapapp.catalog.query import PlaceNotFound
 from mapapp.catalog.territory_store import read_grids
 from mapapp.method import MethodError, MethodSettings
@@ -347,25 +347,11 @@ def check_public(public: str | None) -> None:
         raise FilterError("public", public, f"public « {public} » inconnu")
 
 
-def offers_matching(session, keywords: tuple[str, ...]) -> frozenset[str]:
-    """Ids of the offers whose name or description holds every one of ``keywords`` (folded words, each the
-    start of a word: « aliment » finds « alimentaire »). The folded words of every offer are kept per catalog
-    version."""
-    from mapapp.territory.address_search import words
-
-    def offer_words():
-        return {i: frozenset(words(f"{nom} {description or ''}"))
-                for i, nom, description in session.execute(select(Offer.id, Offer.nom, Offer.description))}
-
-    table = cc.memo(session, ("offer_words",), offer_words)
-    return frozenset(i for i, ws in table.items() if all(any(w.startswith(k) for w in ws) for k in keywords))
-
-
 def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, public: str | None, n: int,
-                    origin: dict, keywords: tuple[str, ...] = ()) -> dict:
+                    origin: dict, only_offers: frozenset[str] | None = None) -> dict:
     """The answer of /api/plus-proches as a dict: the ``n`` nearest eligible sites of ``theme`` (and ``public``)
-    by travel time in ``mode`` from ``origin`` (:func:`parse_origin`), with their offers; with ``keywords``
-    (« Trouver une offre »'s « mots-clés »), only the offers of :func:`offers_matching`.
+    by travel time in ``mode`` from ``origin`` (:func:`parse_origin`), with their offers; with ``only_offers``
+    (« Trouver une offre »'s « mots-clés »), only those offers count.
 
     Raises:
         AccessError: no territory, no road network or graph not built yet (French message).
@@ -383,9 +369,8 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
     site_rows, offer_names = cc.memo(
         session, ("plus-proches", results.version, theme.key, public, origin["commune"]),
         lambda: _destinations(session, sites, offers, theme, public, origin["commune"]))
-    if keywords:
-        wanted = offers_matching(session, keywords)
-        offer_names = offer_names[offer_names["offer_id"].isin(wanted)]
+    if only_offers is not None:
+        offer_names = offer_names[offer_names["offer_id"].isin(only_offers)]
         site_rows = site_rows[site_rows["site_id"].isin(set(offer_names["site_id"]))].reset_index(drop=True)
 
     o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out", access_leg=leg)
@@ -398,7 +383,7 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
         return payload
     if site_rows.empty:
         payload["message"] = ("Aucune offre ouverte de ce thème (et de ce public) ne contient ces mots-clés depuis "
-                              "cette commune." if keywords else
+                              "cette commune." if only_offers is not None else
                               "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune.")
         return payload
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",

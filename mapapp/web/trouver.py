@@ -1,11 +1,16 @@
 """« Trouver une offre » : for one person, the nearest suitable places by travel time, as a list to act on.
 
-A GET form (shareable URL): où (``commune``, or ``lon`` and ``lat`` from « ma
-position »), quoi (``theme``, one of the computed themes; ``public``), comment
+A GET form (shareable URL): où (``adresse``: an address, street, lieu-dit or
+commune of the département's BAN file, chosen in the combobox or geocoded when
+the form is sent, see :mod:`mapapp.web.addresses`; or ``commune``; or ``lon``
+and ``lat`` from « ma position »), quoi (``theme``, one of the computed themes;
+``mots``, words every listed offer's name or description holds, matched before
+routing; ``public``), comment
 (``mode``: voiture, marche, velo or sans-voiture), quand (``date``, optional,
 AAAA-MM-JJ). ``imprimer=1`` gives the first :data:`PRINT_SHOWN` places of the same
-answer laid out for one A4 page for the person (without the form, the navigation and
-the professionals' mobilisation details, which stay on screen).
+answer laid out for one A4 page for the person (without the form, the navigation, the map and
+the professionals' mobilisation details, which stay on screen); ``integrer=1`` the page
+without the site's header, for an iframe. A map shows the start and the listed places.
 
 The ranking is the one of ``/api/plus-proches``: this page calls its Python
 function (:func:`mapapp.web.api_access.nearest_payload`), never the API over
@@ -36,6 +41,8 @@ from mapapp.catalog.models import Commune, Offer, Site
 from mapapp.catalog.query import PlaceNotFound, resolve_commune
 from mapapp.catalog.weekly_hours import open_on
 from mapapp.web import access_data as ad
+from mapapp.territory.address_search import STOP_WORDS, words
+from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
 from mapapp.web.addresses import address_index
@@ -152,10 +159,20 @@ def parse_query(session, results: ad.Results, args) -> Query | None:
     return Query(theme, how, public, origin, day, parse_keywords(args.get("mots")))
 
 
+def offers_matching(session, keywords: tuple[str, ...]) -> frozenset[str]:
+    """Ids of the offers whose name or description holds every one of ``keywords`` (folded words, each the
+    start of a word: « aliment » finds « alimentaire »). The folded words of every offer are kept per catalog
+    version."""
+    def offer_words():
+        return {i: frozenset(words(f"{nom} {description or ''}"))
+                for i, nom, description in session.execute(select(Offer.id, Offer.nom, Offer.description))}
+
+    table = cc.memo(session, ("offer_words",), offer_words)
+    return frozenset(i for i, ws in table.items() if all(any(w.startswith(k) for w in ws) for k in keywords))
+
+
 def parse_keywords(text: str | None) -> tuple[str, ...]:
     """The « mots-clés » as folded words (accents and case ignored; « de », « la »… dropped)."""
-    from mapapp.territory.address_search import STOP_WORDS, words
-
     if not text:
         return ()
     if len(text) > 200:
@@ -193,8 +210,9 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     order: list[str] = []
     offer_ids: dict[str, list[str]] = {}
     messages = []
+    only = offers_matching(session, q.keywords) if q.keywords else None
     for mode in HOW[q.how][1]:
-        payload = nearest_payload(session, results, q.theme, mode, q.public, MAX_NEAREST, q.origin, q.keywords)
+        payload = nearest_payload(session, results, q.theme, mode, q.public, MAX_NEAREST, q.origin, only)
         if payload.get("message"):
             messages.append(payload["message"])
         for r in payload["results"]:
