@@ -220,6 +220,38 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
     click.echo(store_bundle(load_settings(), bundle, feeds))
 
 
+@territory.command("adresses", help="Importer les adresses de la Base Adresse Nationale du département (fichier "
+                   "« adresses-XX.csv » ou « .csv.gz » d'adresse.data.gouv.fr), pour chercher une adresse dans « Trouver "
+                   "une offre » sans service en ligne.\n\nLes lignes d'autres départements sont ignorées et comptées ; "
+                   "chaque problème est signalé avec sa ligne ; rien n'est écrit en cas d'erreur (ni avec --dry-run). "
+                   "Un nouvel import remplace les adresses précédentes.")
+@click.argument("fichier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--departement", default=None, help="Département dont garder les adresses (par défaut : celui du "
+                                                  "territoire chargé).")
+@click.option("--dry-run", is_flag=True, help="Contrôler et signaler ; ne rien écrire.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Écrire aussi chaque problème dans ce fichier CSV (ligne, colonne, valeur, message).")
+def territory_adresses(fichier, departement, dry_run, errors_path) -> None:
+    """Import the département's addresses from the BAN file (offline geocoding of « Trouver une offre »)."""
+    from mapapp.cli_contrib import write_errors
+    from mapapp.services import import_addresses
+    from mapapp.territory.validation import ImportReport, TerritoryImportError
+
+    report = ImportReport()
+    _progress(f"Lecture et contrôle de {fichier.name}")
+    try:
+        message = import_addresses(load_settings(), fichier, report, departement, dry_run)
+    except TerritoryImportError as exc:
+        _keep_issues(report, exc)
+        message = None
+    _report_issues(report)
+    if errors_path is not None:
+        write_errors(errors_path, report)
+    if message is None:
+        raise click.ClickException(f"{count(len(report.errors), 'erreur')} : rien n'a été enregistré.")
+    click.echo(message)
+
+
 @territory.command("fetch", help="Télécharger les communes, les populations, l'extrait OSM et la liste France Services "
                    "d'un département.\n\nDemande un accès réseau aux sources publiques (voir "
                    "mapapp/territory/fetch.py) ; les fichiers sont gardés en cache, les téléchargements "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,6 +48,7 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
             say("Chargement du catalogue")
             catalog_report = load_catalog(session, catalog, known_communes=known)
             needs_lines = _load_needs_files(session, directory)
+            addresses = _folder_addresses(session, directory, bundle.departement)
     except BaseException:
         if pending is not None:
             pending.discard()
@@ -61,7 +63,27 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
     ]
     if pending is not None:
         lines.append(pending.commit().summary())
+    if addresses is not None:
+        lines.append(f"Adresses : {count(addresses, 'adresse')}")
     return "\n".join(lines)
+
+
+def _folder_addresses(session, directory: Path, departement: str) -> int | None:
+    """Import the folder's BAN file (``adresses-XX.csv``, the demo writes one), unless the same one is stored.
+
+    Returns the number of addresses stored, or None when the folder has none.
+    """
+    from mapapp.catalog.addresses_store import store_addresses
+    from mapapp.catalog.models_addresses import AddressImport
+    from mapapp.territory.addresses import read_ban
+
+    path = directory / f"adresses-{departement}.csv"
+    if not path.exists():
+        return None
+    done = session.get(AddressImport, 1)
+    if done is not None and done.source == str(path) and done.imported_at.replace(tzinfo=dt.timezone.utc).timestamp() >= path.stat().st_mtime:
+        return done.count  # idempotent: the same file, already imported after it was written
+    return store_addresses(session, read_ban(path, departement), str(path))
 
 
 def _load_needs_files(session, directory: Path) -> list[str]:
@@ -139,3 +161,45 @@ def store_bundle(settings: Settings, bundle: TerritoryBundle, feeds: Sequence[Gt
             f"{count(len(bundle.population_points), 'point de population', 'points de population')}, "
             f"{count(units, 'unité de découpage', 'unités de découpage')} — "
             f"{'enregistré' if report.changed else 'inchangé'}" + stored)
+
+
+
+def import_addresses(settings: Settings, path: Path, report, departement: str | None = None,
+                     dry_run: bool = False) -> str | None:
+    """Read the BAN file at ``path`` and, when it has no error (and not ``dry_run``), replace the stored addresses.
+
+    ``departement``: which rows to keep (default: the loaded territory's). Problems go to ``report``;
+    returns the French summary line, or None when there were errors (nothing written).
+
+    Raises:
+        TerritoryImportError: the file cannot be read at all, or no territory is loaded and no
+            ``departement`` was given.
+    """
+    from mapapp.catalog.addresses_store import store_addresses
+    from mapapp.catalog.models import Territory
+    from mapapp.territory.addresses import read_ban
+    from mapapp.territory.validation import fatal
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_sessionmaker(engine)
+        if departement is None:
+            with factory() as session:
+                departement = session.scalar(select(Territory.departement))
+            if departement is None:
+                raise fatal(report, path.name, None, "aucun territoire chargé : importez d'abord le territoire "
+                                                     "(ou précisez --departement)")
+        found = read_ban(path, departement.upper(), report)
+        if not report.ok:
+            return None
+        skipped = f", {count(found.skipped_total, 'ligne')} d'autres départements ignorée(s)" \
+            if found.skipped_total else ""
+        if dry_run:
+            return (f"Contrôle terminé (--dry-run) : {count(len(found.addresses), 'adresse')} du département "
+                    f"{departement}{skipped} ; rien n'a été enregistré.")
+        with transaction(factory) as session:
+            stored = store_addresses(session, found, str(path))
+    finally:
+        engine.dispose()
+    return f"Adresses du département {departement} : {count(stored, 'adresse')} enregistrée(s){skipped}."

@@ -25,7 +25,7 @@ Semantics (what each filter means):
 * ``bbox`` (``min_lon,min_lat,max_lon,max_lat``, WGS84) — sites located in the box
   (two opposite corners: the order of each pair does not matter).
 * ``ouvert_le`` (``AAAA-MM-JJ``) and ``demi_journee`` (``matin``, ``apres-midi``;
-  only with ``ouvert_le``) — an offer is kept at a site when it is open there
+  alone, the half-day of today in Europe/Paris) — an offer is kept at a site when it is open there
   that day (or half-day): the site is open on that date (status, temporary
   closure) and the offer's hours, else the site's, say so
   (:func:`mapapp.catalog.weekly_hours.open_on`, French public holidays
@@ -252,17 +252,26 @@ def parse_filters(params: Mapping[str, Sequence[str] | str], *, strict: bool = F
     half = _single(params, strict, "demi_journee")
     if half is not None and half not in HALF_DAYS:
         raise FilterError("demi_journee", half, f"demi-journée « {half} » inconnue : matin ou apres-midi")
-    if half is not None and open_day is None:
-        raise FilterError("demi_journee", half, "« demi_journee » demande aussi « ouvert_le » (une date)")
+    if half is not None and open_day is None:  # « ouvert ce matin »: today, in France
+        open_day = today_in_france()
     return CatalogFilters(thematiques=thematiques, publics=publics, modes_accueil=modes, delivery_modes=delivery,
                           statuses=statuses, site_kinds=kinds, commune=communes[0] if communes else None,
                           territory=territory, bbox=bbox, open_day=open_day, half_day=half)
+
+
+def today_in_france() -> dt.date:
+    """Today's date in Europe/Paris (the server may run in UTC)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/Paris")).date()
 
 
 def _single(params, strict: bool, name: str) -> str | None:
     values = _values(params, strict, name)
     if len(values) > 1:
         raise FilterError(name, ", ".join(values), f"une seule valeur pour « {name} » (reçu : {', '.join(values)})")
+    if strict and values and not values[0]:
+        raise FilterError(name, "", f"« {name} » vide")
     return values[0] if values and values[0] else None
 
 

@@ -25,13 +25,14 @@ from .catalog import build_catalog
 from .geography import Geography, build_geography, rng_for, to_wgs84
 from .grids import GRID_SPECS, build_grids, population_points
 from .needs import DEMO_NEEDS, need_rows
+from .addresses import write_addresses
 from .osm import write_osm
 from .roads import build_roads
 from .transit import FILES as TRANSIT_FILES
 from .transit import write_transit
 
 FILES = ("territory.json", "communes.geojson", "grids.csv", "population.csv", "roads.osm", "catalog.json",
-         *TRANSIT_FILES, *(need[2] for need in DEMO_NEEDS))
+         *TRANSIT_FILES, *(need[2] for need in DEMO_NEEDS), "adresses-96.csv")
 DEFAULT_SEED = 96
 #: the exponent of node count vs. road detail, measured on the demo (n ~ detail ** 0.7)
 _DETAIL_EXPONENT = 0.7
@@ -172,7 +173,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
         out_dir: target folder; the files of :data:`FILES` are (over)written.
         seed: random seed; the same seed gives byte-identical files.
         progress: ``None`` (tqdm on stderr), ``False`` (silent) or a callable
-            ``progress(message)``, called once per step (« démo : roads (4/8) »).
+            ``progress(message)``, called once per step (« démo : roads (4/9) »).
         road_nodes: if given, make the road network at least this big
             (see :func:`generate_roads`); by default ~50,000 nodes.
 
@@ -181,7 +182,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    bar = _Progress(progress, 8, "démo")
+    bar = _Progress(progress, 9, "démo")
     geo = build_geography(seed)
     bar.step("communes")
     write_communes(geo, out / "communes.geojson")
@@ -201,6 +202,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     bar.step("roads")
     write_osm(net, out / "roads.osm", to_wgs84)
     bar.step("roads.osm")
+    n_addresses = write_addresses(geo, net, out / "adresses-96.csv")
+    bar.step("adresses")
     catalog = build_catalog(geo, grid_rows, seed)
     write_json(out / "catalog.json", catalog)
     for _key, _label, filename, _year, (low, high), rng_key in DEMO_NEEDS:
@@ -219,6 +222,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
             "grids": "grids.csv — EPCI, cantons, bassins de vie et territoires d'action sociale fictifs",
             "population": "population.csv — population fictive carroyée (carreaux de 200 m et 1 km)",
             "roads": "roads.osm — réseau routier fictif au format OpenStreetMap XML",
+            "adresses": "adresses-96.csv — adresses fictives des rues de la démo, au format de la Base Adresse "
+            "Nationale",
             "catalog": "catalog.json — structures, lieux, offres et solutions de mobilité fictives "
             "(vocabulaire data·inclusion v1)",
             "gtfs": "cars-arlenc.gtfs.zip, bus-arlenc.gtfs.zip — horaires fictifs de cars et de bus urbains (GTFS)",
@@ -238,6 +243,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
         "grids": {g: len({r["code"] for r in grid_rows if r["grid"] == g}) for g in GRID_SPECS},
         "osm_nodes": net.n,
         "osm_ways": len(net.ways),
+        "addresses": n_addresses,
         "remote_communes": road_info["remote_communes"],
         "island_commune": road_info["island_commune"],
         **{k: len(v) for k, v in catalog.items()},

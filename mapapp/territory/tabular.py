@@ -8,6 +8,7 @@ behave the same way:
   Windows-1252; mixed encodings are refused with the line of the first bad
   byte (the rule: :mod:`mapapp.territory.textfile`); a workbook, a ZIP or
   UTF-16 text given as CSV is refused at once;
+- compression: a gzip file (« .csv.gz », as the Base Adresse Nationale publishes) is read as the CSV it holds;
 - separator: ``,``, ``;`` (French Excel) or tab, detected on the header line;
 - line numbers are *physical* lines of the file (header = 1), exact even when a
   quoted field spans several lines, so messages point where the user looks;
@@ -21,6 +22,7 @@ behave the same way:
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import math
 import re
@@ -43,6 +45,7 @@ class Table:
     delimiter: str
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
 #: Starts of files that are not text: a workbook or any ZIP archive, a UTF-16 text.
 _BINARY_MAGIC = {b"PK\x03\x04": "un classeur Excel (XLSX) ou une archive ZIP",
                  b"\xd0\xcf\x11\xe0": "un classeur Excel ancien (XLS)",
@@ -121,6 +124,11 @@ def read_csv_table(path: str | Path, report: ImportReport, source: str | None = 
     if not path.exists():
         raise fatal(report, source, None, f"fichier introuvable : {path}")
     raw = path.read_bytes()
+    if raw.startswith(_GZIP_MAGIC):  # « adresses-2A.csv.gz » as published: read it without unpacking by hand
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise fatal(report, source, None, f"archive gzip illisible ou tronquée ({exc})") from None
     if not raw.strip():
         raise fatal(report, source, None, "fichier vide")
     for magic, what in _BINARY_MAGIC.items():

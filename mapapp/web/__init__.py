@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(api_access.bp)
-    from mapapp.web import recalcul, trouver
+    from mapapp.web import addresses, recalcul, trouver
+
+    app.register_blueprint(addresses.bp)
 
     app.register_blueprint(trouver.bp)
     app.register_blueprint(recalcul.bp)

@@ -44,10 +44,10 @@ def results_store() -> ad.Results:
     return ad.Results(root_store())
 
 
-def variant_results(args) -> tuple[ad.Results, variants.VariantInfo | None]:
-    """The results of the variant asked by ``public`` and ``horaires`` (:mod:`mapapp.web.variants`)."""
+def variant_results(args, strict: bool = False) -> tuple[ad.Results, variants.VariantInfo | None]:
+    """The results of the variant asked by ``public`` and ``horaires`` (:mod:`mapapp.results_variants`)."""
     try:
-        store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"))
+        store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"), strict=strict)
     except variants.VariantError as exc:
         raise ad.AccessError(exc.message, exc.status) from None
     return ad.Results(store), info

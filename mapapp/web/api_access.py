@@ -117,7 +117,7 @@ def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, thres
 
 
 def _variant_results() -> tuple[ad.Results, variants.VariantInfo | None]:
-    results, info = variant_results(request.args)
+    results, info = variant_results(request.args, strict=True)
     if results.empty:
         raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
     return results, info
@@ -369,10 +369,12 @@ def check_public(public: str | None) -> None:
 
 
 def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, public: str | None, n: int,
-                    origin: dict, *, day: dt.date | None = None, half_day: str | None = None) -> dict:
+                    origin: dict, *, day: dt.date | None = None, half_day: str | None = None,
+                    only_offers: frozenset[str] | None = None) -> dict:
     """The answer of /api/plus-proches as a dict: the ``n`` nearest eligible sites of ``theme`` (and ``public``)
     by travel time in ``mode`` from ``origin`` (:func:`parse_origin`), with their offers; with ``day``, only
-    offers open that day (and ``half_day``) at their site.
+    offers open that day (and ``half_day``) at their site; with ``only_offers`` (« Trouver une offre »'s
+    « mots-clés »), only those offers count.
 
     Raises:
         AccessError: no territory, no road network or graph not built yet (French message).
@@ -390,6 +392,9 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
     site_rows, offer_names = cc.memo(
         session, ("plus-proches", results.version, theme.key, public, origin["commune"], day, half_day),
         lambda: _destinations(session, sites, offers, theme, public, origin["commune"], day, half_day))
+    if only_offers is not None:
+        offer_names = offer_names[offer_names["offer_id"].isin(only_offers)]
+        site_rows = site_rows[site_rows["site_id"].isin(set(offer_names["site_id"]))].reset_index(drop=True)
 
     o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out", access_leg=leg)
     origin_out = {**origin, "snapped": bool(o_snap.snapped[0]),
@@ -403,8 +408,10 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
         payload["message"] = "Le point est trop loin du réseau routier pour calculer un temps de trajet."
         return payload
     if site_rows.empty:
-        payload["message"] = ("Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune"
-                              + (f" le {lookup.date_fr(day)}" if day else "") + ".")
+        payload["message"] = ("Aucune offre ouverte de ce thème (et de ce public) ne contient ces mots-clés depuis "
+                              "cette commune" if only_offers is not None else
+                              "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune"
+                              ) + (f" le {lookup.date_fr(day)}" if day else "") + "."
         return payload
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
                          access_leg=leg)

@@ -90,9 +90,11 @@ def _components() -> dict:
         "ouvert_le": _param("ouvert_le", "Seules les offres ouvertes ce jour-là dans leur lieu (horaires de l'offre, "
                             "sinon du lieu ; jours fériés appliqués ; fermeture temporaire du lieu) : AAAA-MM-JJ. "
                             "Une offre sans horaires renseignés est écartée (horaires inconnus).",
-                            {"type": "string", "format": "date"}, example="2026-12-08"),
-        "demi_journee": _param("demi_journee", "Avec `ouvert_le` : ouvertes ce matin-là (avant midi) ou cet "
-                               "après-midi-là.", _enum(["matin", "apres-midi"])),
+                            {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                            example="2026-12-08"),
+        "demi_journee": _param("demi_journee", "Ouvertes ce matin-là (avant midi) ou cet après-midi-là du jour "
+                               "`ouvert_le` (sans `ouvert_le` : aujourd'hui, heure de Paris).",
+                               _enum(["matin", "apres-midi"])),
     }
     error = {"description": "Erreur", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {
@@ -149,7 +151,8 @@ def _access_paths() -> dict:
         _param("public", "Public des résultats : clé d'un public des réglages (`minima_sociaux`, `jeunes`, "
                "`handicap`…) ou public data·inclusion qu'il représente (`beneficiaires-des-minimas-sociaux`) ; "
                "seules comptent alors les offres ouvertes à ce public (offres pour tous comprises). Tous publics "
-               "par défaut. Non calculé : 404.", {"type": "string"}, example="minima_sociaux"),
+               "par défaut. Non calculé : 404.", {"type": "string", "pattern": "^[a-z0-9_-]+$"},
+               example="minima_sociaux"),
         _param("horaires", "`tous` (tous les lieux ouverts, par défaut) ou `ouverts` : seuls comptent les lieux "
                "ouverts au moins le nombre d'heures par semaine des réglages (règle des horaires).",
                _enum(["tous", "ouverts"])),
@@ -202,6 +205,22 @@ def _access_paths() -> dict:
                 _param("n", "Nombre de lieux (1 à 50, 5 par défaut).",
                        {"type": "integer", "minimum": 1, "maximum": 50}),
                 {"$ref": "#/components/parameters/ouvert_le"}, {"$ref": "#/components/parameters/demi_journee"},
+            ],
+            "responses": {"200": json_ok, **errors},
+        }},
+        "/api/adresses": {"get": {
+            "summary": "Recherche d'adresses (Base Adresse Nationale du département, hors ligne)",
+            "description": "Les adresses, voies, lieux-dits et communes du département qui correspondent au texte "
+                           "tapé, les meilleurs d'abord (sans tenir compte des accents ni des majuscules ; un mot "
+                           "peut n'être que le début d'un mot). Réponse : `results`, chacun avec `id`, `kind` "
+                           "(`adresse`, `voie`, `lieu-dit`, `commune`), `label`, `lon`, `lat`, `commune` (code "
+                           "INSEE) et `nom_commune` ; liste vide si rien ne correspond (ou texte vide). 404 tant qu'aucune adresse "
+                           "n'a été importée (`mapapp territory adresses`).",
+            "parameters": [
+                {**_param("q", "Le texte tapé (au plus 200 caractères), par exemple « 12 rue de la paix ajaccio ».",
+                          {"type": "string", "maxLength": 200}, example="12 rue de la paix"), "required": True},
+                _param("n", "Nombre de suggestions (1 à 20, 8 par défaut).",
+                       {"type": "integer", "minimum": 1, "maximum": 20}),
             ],
             "responses": {"200": json_ok, **errors},
         }},

@@ -1,11 +1,16 @@
 """« Trouver une offre » : for one person, the nearest suitable places by travel time, as a list to act on.
 
-A GET form (shareable URL): où (``commune``, or ``lon`` and ``lat`` from « ma
-position »), quoi (``theme``, one of the computed themes; ``public``), comment
+A GET form (shareable URL): où (``adresse``: an address, street, lieu-dit or
+commune of the département's BAN file, chosen in the combobox or geocoded when
+the form is sent, see :mod:`mapapp.web.addresses`; or ``commune``; or ``lon``
+and ``lat`` from « ma position »), quoi (``theme``, one of the computed themes;
+``mots``, words every listed offer's name or description holds, matched before
+routing; ``public``), comment
 (``mode``: voiture, marche, velo or sans-voiture), quand (``date``, optional,
 AAAA-MM-JJ). ``imprimer=1`` gives the first :data:`PRINT_SHOWN` places of the same
-answer laid out for one A4 page for the person (without the form, the navigation and
-the professionals' mobilisation details, which stay on screen).
+answer laid out for one A4 page for the person (without the form, the navigation, the map and
+the professionals' mobilisation details, which stay on screen); ``integrer=1`` the page
+without the site's header, for an iframe. A map shows the start and the listed places.
 
 The ranking is the one of ``/api/plus-proches``: this page calls its Python
 function (:func:`mapapp.web.api_access.nearest_payload`), never the API over
@@ -30,16 +35,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mapapp.catalog import vocab
+from mapapp.catalog.addresses_store import address_version
 from mapapp.catalog.filters import FilterError
-from mapapp.catalog.models import Offer, Site
+from mapapp.catalog.models import Commune, Offer, Site
 from mapapp.catalog.query import PlaceNotFound, resolve_commune
 from mapapp.catalog.weekly_hours import open_on
 from mapapp.web import access_data as ad
+from mapapp.territory.address_search import STOP_WORDS, words
+from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
+from mapapp.web.addresses import address_index
 from mapapp.web.api_access import MAX_NEAREST, check_public, nearest_payload, parse_origin, resolve_theme
 from mapapp.web.db import close_session, get_session
-from mapapp.web.pages import commune_label_of
+from mapapp.web.maps import PointMarker, build_small_map
+from mapapp.web.pages import commune_label_of, embedding
+from mapapp.web.symbols import Symbol, site_symbol, symbols_css
 
 bp = Blueprint("trouver", __name__)
 bp.teardown_app_request(close_session)
@@ -52,7 +63,7 @@ DEFAULT_HOW = "sans-voiture"
 SHOWN = 10
 PRINT_SHOWN = 4
 #: The parameters of the form (what a shared address keeps).
-FORM_FIELDS = ("commune", "lon", "lat", "theme", "public", "mode", "date")
+FORM_FIELDS = ("adresse", "commune", "lon", "lat", "theme", "public", "mode", "mots", "date")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -85,6 +96,8 @@ class Query:
     public: str | None
     origin: dict
     day: dt.date | None
+    #: Folded words that an offer's name or description must all contain (« mots-clés »), empty for none.
+    keywords: tuple[str, ...] = ()
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -114,6 +127,16 @@ def parse_query(session, results: ad.Results, args) -> Query | None:
     day = parse_date(args.get("date"))
     where = {k: args[k] for k in ("lon", "lat") if args.get(k)}
     text = (args.get("commune") or "").strip()
+    address_text = (args.get("adresse") or "").strip()
+    if address_text and (text or where):
+        raise BadRequest("indiquez une seule origine : une adresse, une commune ou « ma position »")
+    found = None
+    if address_text:
+        found = geocode(session, address_text)
+        if found.kind == "commune":
+            text = found.code_insee
+        else:
+            where = {"lon": repr(found.lon), "lat": repr(found.lat)}
     if text:
         if where:
             raise BadRequest("indiquez soit une commune, soit « ma position », pas les deux")
@@ -129,7 +152,44 @@ def parse_query(session, results: ad.Results, args) -> Query | None:
         raise BadRequest(str(exc)) from None
     except ad.AccessError as exc:
         raise BadRequest(exc.message, exc.status) from None
-    return Query(theme, how, public, origin, day)
+    if found is not None and found.kind != "commune":
+        if origin["commune"] is None and session.get(Commune, found.code_insee) is not None:
+            origin.update(commune=found.code_insee, nom=found.nom_commune)  # the BAN's commune of the address
+        origin.update(type="adresse", label=found.label)
+    return Query(theme, how, public, origin, day, parse_keywords(args.get("mots")))
+
+
+def offers_matching(session, keywords: tuple[str, ...]) -> frozenset[str]:
+    """Ids of the offers whose name or description holds every one of ``keywords`` (folded words, each the
+    start of a word: « aliment » finds « alimentaire »). The folded words of every offer are kept per catalog
+    version."""
+    def offer_words():
+        return {i: frozenset(words(f"{nom} {description or ''}"))
+                for i, nom, description in session.execute(select(Offer.id, Offer.nom, Offer.description))}
+
+    table = cc.memo(session, ("offer_words",), offer_words)
+    return frozenset(i for i, ws in table.items() if all(any(w.startswith(k) for w in ws) for k in keywords))
+
+
+def parse_keywords(text: str | None) -> tuple[str, ...]:
+    """The « mots-clés » as folded words (accents and case ignored; « de », « la »… dropped)."""
+    if not text:
+        return ()
+    if len(text) > 200:
+        raise BadRequest("mots-clés trop longs (au plus 200 caractères)")
+    return tuple(dict.fromkeys(w for w in words(text) if w not in STOP_WORDS))
+
+
+def geocode(session, text: str):
+    """The BAN suggestion for ``text`` (the chosen label, or what was typed without JavaScript)."""
+    index = address_index(session)
+    if index is None:
+        raise BadRequest("la recherche d'adresse n'est pas disponible (aucune adresse importée) : "
+                         "indiquez la commune", 404)
+    found = index.geocode(text)
+    if found is None:
+        raise BadRequest(f"adresse introuvable : « {text} » ; vérifiez l'orthographe ou indiquez la commune")
+    return found
 
 
 def site_open(site: Site, offers: list[Offer], day: dt.date) -> bool | None:
@@ -150,8 +210,9 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     order: list[str] = []
     offer_ids: dict[str, list[str]] = {}
     messages = []
+    only = offers_matching(session, q.keywords) if q.keywords else None
     for mode in HOW[q.how][1]:
-        payload = nearest_payload(session, results, q.theme, mode, q.public, MAX_NEAREST, q.origin)
+        payload = nearest_payload(session, results, q.theme, mode, q.public, MAX_NEAREST, q.origin, only_offers=only)
         if payload.get("message"):
             messages.append(payload["message"])
         for r in payload["results"]:
@@ -192,6 +253,25 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     return places, message
 
 
+#: The person's starting point on the map.
+ORIGIN_SYMBOL = Symbol("origine", "Point de départ", "circle", "#ce0500", "D")
+
+
+def answer_map(session, q: Query, places: list[Place]):
+    """The origin and the ranked places on a small map (a complement: the list is the answer)."""
+    from markupsafe import escape
+
+    o = q.origin
+    where = o.get("label") or o.get("nom") or "Position indiquée"
+    markers = [PointMarker(o["lat"], o["lon"], ORIGIN_SYMBOL, f"Départ : {where}")]
+    for p in places:
+        title = f"{p.rank}. {p.site.nom} – {ad.duration_fr(p.time_min)} {ad.MODE_PHRASE[p.mode]}"
+        popup = (f'<div class="popup"><p><strong>{escape(title)}</strong></p>'
+                 f'<p><a href="{escape(url_for("fiches.site", site_id=p.site.id))}">Voir la fiche du lieu</a></p></div>')
+        markers.append(PointMarker(p.site.lat, p.site.lon, site_symbol(p.site, p.offers), title, popup))
+    return build_small_map(markers, default_bounds=lookup.departement_bounds(session))
+
+
 @bp.route("/trouver")
 def page():
     """The form and, once a place is given, the ranked list."""
@@ -204,7 +284,9 @@ def page():
                                                                                     key=lambda kv: kv[1])],
            "args": args, "printing": args.get("imprimer") == "1", "commune_names": names,
            "themes": results.themes, "query": None, "places": None, "message": None, "error": None,
-           "default_how": DEFAULT_HOW}
+           "default_how": DEFAULT_HOW, "addresses_available": address_version(session) is not None,
+           "parts": None, "symbols_css": symbols_css()}
+    ctx["embedded"], ctx["embed_args"], ctx["embedded_full_url"] = embedding()
     if results.empty:
         ctx["message"] = ad.NO_RESULTS_MESSAGE
         return render_template("trouver.html", no_results=True, **ctx)
@@ -218,6 +300,8 @@ def page():
             ctx["print_url"] = url_for("trouver.page", **kept, imprimer="1")
             ctx["places"], ctx["message"] = find_places(session, results, q,
                                                           PRINT_SHOWN if ctx["printing"] else SHOWN)
+            if ctx["places"] and not ctx["printing"]:
+                ctx["parts"] = answer_map(session, q, ctx["places"])
     except BadRequest as exc:
         ctx["error"] = exc.message
         return render_template("trouver.html", **ctx), exc.status

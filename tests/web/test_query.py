@@ -196,13 +196,19 @@ def test_open_on_a_day_keeps_the_offers_open_at_each_site_that_day(loaded):
 @pytest.mark.parametrize("params, message", [
     ({"ouvert_le": ["2026-02-30"]}, "date invalide « 2026-02-30 »"),
     ({"ouvert_le": ["10/12/2026"]}, "AAAA-MM-JJ"),
-    ({"demi_journee": ["matin"]}, "demande aussi « ouvert_le »"),
     ({"ouvert_le": ["2026-12-10"], "demi_journee": ["soir"]}, "demi-journée « soir » inconnue"),
 ])
 def test_bad_days_are_named(params, message):
     with pytest.raises(FilterError) as info:
         parse_filters(params)
     assert message in str(info.value)
+
+
+def test_a_half_day_alone_means_today_in_france():
+    from mapapp.catalog.filters import today_in_france
+
+    filters = parse_filters({"demi_journee": ["matin"]})
+    assert filters.open_day == today_in_france() and filters.half_day == "matin"
 
 
 def test_the_day_round_trips_through_the_query_string():

@@ -41,7 +41,7 @@ def _api(client, url: str) -> dict:
 
 def _listed(body: str) -> list[tuple[str, str]]:
     """(site id, road mode) of each item of the answer's <ol>, in order."""
-    ol = re.search(r'<ol class="lieux">(.*?)</ol>\s*</section>', body, re.S)
+    ol = re.search(r'<ol class="lieux">(.*?)</ol>', body, re.S)  # (the map follows the list)
     assert ol, "no ranked list in the page"
     return [(html.unescape(s), m) for s, m in re.findall(r'<li data-site="([^"]+)" data-mode="([a-z]+)">', ol.group(1))]
 

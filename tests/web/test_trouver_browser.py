@@ -36,6 +36,8 @@ def test_form_by_keyboard_gives_a_ranked_list_without_axe_violation(demo_compute
     assert browser.switch_to.active_element.get_attribute("id") == "t-theme"
     browser.switch_to.active_element.send_keys("France")  # type-ahead on the option labels
     browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "t-mots"  # the optional « mots-clés »
+    browser.switch_to.active_element.send_keys(Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("id") == "t-public"
     browser.switch_to.active_element.send_keys(Keys.TAB)
     active = browser.switch_to.active_element
