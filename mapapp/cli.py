@@ -497,9 +497,11 @@ def serve(host: str, port: int, debug: bool, workers: int) -> None:
 
 from mapapp.cli_contrib import register as _register_contribution  # noqa: E402
 from mapapp.cli_method import register as _register_method  # noqa: E402
+from mapapp.cli_scenario import register as _register_scenario  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 _register_method(territory)  # mapapp territory method
+_register_scenario(main)  # mapapp scenario ...
 localize_command_tree(main)  # French metavars and path names, once every command is registered
 
 

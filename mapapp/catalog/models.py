@@ -425,6 +425,7 @@ class MobilitySolution(Record, Base):
 
 # Register the contribution tables (users, revisions, history) on the same metadata.
 from mapapp.catalog import models_users  # noqa: E402,F401  (import for its side effect)
+from mapapp.catalog import models_scenarios  # noqa: E402,F401  (planners' scenarios, same metadata)
 
 
 # --------------------------------------------------------------------------- string lengths
