@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from mapapp.access.themes import CATEGORIES, THEMATIQUES, default_themes
 from mapapp.access.scenario_changes import KIND_LABELS, ChangeError, apply_changes
 from mapapp.catalog import vocab
 from mapapp.catalog.frames import catalog_tables
@@ -27,6 +28,8 @@ from mapapp.catalog.models_users import User
 from mapapp.catalog.moderation_records import commune_at
 
 PLANNER_ROLES = ("admin", "moderator")
+#: What an added site or offer may carry: data·inclusion categories (``famille``) or thématiques.
+THEMATIQUE_CODES = {**CATEGORIES, **THEMATIQUES}
 
 
 class ScenarioError(ValueError):
@@ -110,6 +113,19 @@ def _known_site(session: Session, scenario: Scenario, site_id: str) -> None:
         _site(session, site_id)
 
 
+def theme_payload(theme_keys) -> dict:
+    """``thematiques`` and ``reseaux`` that make a new site count for the themes ``theme_keys`` (the web form)."""
+    themes = {t.key: t for t in default_themes()}
+    unknown = [k for k in theme_keys if k not in themes]
+    if unknown:
+        raise ScenarioError(f"Thème inconnu : {', '.join(unknown)}")
+    thematiques, reseaux = set(), set()
+    for key in theme_keys:
+        thematiques |= set(themes[key].thematiques or ())
+        reseaux |= set(themes[key].networks or ())
+    return {"thematiques": sorted(thematiques), "reseaux": sorted(reseaux)}
+
+
 def normalize_change(session: Session, scenario: Scenario, kind: str, data: dict) -> dict:
     """The checked ``data`` of a new change (French :class:`ScenarioError` naming the field otherwise)."""
     if kind not in KIND_LABELS:
@@ -127,7 +143,7 @@ def normalize_change(session: Session, scenario: Scenario, kind: str, data: dict
         kind_site = data.get("kind_site") or "departement_permanence"
         if kind_site not in vocab.SITE_KINDS:
             raise ScenarioError(f"Type de lieu inconnu : {kind_site!r}")
-        thematiques = _codes(data.get("thematiques"), vocab.THEMATIQUES, "Thématique")
+        thematiques = _codes(data.get("thematiques"), THEMATIQUE_CODES, "Thématique")
         reseaux = _codes(data.get("reseaux"), None, "Réseau")
         if not thematiques and not reseaux:
             raise ScenarioError("Indiquez au moins une thématique (ou un réseau) que le nouveau lieu propose.")
@@ -164,7 +180,7 @@ def normalize_change(session: Session, scenario: Scenario, kind: str, data: dict
             raise ScenarioError(str(exc)) from None
         return {"site_id": sid, "horaires_accueil": hours}
     if kind == "add_offer":
-        thematiques = _codes(data.get("thematiques"), vocab.THEMATIQUES, "Thématique")
+        thematiques = _codes(data.get("thematiques"), THEMATIQUE_CODES, "Thématique")
         reseaux = _codes(data.get("reseaux"), None, "Réseau")
         if not thematiques and not reseaux:
             raise ScenarioError("Indiquez au moins une thématique (ou un réseau) de l'offre ajoutée.")
