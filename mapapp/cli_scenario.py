@@ -196,28 +196,44 @@ def compare(scenario_id, all_themes, force) -> None:
                f"({recomputed} thème(s) × mode recalculé(s)).")
 
 
-@scenario.command("export", help="Exporter la comparaison en XLSX (modifications, territoires, communes).")
+@scenario.command("export", help="Exporter la comparaison : XLSX (modifications, territoires, communes) ou "
+                                 "GeoPackage .gpkg (communes où quelque chose change, en Lambert-93, et territoires).")
 @click.argument("scenario_id", type=int)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export(scenario_id, path: Path) -> None:
-    from mapapp.catalog.scenarios import describe_change
-    from mapapp.io.export_scenario import export_tables
-    from mapapp.io.export_xlsx import write_xlsx
     from sqlalchemy import select
 
-    from mapapp.catalog.models import Commune
+    from mapapp.catalog.models import Commune, Territory
+    from mapapp.catalog.scenarios import describe_change
 
-    if path.suffix.lower() != ".xlsx":
-        raise click.UsageError(f"Format non pris en charge : {path.name} (seul .xlsx est proposé).")
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".gpkg"):
+        raise click.UsageError(f"Format non pris en charge : {path.name} (.xlsx ou .gpkg).")
     result = _comparison(scenario_id, False)
     _settings, engine, scope = _session_scope()
     try:
         with scope as session:
             changes = [describe_change(c) for c in _scenario(session, scenario_id).changes]
-            names = dict(session.execute(select(Commune.code, Commune.nom)).all())
+            rows = session.execute(select(Commune.code, Commune.nom, Commune.geometry_wkb)).all()
+            territory = session.scalar(select(Territory))
+            departement = territory.departement if territory is not None else ""
     finally:
         engine.dispose()
-    write_xlsx(export_tables(result.communes, result.territories, changes, names), path)
+    names = {code: nom for code, nom, _wkb in rows}
+    if suffix == ".xlsx":
+        from mapapp.io.export_scenario import export_tables
+        from mapapp.io.export_xlsx import write_xlsx
+
+        write_xlsx(export_tables(result.communes, result.territories, changes, names), path)
+    else:
+        import shapely
+
+        from mapapp.io.export_gpkg import default_crs
+        from mapapp.io.export_scenario_gpkg import scenario_layers, write_scenario_gpkg
+
+        shapes = dict(zip([r[0] for r in rows], shapely.from_wkb([r[2] for r in rows]))) if rows else {}
+        write_scenario_gpkg(scenario_layers(result.communes, result.territories, shapes, names), path,
+                            default_crs(departement or ""))
     click.echo(f"Comparaison exportée : {path}")
 
 

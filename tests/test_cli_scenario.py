@@ -68,6 +68,17 @@ def test_create_add_compare_export(demo_computed, tmp_path):
     communes = list(wb["Communes"].iter_rows(values_only=True))
     assert any(r[2] == code for r in communes[1:])
 
+    import geopandas as gpd
+
+    gpkg = tmp_path / "scenario.gpkg"
+    run(env, "export", number, str(gpkg))
+    layer = gpd.read_file(gpkg, layer="differences_communes")
+    assert layer.crs.to_epsg() == 2154 and layer.geometry.notna().all()
+    mine = layer[(layer["mode"] == "car") & (layer["theme"] == "famille")]
+    assert mine["hab_gagnes"].sum() == pytest.approx(gained, abs=1)  # the whole territory's gain, commune by commune
+    assert (mine["solde"] == mine["hab_gagnes"] - mine["hab_perdus"]).all()
+    assert "Format non pris en charge" in run(env, "export", number, str(tmp_path / "x.csv"), ok=False).output
+
 
 @pytest.mark.parametrize("args, words", [
     (["show", "999"], "Aucun scénario n° 999"),
