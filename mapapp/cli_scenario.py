@@ -167,6 +167,63 @@ def include_planned(scenario_id, site_id) -> None:
     _add(scenario_id, "include_planned", {"site_id": site_id or ""})
 
 
+@scenario.command("move-site", help="Déplacer un lieu (du catalogue ou ajouté par le scénario).")
+@click.argument("scenario_id", type=int)
+@click.argument("site_id")
+@click.option("--lon", required=True, help="Nouvelle longitude (WGS84).")
+@click.option("--lat", required=True, help="Nouvelle latitude (WGS84).")
+def move_site(scenario_id, site_id, lon, lat) -> None:
+    _add(scenario_id, "move_site", {"site_id": site_id, "lon": lon, "lat": lat})
+
+
+@scenario.command("set-hours", help="Changer les horaires d'accueil d'un lieu (syntaxe OpenStreetMap opening_hours, "
+                                    "par exemple « Mo,Th 09:00-12:00 » ; vide : aucun horaire). Les indicateurs "
+                                    "ne tiennent compte des horaires que si la règle horaire du territoire le prévoit.")
+@click.argument("scenario_id", type=int)
+@click.argument("site_id")
+@click.argument("hours")
+def set_hours(scenario_id, site_id, hours) -> None:
+    _add(scenario_id, "set_hours", {"site_id": site_id, "horaires_accueil": hours})
+
+
+@scenario.command("add-offer", help="Ajouter une offre à un lieu (thématiques ou réseaux qu'elle porte).")
+@click.argument("scenario_id", type=int)
+@click.argument("site_id")
+@click.option("--nom", default="", help="Nom de l'offre.")
+@click.option("--thematique", "thematiques", multiple=True, help="Thématique data·inclusion (répétable).")
+@click.option("--reseau", "reseaux", multiple=True, help="Réseau porteur (répétable).")
+def add_offer(scenario_id, site_id, nom, thematiques, reseaux) -> None:
+    _add(scenario_id, "add_offer", {"site_id": site_id, "nom": nom, "thematiques": list(thematiques),
+                                    "reseaux": list(reseaux)})
+
+
+@scenario.command("remove-offer", help="Retirer une offre d'un lieu (l'offre reste proposée à ses autres lieux).")
+@click.argument("scenario_id", type=int)
+@click.argument("site_id")
+@click.argument("offer_id")
+def remove_offer(scenario_id, site_id, offer_id) -> None:
+    _add(scenario_id, "remove_offer", {"site_id": site_id, "offer_id": offer_id})
+
+
+@scenario.command("remove-change", help="Supprimer une modification du scénario (son numéro entre crochets dans "
+                                        "« mapapp scenario show »).")
+@click.argument("scenario_id", type=int)
+@click.argument("change_id", type=int)
+def remove_change_command(scenario_id, change_id) -> None:
+    from mapapp.catalog.scenarios import ScenarioError, remove_change
+
+    _settings, engine, scope = _session_scope()
+    try:
+        with scope as session:
+            try:
+                remove_change(session, _scenario(session, scenario_id), change_id)
+            except ScenarioError as exc:
+                raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"Modification [{change_id}] supprimée du scénario n° {scenario_id}.")
+
+
 def _comparison(scenario_id: int, force: bool):
     from mapapp.catalog.scenarios import ScenarioError
     from mapapp.compute import ComputeError

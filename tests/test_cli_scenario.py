@@ -97,3 +97,31 @@ def test_closing_an_unknown_site_is_refused(demo_computed):
     assert result.exit_code == 1 and "Aucun lieu du catalogue n'a l'identifiant 'pas-un-lieu'" in result.output
     usage = run(env, "close-site", number, ok=False)
     assert usage.exit_code == 2 and "soit un identifiant de lieu, soit --structure" in usage.output
+
+
+def test_every_kind_of_change_from_the_command_line(demo_computed):
+    from sqlalchemy import create_engine, text
+
+    env = demo_computed[0]
+    engine = create_engine(load_settings(env).database_url)
+    with engine.connect() as conn:
+        site, offer, structure = conn.execute(text(
+            "SELECT os.site_id, os.offer_id, s.structure_id FROM offer_site os JOIN site s ON s.id = os.site_id "
+            "ORDER BY os.site_id LIMIT 1")).one()
+    engine.dispose()
+    number = re.search(r"n° (\d+)", run(env, "create", "Tout à la fois").output).group(1)
+    run(env, "move-site", number, site, "--lon", "2.01", "--lat", "45.01")
+    run(env, "set-hours", number, site, "Mo,Th 09:00-12:00")
+    run(env, "add-offer", number, site, "--nom", "Atelier", "--thematique", "numerique")
+    run(env, "remove-offer", number, site, offer)
+    run(env, "include-planned", number)
+    run(env, "close-site", number, "--structure", structure)
+    shown = run(env, "show", number).output
+    for words in ("Déplacer un lieu", "Changer les horaires", "Mo,Th 09:00-12:00", "Ajouter une offre",
+                  "Retirer une offre", "Compter les lieux en projet : tous", "Fermer tous les lieux d'une structure"):
+        assert words in shown, words
+    first = re.search(r"\[(\d+)\] Déplacer", shown).group(1)
+    run(env, "remove-change", number, first)
+    assert "Déplacer un lieu" not in run(env, "show", number).output
+    bad = run(env, "set-hours", number, site, "n'importe quoi", ok=False)
+    assert bad.exit_code == 1 and "horaires_accueil" in bad.output

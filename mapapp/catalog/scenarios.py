@@ -126,6 +126,13 @@ def theme_payload(theme_keys) -> dict:
     return {"thematiques": sorted(thematiques), "reseaux": sorted(reseaux)}
 
 
+def _next_number(scenario: Scenario, kind: str, field: str) -> int:
+    """1 + the highest number of the ids the scenario gave (``scenario-<id>-lieu-<n>``): never reused."""
+    numbers = [int(str(c.data.get(field, "")).rsplit("-", 1)[-1]) for c in scenario.changes
+               if c.kind == kind and str(c.data.get(field, "")).rsplit("-", 1)[-1].isdigit()]
+    return 1 + max(numbers, default=0)
+
+
 def normalize_change(session: Session, scenario: Scenario, kind: str, data: dict) -> dict:
     """The checked ``data`` of a new change (French :class:`ScenarioError` naming the field otherwise)."""
     if kind not in KIND_LABELS:
@@ -147,7 +154,7 @@ def normalize_change(session: Session, scenario: Scenario, kind: str, data: dict
         reseaux = _codes(data.get("reseaux"), None, "Réseau")
         if not thematiques and not reseaux:
             raise ScenarioError("Indiquez au moins une thématique (ou un réseau) que le nouveau lieu propose.")
-        n = 1 + sum(1 for c in scenario.changes if c.kind == "add_site")
+        n = _next_number(scenario, "add_site", "site_id")
         nom = (data.get("nom") or "").strip() or f"Nouveau lieu {n}"
         return {"site_id": f"scenario-{scenario.id}-lieu-{n}", "nom": nom, "kind_site": kind_site,
                 "lon": lon, "lat": lat, "commune_code": commune, "thematiques": thematiques, "reseaux": reseaux,
@@ -184,7 +191,7 @@ def normalize_change(session: Session, scenario: Scenario, kind: str, data: dict
         reseaux = _codes(data.get("reseaux"), None, "Réseau")
         if not thematiques and not reseaux:
             raise ScenarioError("Indiquez au moins une thématique (ou un réseau) de l'offre ajoutée.")
-        n = 1 + sum(1 for c in scenario.changes if c.kind == "add_offer")
+        n = _next_number(scenario, "add_offer", "offer_id")
         return {"site_id": sid, "offer_id": f"scenario-{scenario.id}-offre-{n}",
                 "nom": (data.get("nom") or "").strip() or f"Offre ajoutée {n}", "thematiques": thematiques,
                 "reseaux": reseaux, "publics": _codes(data.get("publics"), None, "Public")}
@@ -216,6 +223,11 @@ def remove_change(session: Session, scenario: Scenario, change_id: int) -> None:
     change = next((c for c in scenario.changes if c.id == change_id), None)
     if change is None:
         raise ScenarioError(f"Le scénario n'a pas de modification n° {change_id}.")
+    rest = [c.as_change() for c in scenario.changes if c is not change]
+    try:
+        apply_changes(*live_tables(session), rest)
+    except ChangeError as exc:  # a later change needs this one (a site it opened...)
+        raise ScenarioError(f"Impossible de supprimer cette modification : une autre en dépend ({exc}).") from None
     scenario.changes.remove(change)
     scenario.touch()
     session.flush()

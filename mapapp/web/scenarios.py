@@ -132,11 +132,14 @@ def add(scenario_id: int):
 def delete(scenario_id: int, change_id: int):
     db = get_session()
     scenario = _scenario(scenario_id, edit=True)
+    if not any(c.id == change_id for c in scenario.changes):
+        abort(404, description=f"Le scénario n'a pas de modification n° {change_id}.")
     try:
         remove_change(db, scenario, change_id)
     except ScenarioError as exc:
         db.rollback()
-        abort(404, description=str(exc))
+        flash(str(exc))
+        return redirect(url_for("scenarios.show", scenario_id=scenario_id))
     db.commit()
     flash("Modification supprimée.")
     return redirect(url_for("scenarios.show", scenario_id=scenario_id))

@@ -90,6 +90,21 @@ def test_closing_twice_is_refused_and_a_change_can_be_removed(factory):
         assert s.scalars(select(ScenarioChange)).all()[0].data == {"site_id": "test--perm"}
 
 
+def test_a_change_others_depend_on_cannot_be_removed(factory):
+    with transaction(factory) as s:
+        sc = create_scenario(s, user(s, "admin"), "Essai")
+        opened = add_change(s, sc, "add_site", {"lon": "2.05", "lat": "45.04", "thematiques": FOOD})
+        add_change(s, sc, "move_site", {"site_id": opened.data["site_id"], "lon": 2.06, "lat": 45.05})
+        with pytest.raises(ScenarioError, match="une autre en dépend"):
+            remove_change(s, sc, opened.id)
+        assert [c.kind for c in sc.changes] == ["add_site", "move_site"]
+        second = add_change(s, sc, "add_site", {"lon": "2.05", "lat": "45.04", "thematiques": FOOD})
+        remove_change(s, sc, sc.changes[1].id)
+        remove_change(s, sc, opened.id)
+        third = add_change(s, sc, "add_site", {"lon": "2.05", "lat": "45.04", "thematiques": FOOD})
+        assert second.data["site_id"].endswith("-lieu-2") and third.data["site_id"].endswith("-lieu-3")
+
+
 def test_private_shared_and_partners(factory):
     with transaction(factory) as s:
         private = create_scenario(s, user(s, "modo1"), "Privé")
