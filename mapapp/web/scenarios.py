@@ -24,7 +24,7 @@ from sqlalchemy import select
 from mapapp.access.scenario_changes import KIND_LABELS
 from mapapp.access.themes import default_themes
 from mapapp.catalog import vocab
-from mapapp.catalog.models import Site
+from mapapp.catalog.models import Commune, Site, Structure, Territory
 from mapapp.catalog.scenarios import (
     PLANNER_ROLES,
     ScenarioError,
@@ -98,10 +98,11 @@ def show(scenario_id: int):
     scenario = _scenario(scenario_id)
     _key, comparison = _comparison(scenario)
     sites = db.execute(select(Site.id, Site.nom, Site.status).order_by(Site.nom)).all()
+    structures = db.execute(select(Structure.id, Structure.nom).order_by(Structure.nom)).all()
     return render_template(
         "scenarios/show.html", scenario=scenario, editable=can_edit(current_user(), scenario),
         changes=[(c, describe_change(c)) for c in scenario.changes], kinds=KIND_LABELS,
-        themes=default_themes(), site_kinds=vocab.SITE_KINDS, sites=sites,
+        themes=default_themes(), site_kinds=vocab.SITE_KINDS, sites=sites, structures=structures,
         bounds=lookup.departement_bounds(db), has_results=bool(_store().modes()),
         comparison=comparison, rows=_table_rows(comparison) if comparison is not None else [])
 
@@ -233,5 +234,35 @@ def export(scenario_id: int):
                                     lookup.commune_names(get_session())))
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="scenario-{scenario_id}.xlsx"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:scenario_id>/export.gpkg")
+@login_required(*PLANNER_ROLES)
+def export_gpkg(scenario_id: int):
+    """The communes where something changes (polygons) and the territories, for QGIS."""
+    import tempfile
+    from pathlib import Path
+
+    import shapely
+
+    from mapapp.io.export_gpkg import default_crs
+    from mapapp.io.export_scenario_gpkg import scenario_layers, write_scenario_gpkg
+
+    scenario = _scenario(scenario_id)
+    _key, done = _comparison(scenario)
+    if done is None:
+        abort(404, description="Comparez d'abord le scénario : l'export reprend la comparaison.")
+    db = get_session()
+    rows = db.execute(select(Commune.code, Commune.nom, Commune.geometry_wkb)).all()
+    shapes = dict(zip([r[0] for r in rows], shapely.from_wkb([r[2] for r in rows]))) if rows else {}
+    territory = db.scalar(select(Territory))
+    layers = scenario_layers(done.communes, done.territories, shapes, {r[0]: r[1] for r in rows})
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_scenario_gpkg(layers, Path(tmp) / "scenario.gpkg",
+                                   default_crs(territory.departement if territory else "")).read_bytes()
+    response = Response(data, mimetype="application/geopackage+sqlite3")
+    response.headers["Content-Disposition"] = f'attachment; filename="scenario-{scenario_id}.gpkg"'
     response.headers["Cache-Control"] = "no-store"
     return response
