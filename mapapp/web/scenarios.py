@@ -174,9 +174,14 @@ def comparison(scenario_id: int):
     settings = _settings()
 
     def work(progress):
+        from mapapp.compute import ComputeError
+        from mapapp.reports import ReportError
         from mapapp.scenario_run import compare_scenario
 
-        result = compare_scenario(settings, scenario_id, progress=progress)
+        try:
+            result = compare_scenario(settings, scenario_id, progress=progress)
+        except (ComputeError, ScenarioError) as exc:  # shown to the planner as is (a 400 page, in French)
+            raise ReportError(str(exc)) from None
         return json.dumps(result.meta).encode()
 
     outcome = runner.submit(job, _requester(), work)

@@ -129,3 +129,17 @@ def test_a_title_is_required(factory):
     with transaction(factory) as s:
         with pytest.raises(ScenarioError, match="donnez un titre"):
             create_scenario(s, user(s, "admin"), "   ")
+
+
+def test_a_scenario_whose_site_left_the_catalog_says_so(factory):
+    from mapapp.catalog.models import Site
+
+    with transaction(factory) as s:
+        sc = create_scenario(s, user(s, "admin"), "Essai")
+        add_change(s, sc, "close_site", {"site_id": "test--closed"})
+        number = sc.id
+    with transaction(factory) as s:
+        s.delete(s.get(Site, "test--closed"))
+    with factory() as s:
+        with pytest.raises(ScenarioError, match="ne s'applique plus au catalogue.*test--closed"):
+            scenario_tables(s, s.get(Scenario, number))
