@@ -54,6 +54,14 @@ def test_create_add_compare_export(demo_computed, tmp_path):
     assert "Santé" not in compared.output
     again = run(env, "compare", number)  # stored: the same computation time is printed
     assert again.output.splitlines()[-1] == compared.output.splitlines()[-1]
+    run(env, "compare", number, "--force")  # recomputed: the new copy replaces the stored one (no error)
+    from mapapp.scenario_run import stored_comparison
+
+    key_dirs = list((load_settings(env).data_dir / "scenarios").glob("[0-9a-f]*"))
+    metas = {d.name: stored_comparison(load_settings(env), d.name).meta for d in key_dirs}
+    assert all("baseline_recomputed_themes" in m for m in metas.values())
+    assert all(m["baseline_recomputed_themes"] == {"bike": [], "car": [], "walk": []} for m in metas.values()
+               if m["scenario_id"] == int(number))  # the stored results are up to date: the baseline is copied
 
     path = tmp_path / "scenario.xlsx"
     run(env, "export", number, str(path))
