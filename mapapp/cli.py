@@ -567,6 +567,7 @@ from mapapp.cli_contrib import register as _register_contribution  # noqa: E402
 from mapapp.cli_gtfs import register as _register_gtfs  # noqa: E402
 from mapapp.cli_method import register as _register_method  # noqa: E402
 from mapapp.cli_observatoire import register as _register_observatoire  # noqa: E402
+from mapapp.cli_scenario import register as _register_scenario  # noqa: E402
 from mapapp.cli_settings import register as _register_settings  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
@@ -574,6 +575,7 @@ _register_method(territory)  # mapapp territory method
 _register_settings(main)  # mapapp parametres ...
 _register_gtfs(territory)  # mapapp territory gtfs
 _register_observatoire(territory)  # mapapp territory besoins, references
+_register_scenario(main)  # mapapp scenario ...
 localize_command_tree(main)  # French metavars and path names, once every command is registered
 
 

@@ -535,6 +535,7 @@ class ReferenceValue(Base):
 # Register the contribution tables (users, revisions, history) on the same metadata.
 from mapapp.catalog import models_users  # noqa: E402,F401  (import for its side effect)
 from mapapp.catalog import models_addresses  # noqa: E402,F401  (import for its side effect)
+from mapapp.catalog import models_scenarios  # noqa: E402,F401  (planners' scenarios, same metadata)
 
 
 # --------------------------------------------------------------------------- string lengths

@@ -1,0 +1,135 @@
+"""``mapapp scenario …`` on the computed demo: create, add a site where people lack one, compare, export."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from mapapp.cli import main
+from mapapp.config import load_settings
+from mapapp.results import ResultStore
+
+
+def run(env, *args, ok=True):
+    result = CliRunner().invoke(main, ["scenario", *args], env=env)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def worst_commune(env, mode="car", theme="famille"):
+    """The commune with the most inhabitants beyond the main threshold, and its main point."""
+    store = ResultStore(load_settings(env).data_dir / "results")
+    communes = store.table(mode, "communes")
+    row = communes[communes["theme"] == theme].sort_values("population_beyond_main").iloc[-1]
+    assert row["population_beyond_main"] > 0
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(load_settings(env).database_url)
+    with engine.connect() as conn:
+        lon, lat = conn.execute(text("SELECT point_lon, point_lat FROM commune WHERE code = :c"),
+                                {"c": row["commune"]}).one()
+    engine.dispose()
+    return row["commune"], lon, lat
+
+
+def test_create_add_compare_export(demo_computed, tmp_path):
+    env = demo_computed[0]
+    created = run(env, "create", "Permanence famille", "--description", "là où il n'y a rien")
+    number = re.search(r"n° (\d+)", created.output).group(1)
+    code, lon, lat = worst_commune(env)
+    added = run(env, "add-site", number, "--lon", str(lon), "--lat", str(lat), "--nom", "Permanence test",
+                "--thematique", "famille")
+    assert f"commune {code}" in added.output
+    assert "Permanence famille" in run(env, "list").output
+    assert "Ouvrir un lieu « Permanence test »" in run(env, "show", number).output
+    compared = run(env, "compare", number)
+    line = next(x for x in compared.output.splitlines() if x.startswith("en voiture") and "Famille" in x)
+    gained = int(re.split(r"\s{2,}", line)[2].replace("\u202f", "").replace("\u00a0", "").replace(" ", ""))
+    assert gained > 0
+    assert "Mode" in compared.output and "Gagnés" in compared.output
+    # Only the themes the site carries changed: "Santé" is not in the table.
+    assert "Santé" not in compared.output
+    again = run(env, "compare", number)  # stored: the same computation time is printed
+    assert again.output.splitlines()[-1] == compared.output.splitlines()[-1]
+    run(env, "compare", number, "--force")  # recomputed: the new copy replaces the stored one (no error)
+    from mapapp.scenario_run import stored_comparison
+
+    key_dirs = list((load_settings(env).data_dir / "scenarios").glob("[0-9a-f]*"))
+    metas = {d.name: stored_comparison(load_settings(env), d.name).meta for d in key_dirs}
+    assert all("baseline_recomputed_themes" in m for m in metas.values())
+    assert all(m["baseline_recomputed_themes"] == {"bike": [], "car": [], "walk": []} for m in metas.values()
+               if m["scenario_id"] == int(number))  # the stored results are up to date: the baseline is copied
+
+    path = tmp_path / "scenario.xlsx"
+    run(env, "export", number, str(path))
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["Modifications", "Territoires", "Communes"]
+    rows = list(wb["Territoires"].iter_rows(values_only=True))
+    header = rows[0]
+    whole = [r for r in rows[1:] if r[0] == "en voiture" and r[1] == "Famille" and r[2] == "all"]
+    assert whole and whole[0][header.index("Habitants gagnés sous le seuil")] == gained
+    communes = list(wb["Communes"].iter_rows(values_only=True))
+    assert any(r[2] == code for r in communes[1:])
+
+    import geopandas as gpd
+
+    gpkg = tmp_path / "scenario.gpkg"
+    run(env, "export", number, str(gpkg))
+    layer = gpd.read_file(gpkg, layer="differences_communes")
+    assert layer.crs.to_epsg() == 2154 and layer.geometry.notna().all()
+    mine = layer[(layer["mode"] == "car") & (layer["theme"] == "famille")]
+    assert mine["hab_gagnes"].sum() == pytest.approx(gained, abs=1)  # the whole territory's gain, commune by commune
+    assert (mine["solde"] == mine["hab_gagnes"] - mine["hab_perdus"]).all()
+    assert "Format non pris en charge" in run(env, "export", number, str(tmp_path / "x.csv"), ok=False).output
+
+
+@pytest.mark.parametrize("args, words", [
+    (["show", "999"], "Aucun scénario n° 999"),
+    (["compare", "999"], "Aucun scénario n° 999"),
+    (["add-site", "999", "--lon", "2", "--lat", "45", "--thematique", "famille"], "Aucun scénario n° 999"),
+])
+def test_french_errors(demo_computed, args, words):
+    result = run(demo_computed[0], *args, ok=False)
+    assert result.exit_code == 1 and words in result.output
+
+
+def test_closing_an_unknown_site_is_refused(demo_computed):
+    env = demo_computed[0]
+    number = re.search(r"n° (\d+)", run(env, "create", "Fermetures").output).group(1)
+    result = run(env, "close-site", number, "pas-un-lieu", ok=False)
+    assert result.exit_code == 1 and "Aucun lieu du catalogue n'a l'identifiant 'pas-un-lieu'" in result.output
+    usage = run(env, "close-site", number, ok=False)
+    assert usage.exit_code == 2 and "soit un identifiant de lieu, soit --structure" in usage.output
+
+
+def test_every_kind_of_change_from_the_command_line(demo_computed):
+    from sqlalchemy import create_engine, text
+
+    env = demo_computed[0]
+    engine = create_engine(load_settings(env).database_url)
+    with engine.connect() as conn:
+        site, offer, structure = conn.execute(text(
+            "SELECT os.site_id, os.offer_id, s.structure_id FROM offer_site os JOIN site s ON s.id = os.site_id "
+            "ORDER BY os.site_id LIMIT 1")).one()
+    engine.dispose()
+    number = re.search(r"n° (\d+)", run(env, "create", "Tout à la fois").output).group(1)
+    run(env, "move-site", number, site, "--lon", "2.01", "--lat", "45.01")
+    run(env, "set-hours", number, site, "Mo,Th 09:00-12:00")
+    run(env, "add-offer", number, site, "--nom", "Atelier", "--thematique", "numerique")
+    run(env, "remove-offer", number, site, offer)
+    run(env, "include-planned", number)
+    run(env, "close-site", number, "--structure", structure)
+    shown = run(env, "show", number).output
+    for words in ("Déplacer un lieu", "Changer les horaires", "Mo,Th 09:00-12:00", "Ajouter une offre",
+                  "Retirer une offre", "Compter les lieux en projet : tous", "Fermer tous les lieux d'une structure"):
+        assert words in shown, words
+    first = re.search(r"\[(\d+)\] Déplacer", shown).group(1)
+    run(env, "remove-change", number, first)
+    assert "Déplacer un lieu" not in run(env, "show", number).output
+    bad = run(env, "set-hours", number, site, "n'importe quoi", ok=False)
+    assert bad.exit_code == 1 and "horaires_accueil" in bad.output
