@@ -178,7 +178,7 @@ def test_openapi_lists_every_route_and_is_valid(client, app):
     assert routes == documented
     filters = [p["$ref"].rsplit("/", 1)[1] for p in spec["paths"]["/api/sites"]["get"]["parameters"]]
     assert filters == ["thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune",
-                       "territoire", "bbox"]
+                       "territoire", "bbox", "ouvert_le", "demi_journee"]
     for ref in filters:
         assert ref in spec["components"]["parameters"]
     assert set(spec["components"]["parameters"]["thematique"]["schema"]["items"]["enum"]) == \
