@@ -333,6 +333,7 @@ def _compute_variant(store: ResultStore, variant: Variant, access: AccessSetting
     for mode, res in results.items():
         res.points = _with_point_columns(res.points, tables[mode]["points"])
         vstore.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,
-                     inputs_digest=inputs_digest, variant=variant.spec(access.schedule),
-                     settings_digest=access.digest())
+                     inputs_digest=inputs_digest, settings_digest=access.digest(),
+                     variant={**variant.spec(access.schedule),
+                              "unknown_hours": unknown_hours_count(next(iter(tables.values()))["offers"])})
     return time.perf_counter() - start

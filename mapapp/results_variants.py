@@ -46,6 +46,10 @@ class VariantInfo:
     publics: tuple[str, ...]  # data·inclusion publics of the group (empty: everyone)
     schedule: bool
     min_weekly_hours: float | None
+    #: Under the schedule rule: offer-site pairs without known hours, counted as open (the rule « compter »).
+    unknown_hours: int = 0
+    #: The rule for them: ``count`` or ``exclude`` (:class:`mapapp.access.settings.ScheduleRule`).
+    unknown_rule: str = "count"
 
     @property
     def hours_label(self) -> str:
@@ -62,7 +66,9 @@ def _info(key: str, store: ResultStore) -> VariantInfo | None:
     public = spec.get("public") or {"key": EVERYONE_KEY, "label": "Tous publics", "publics": None}
     schedule = spec.get("schedule")
     return VariantInfo(key or EVERYONE_KEY, public["key"], public["label"], tuple(public.get("publics") or ()),
-                       schedule is not None, None if schedule is None else float(schedule["min_weekly_hours"]))
+                       schedule is not None, None if schedule is None else float(schedule["min_weekly_hours"]),
+                       int(spec.get("unknown_hours", 0)) if schedule is not None else 0,
+                       (schedule or {}).get("unknown_hours", "count"))
 
 
 def describe_fr(info: VariantInfo | None) -> str | None:

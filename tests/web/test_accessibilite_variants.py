@@ -103,3 +103,20 @@ def test_plus_proches_on_a_day_keeps_only_offers_open_that_day(client, demo_comp
     engine.dispose()
     sunday = client.get(url + "&ouvert_le=2026-12-13").get_json()
     assert sunday["results"] == [] and "le 13 décembre 2026" in sunday["message"]
+
+
+def test_the_page_says_how_sites_without_hours_are_counted(client, root, demo_computed):
+    from mapapp.access.variants import unknown_hours_count
+    from mapapp.catalog.db import make_engine, make_sessionmaker
+    from mapapp.catalog.frames import catalog_tables
+
+    info = root.variant("tous+horaires").manifest("car").variant
+    engine = make_engine(load_settings(demo_computed[0]).database_url)
+    with make_sessionmaker(engine)() as session:
+        assert info["unknown_hours"] == unknown_hours_count(catalog_tables(session)[1])
+    engine.dispose()
+    page = client.get(f"/accessibilite?theme={THEME}&horaires=ouverts").get_data(as_text=True)
+    if info["unknown_hours"]:
+        assert f"{info['unknown_hours']} offre" in page and "sans horaires renseignés" in page
+    else:
+        assert "Toutes les offres sur place ont des horaires renseignés." in page
