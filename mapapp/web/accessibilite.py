@@ -245,8 +245,13 @@ def page():
 
 
 def commune_section(session, code: str) -> dict:
-    """The « Temps d'accès » section of the fiche commune: per theme, time and zone blanche per mode."""
-    results = results_store()
+    """The « Temps d'accès » section of the fiche commune: per theme, time and zone blanche per mode, for the
+    public and schedule rule of the URL (``public``, ``horaires``; a choice not computed is said, not hidden)."""
+    infos = variants.available(root_store())
+    try:
+        results, info = variant_results(request.args)
+    except ad.AccessError as exc:
+        return {"message": exc.message}
     if results.empty:
         return {"message": ad.NO_RESULTS_MESSAGE}
     rows = at.commune_access(results, code)
@@ -260,7 +265,9 @@ def commune_section(session, code: str) -> dict:
         item["nearest"] = [(sid, names.get(sid, sid), modes) for sid, modes in nearest.items()]
         item["url"] = url_for("accessibilite.page", theme=item["theme"]["key"])
     return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL,
-            "computed_at": results.manifests[results.modes[0]].computed_at, "stale": stale_notice(results)}
+            "computed_at": results.manifests[results.modes[0]].computed_at, "stale": stale_notice(results),
+            "variant": info, "publics": variants.publics(infos), "rule_hours": variants.schedule_rule(infos),
+            "variant_label": variants.describe_fr(info)}
 
 
 def site_section(session, site_id: str, args) -> dict:

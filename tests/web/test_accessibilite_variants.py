@@ -120,3 +120,14 @@ def test_the_page_says_how_sites_without_hours_are_counted(client, root, demo_co
         assert f"{info['unknown_hours']} offre" in page and "sans horaires renseignés" in page
     else:
         assert "Toutes les offres sur place ont des horaires renseignés." in page
+
+
+def test_the_commune_page_takes_the_public(client, root):
+    import html
+
+    code = "96001"
+    page = html.unescape(client.get(f"/commune/{code}?public=minima_sociaux&horaires=ouverts").get_data(as_text=True))
+    assert "Bénéficiaires des minima sociaux, lieux ouverts au moins 3\u00a0h par semaine" in page
+    assert '<select id="c-public" name="public">' in page
+    assert "public « inconnu » non calculé" in html.unescape(
+        client.get(f"/commune/{code}?public=inconnu").get_data(as_text=True))
