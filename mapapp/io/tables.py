@@ -38,7 +38,7 @@ import pandas as pd
 from mapapp.catalog import vocab
 from mapapp.reports.catalog import RECORD_KINDS
 from mapapp.reports.data import ReportData
-from mapapp.reports.fmt import MODE_LABELS, UNREACHABLE
+from mapapp import formats
 from mapapp.reports.summary import summary_sentences
 from mapapp.reports.units import grid_label
 
@@ -83,11 +83,11 @@ def minutes_value(value):
     if is_missing(value):
         return None
     value = float(value)
-    return UNREACHABLE if math.isinf(value) else value
+    return formats.UNREACHABLE if math.isinf(value) else value
 
 
 def _mode(m: str) -> str:
-    return MODE_LABELS.get(m, m)
+    return formats.MODE_LABELS.get(m, m)
 
 
 def _stats(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mapapp import formats
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import FilterError
 from mapapp.catalog.models import Offer, Site
@@ -185,7 +186,7 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     message = None
     if not places:
         if q.day is not None and ranked:
-            message = (f"Aucun des lieux joignables n'est ouvert le {lookup.date_fr(q.day)} : "
+            message = (f"Aucun des lieux joignables n'est ouvert le {formats.date(q.day)} : "
                        "essayez un autre jour.")
         else:
             message = messages[0] if messages else "Aucun lieu ne correspond à cette recherche."
