@@ -36,6 +36,9 @@ projection of metropolitan France (decree 2000-1302), in metres, what the
 départements' GIS teams use; overseas départements get their official UTM
 projection (:data:`OVERSEAS_CRS`). Override with ``crs=``. GeoJSON is always
 WGS84 (EPSG:4326) longitude/latitude, as RFC 7946 requires.
+
+**QGIS.** The GeoPackage (version :data:`GPKG_VERSION`) also holds ``layer_styles``,
+one QML per layer with French field aliases (:mod:`mapapp.io.qgis_styles`).
 """
 
 from __future__ import annotations
@@ -215,25 +218,41 @@ def _catalog_layers(session: Session, r: ReportData) -> dict[str, gpd.GeoDataFra
     return {"lieux": lieux, "offres": offres, "mobilite_points": mob_points, "mobilite_zones": mob_areas}
 
 
-def write_gpkg(layers: dict, path: Path, crs: str) -> Path:
-    """All layers into one GeoPackage (replaced if it exists), projected to ``crs``."""
+#: GeoPackage version written: 1.3, the newest the GDAL of Debian 12 (3.6) reads without « may only be
+#: partially supported » (GDAL ≥ 3.8 writes 1.4 by default).
+GPKG_VERSION = "1.3"
+
+
+def write_gpkg(layers: dict, path: Path, crs: str, report: ReportData | None = None) -> Path:
+    """All layers into one GeoPackage (replaced if it exists), projected to ``crs``.
+
+    With ``report``, the ``layer_styles`` table of QGIS is added (:mod:`mapapp.io.qgis_styles`): the
+    layers open styled, with French field aliases.
+    """
     import pyogrio
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    for name, layer in layers.items():
+    tables = dict(layers)
+    if report is not None:
+        from mapapp.io.qgis_styles import layer_styles
+
+        tables["layer_styles"] = layer_styles(layers, report)
+    for i, (name, layer) in enumerate(tables.items()):
+        options = {"dataset_options": {"VERSION": GPKG_VERSION}} if i == 0 else {}
         if isinstance(layer, gpd.GeoDataFrame):
-            layer.to_crs(crs).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-        else:
-            pyogrio.write_dataframe(layer, path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(layer.to_crs(crs), path, layer=name, driver="GPKG", **options)
+        else:  # layer_styles keys its rows by ``id``, as QGIS writes it
+            fid = {"layer_options": {"FID": "id"}} if name == "layer_styles" else {}
+            pyogrio.write_dataframe(layer, path, layer=name, driver="GPKG", **options, **fid)
     return path
 
 
-def gpkg_bytes(layers: dict, crs: str) -> bytes:
+def gpkg_bytes(layers: dict, crs: str, report: ReportData | None = None) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        return write_gpkg(layers, Path(tmp) / "rapport.gpkg", crs).read_bytes()
+        return write_gpkg(layers, Path(tmp) / "rapport.gpkg", crs, report).read_bytes()
 
 
 def geojson_files(layers: dict) -> dict[str, bytes]:
