@@ -202,6 +202,9 @@ def _register_template_filters(app: Flask) -> None:
     from mapapp.web import formatting, lookup
 
     formatting.register(app)  # the French formats of mapapp.formats
+    from mapapp.web.contrib_forms import summary_item
+
+    app.add_template_filter(summary_item, "summary_item")  # a line of a form's error summary
     from mapapp.web.maps import status_text
 
     app.add_template_filter(lookup.hours_fr, "hours_fr")
