@@ -192,8 +192,9 @@ def _finish(fig, ax, frame: _Frame, report: ReportData, handles: list, legend_ti
                         title=legend_title, title_fontsize=8, frameon=False, alignment="left")
     for text in legend.get_texts():
         text.set_parse_math(False)
-    computed = {g.get("computed_at", "")[:10] for g in report.method["graphs"].values()}
-    when = ", ".join(formats.date(c) for c in sorted(computed) if c)
+    # Days in Paris time (a computation at 23:30 UTC is the next day for the reader).
+    days = sorted({formats.local(c).date() for g in report.method["graphs"].values() if (c := g.get("computed_at"))})
+    when = ", ".join(formats.date(d) for d in days)
     fig.text(0.01, 0.08 / fig.get_figheight(), f"{OSM_CREDIT}. Temps de trajet calculés par mapapp"
              + (f" le {when}" if when else "") + f". {report.territory_name}.", fontsize=6.5, color="#333333",
              ha="left", va="bottom", parse_math=False)

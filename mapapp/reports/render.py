@@ -275,7 +275,7 @@ def _method(r: ReportData) -> dict:
         graphs.append(f"{formats.MODE_LABELS.get(mode, mode)} : fichier {g.get('source_name') or '?'} (empreinte SHA-256 "
                       f"{sha}…), profil de vitesses {g.get('profile_version') or '?'}, graphe de "
                       f"{formats.integer(g.get('n_nodes') or 0)} nœuds et {formats.integer(g.get('n_edges') or 0)} tronçons ; "
-                      f"calcul du {formats.date((g.get('computed_at') or '')[:10])}.")
+                      f"calcul du {formats.date(g.get('computed_at'))}.")
     sp = m["speeds_kmh"]
     car = sp["car"]
     factors = {g.get("maxspeed_factor") for g in m["graphs"].values() if g.get("maxspeed_factor")}
