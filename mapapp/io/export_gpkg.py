@@ -5,7 +5,8 @@ Layers (French, ASCII names; one row per feature):
 ``communes`` (polygons)
     the unit's communes: ``code, nom, population`` (official), one column per
     grid the commune belongs to (``epci``, ``canton``...), then **one column
-    set per theme × mode of the report** (*wide*): ``<theme>_<mode>_`` +
+    set per theme × mode of the report** (*wide*): ``<theme>_<mode>_`` (mode in
+    French: ``voiture``, ``marche``, ``velo``, :func:`wide_prefix`) +
     ``temps_moy_min`` (population-weighted mean time to the nearest site;
     NULL when no inhabitant can reach one, or none lives there),
     ``pct_au_dela`` (percentage of inhabitants beyond the main threshold),
@@ -75,13 +76,22 @@ def _finite_or_none(values) -> list:
     return [None if v is None or (isinstance(v, float) and not math.isfinite(v)) else float(v) for v in values]
 
 
+#: The modes in the wide field names, in French (ASCII): ``france_services_voiture_temps_moy_min``.
+FIELD_MODES = {"car": "voiture", "walk": "marche", "bike": "velo"}
+
+
+def wide_prefix(theme: str, mode: str) -> str:
+    """The start of the wide fields of one theme and mode: ``france_services_voiture_``."""
+    return f"{theme}_{FIELD_MODES.get(mode, mode)}_"
+
+
 def _wide(rows: pd.DataFrame, key: str, r: ReportData) -> pd.DataFrame:
     """One column set per (theme, mode) of the report, indexed by ``key``."""
     out = pd.DataFrame(index=pd.Index(sorted(set(rows[key])), name=key))
     for theme in r.themes:
         for mode in r.modes:
             part = rows[(rows["theme"] == theme.key) & (rows["mode"] == mode)].set_index(key)
-            p = f"{theme.key}_{mode}_"
+            p = wide_prefix(theme.key, mode)
             out[p + "temps_moy_min"] = pd.Series(_finite_or_none(part["mean_time_min"]), index=part.index,
                                                  dtype="float64")
             out[p + "pct_au_dela"] = part["share_beyond_main"] * 100.0

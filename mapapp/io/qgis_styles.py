@@ -12,7 +12,7 @@ Each QML carries:
   (categorised on ``…_zone_blanche``); ``lieux`` categorised by site kind; the other
   layers one symbol;
 - the French alias of every field (``<aliases>``): « France Services — voiture :
-  temps moyen (min) » for ``france_services_car_temps_moy_min``. The field names
+  temps moyen (min) » for ``france_services_voiture_temps_moy_min``. The field names
   themselves stay short ASCII snake case (stable for scripts and joins); the alias
   is what QGIS shows in the attribute table and forms.
 
@@ -30,6 +30,7 @@ import pandas as pd
 
 from mapapp import formats
 from mapapp.catalog import vocab
+from mapapp.io.export_gpkg import wide_prefix
 from mapapp.reports.data import ReportData
 
 STYLE_COLUMNS = ("f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName", "styleQML",
@@ -73,7 +74,7 @@ MODE_WORDS = {"car": "voiture", "walk": "à pied", "bike": "vélo"}
 
 def field_aliases(columns: Sequence[str], r: ReportData) -> dict[str, str]:
     """The French alias of every column (wide ``<theme>_<mode>_<measure>`` columns included)."""
-    wide = {f"{t.key}_{m}_": f"{t.label} — {MODE_WORDS.get(m, m)} : " for t in r.themes for m in r.modes}
+    wide = {wide_prefix(t.key, m): f"{t.label} — {MODE_WORDS.get(m, m)} : " for t in r.themes for m in r.modes}
     out = {}
     for col in columns:
         prefix = next((p for p in wide if col.startswith(p)), None)
@@ -168,7 +169,7 @@ def qml(columns: Sequence[str], aliases: Mapping[str, str], draw=None) -> str:
 def layer_styles(layers: Mapping[str, pd.DataFrame], r: ReportData, geometry_column: str = "geom") -> pd.DataFrame:
     """The ``layer_styles`` rows of ``layers`` (see the module doc), ready to be written as a table."""
     theme, mode = r.themes[0], r.modes[0]
-    time_field = f"{theme.key}_{mode}_temps_moy_min"
+    time_field = wide_prefix(theme.key, mode) + "temps_moy_min"
     breaks = theme.bands_min.get(mode) or (theme.main_min[mode],)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     rows = []
@@ -187,7 +188,7 @@ def layer_styles(layers: Mapping[str, pd.DataFrame], r: ReportData, geometry_col
         if name in layers and time_field in layers[name].columns:
             add(name, layers[name], time_title, f"Temps moyen d'accès (minutes), seuils du thème « {theme.label} »",
                 lambda root: graduated(root, time_field, breaks))
-    zb_field = f"{theme.key}_{mode}_zone_blanche"
+    zb_field = wide_prefix(theme.key, mode) + "zone_blanche"
     if "communes" in layers and zb_field in layers["communes"].columns:
         threshold = formats.threshold(theme.main_min[mode])
         add("communes", layers["communes"], f"Zones blanches {formats.MODE_PHRASES.get(mode, mode)} — {theme.label}",

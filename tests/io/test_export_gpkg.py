@@ -10,7 +10,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from mapapp.io.export_gpkg import geojson_files, report_layers, write_gpkg
+from mapapp.io.export_gpkg import geojson_files, report_layers, wide_prefix, write_gpkg
 from tests.reports.fixtures import (  # noqa: F401  (fixtures)
     EPCI,
     MODES,
@@ -63,12 +63,13 @@ def test_wide_columns_hold_engine_values(gpkg, demo_store):
     communes = gpd.read_file(gpkg, layer="communes").set_index("code")
     for theme in THEMES:
         for mode in MODES:
-            assert f"{theme}_{mode}_temps_moy_min" in communes.columns
+            assert wide_prefix(theme, mode) + "temps_moy_min" in communes.columns
+    assert not [c for c in communes.columns if any(f"_{m}_" in c for m in MODES)], "modes named in French"
     engine = demo_store.table("car", "communes")
     engine = engine[engine["theme"] == "france_services"].set_index("commune")
     for code, row in communes.iterrows():
-        assert row["france_services_car_pct_au_dela"] == pytest.approx(engine.loc[code, "share_beyond_main"] * 100)
-        assert row["france_services_car_zone_blanche"] == int(bool(engine.loc[code, "zone_blanche"]))
+        assert row["france_services_voiture_pct_au_dela"] == pytest.approx(engine.loc[code, "share_beyond_main"] * 100)
+        assert row["france_services_voiture_zone_blanche"] == int(bool(engine.loc[code, "zone_blanche"]))
         assert row["epci"] == EPCI.split(":")[1]
 
 
@@ -121,7 +122,7 @@ def test_each_qml_parses_and_names_the_real_fields(gpkg):
 
 def test_travel_time_is_graduated_with_the_theme_thresholds_and_french_aliases(gpkg, epci_report):
     theme, mode = epci_report.themes[0], epci_report.modes[0]
-    field = f"{theme.key}_{mode}_temps_moy_min"
+    field = wide_prefix(theme.key, mode) + "temps_moy_min"
     communes = next(s for s in _styles(gpkg) if s["f_table_name"] == "communes" and s["useAsDefault"])
     root = ET.fromstring(communes["styleQML"].split("\n", 1)[1])
     renderer = root.find("renderer-v2")
@@ -134,7 +135,7 @@ def test_travel_time_is_graduated_with_the_theme_thresholds_and_french_aliases(g
     assert aliases[field].startswith(theme.label) and aliases[field].endswith("temps moyen (min)")
     zb = next(s for s in _styles(gpkg) if s["f_table_name"] == "communes" and not s["useAsDefault"])
     assert ET.fromstring(zb["styleQML"].split("\n", 1)[1]).find("renderer-v2").get("attr") == \
-        f"{theme.key}_{mode}_zone_blanche"
+        wide_prefix(theme.key, mode) + "zone_blanche"
 
 
 def test_sites_are_categorised_by_their_kind(gpkg):
