@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from mapapp.cli_gtfs import GTFS_OPTION_HELP
 from mapapp.cli_i18n import FrenchGroup, localize_command_tree
 from mapapp.config import load_settings
 from mapapp.formats import count, duration, number
@@ -135,10 +136,12 @@ def _keep_issues(report, exc) -> None:
 
 
 @territory.command("import", help="Importer un territoire réel depuis des fichiers ; chaque problème est signalé avec sa "
-                   "ligne ou son code INSEE.\n\nRien n'est écrit en cas d'erreur (ni avec --dry-run).")
-@click.option("--name", required=True, help="Nom du territoire affiché aux utilisateurs (par exemple « Corse-du-Sud »).")
-@click.option("--departement", required=True, help="Code du département (2A, 40, 974…) ; les autres communes forment la zone tampon.")
-@click.option("--communes", "communes_paths", required=True, multiple=True,
+                   "ligne ou son code INSEE.\n\nRien n'est écrit en cas d'erreur (ni avec --dry-run).\n\n"
+                   "--name, --departement, --communes et --osm sont requis, sauf pour n'importer que des horaires "
+                   "de transport en commun (--gtfs seul, le territoire enregistré est gardé).")
+@click.option("--name", help="Nom du territoire affiché aux utilisateurs (par exemple « Corse-du-Sud »).")
+@click.option("--departement", help="Code du département (2A, 40, 974…) ; les autres communes forment la zone tampon.")
+@click.option("--communes", "communes_paths", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Contours des communes : GeoJSON, shapefile ou GeoPackage, toute projection (IGN ADMIN EXPRESS, "
                    "france-geojson…). Répétable (un fichier par département : le territoire et ses voisins pour la "
@@ -152,27 +155,41 @@ def _keep_issues(report, exc) -> None:
 @click.option("--population-column", default="Ind", show_default=True, help="Colonne des habitants dans les carreaux.")
 @click.option("--grid", "grid_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV de mailles (grid,code,nom,commune, ou commune + une colonne par maille) ; répétable.")
-@click.option("--osm", "osm_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--osm", "osm_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Extrait routier OpenStreetMap (PBF, XML ou .osm.bz2) couvrant les communes et une marge.")
 @click.option("--osm-min-coverage", type=click.FloatRange(0, 1), default=0.5,
               help="Part de la surface de chaque commune que le fichier routier doit couvrir ; en dessous, c'est "
                    "une erreur. À baisser en connaissance de cause pour une zone d'étude découpée dans un "
                    "département plus grand. Par défaut : 0,5.")
+@click.option("--gtfs", "gtfs_paths", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=GTFS_OPTION_HELP)
 @click.option("--dry-run", is_flag=True, help="Contrôler et signaler ; ne rien écrire.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Écrire aussi chaque erreur, avertissement et information dans ce fichier CSV (ligne, colonne, "
                    "valeur, message ; « ; », UTF-8 avec BOM, pour Excel).")
 def territory_import(name, departement, communes_paths, commune_tables, population_grid, population_column,
-                     grid_files, osm_path, osm_min_coverage, dry_run, errors_path) -> None:
+                     grid_files, osm_path, osm_min_coverage, gtfs_paths, dry_run, errors_path) -> None:
     """Import a real territory from files; every problem is reported with its line or INSEE code.
 
-    Nothing is written when there is any error (or with --dry-run).
+    Nothing is written when there is any error (or with --dry-run). With only
+    ``--gtfs``, only the timetables are imported and the stored territory is kept.
     """
     from mapapp.cli_contrib import write_errors
+    from mapapp.cli_gtfs import describe_feeds, import_feeds_only
     from mapapp.services import store_bundle
+    from mapapp.territory.gtfs import read_gtfs_files, territory_area
     from mapapp.territory.io import bundle_from_files
     from mapapp.territory.validation import ImportReport, TerritoryImportError
 
+    territory_given = any([name, departement, communes_paths, commune_tables, population_grid, grid_files, osm_path])
+    if gtfs_paths and not territory_given:
+        click.echo(import_feeds_only(gtfs_paths, dry_run, errors_path, _report_issues, write_errors))
+        return
+    missing = [option for option, value in (("--name", name), ("--departement", departement),
+                                            ("--communes", communes_paths), ("--osm", osm_path)) if not value]
+    if missing:
+        raise click.UsageError(f"Option(s) manquante(s) pour importer un territoire : {', '.join(missing)} "
+                               "(ou seulement --gtfs pour n'importer que des horaires).")
     report = ImportReport()
     _progress("Lecture et contrôle des fichiers du territoire")
     try:
@@ -188,6 +205,8 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
     except TerritoryImportError as exc:  # a file that cannot be read at all
         _keep_issues(report, exc)
         bundle = None
+    feeds = read_gtfs_files(list(gtfs_paths), report, territory_area(bundle.communes)) \
+        if gtfs_paths and bundle is not None else []
     _report_issues(report)
     if errors_path is not None:
         write_errors(errors_path, report)
@@ -195,17 +214,17 @@ def territory_import(name, departement, communes_paths, commune_tables, populati
         raise click.ClickException(f"{count(len(report.errors), 'erreur')} : rien n'a été enregistré.")
     if dry_run:
         click.echo(f"Contrôle terminé (--dry-run) : {count(len(bundle.communes), 'commune')}, "
-                   f"{count(len(bundle.population_points), 'point de population', 'points de population')} ; "
-                   "rien n'a été enregistré.")
+                   f"{count(len(bundle.population_points), 'point de population', 'points de population')}"
+                   + (f", horaires {describe_feeds(feeds)}" if feeds else "") + " ; rien n'a été enregistré.")
         return
-    click.echo(store_bundle(load_settings(), bundle))
+    click.echo(store_bundle(load_settings(), bundle, feeds))
 
 
 @territory.command("fetch", help="Télécharger les communes, les populations, l'extrait OSM et la liste France Services "
                    "d'un département.\n\nDemande un accès réseau aux sources publiques (voir "
                    "mapapp/territory/fetch.py) ; les fichiers sont gardés en cache, les téléchargements "
                    "interrompus repris, les sommes de contrôle vérifiées.")
-@click.option("--departement", required=True, help="Code du département (2A, 40, 974…).")
+@click.option("--departement", help="Code du département (2A, 40, 974…).")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Cache des téléchargements (par défaut : $MAPAPP_DATA_DIR/downloads).")
 @click.option("--refresh", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
@@ -298,6 +317,13 @@ def _report_options(func):
                      help="Sous-territoires d'un rapport départemental (bassin_de_vie, epci, canton, "
                           "territoire_action_sociale, commune). Par défaut : bassin_de_vie. Un territoire liste ses "
                           "communes."),
+        click.option("--public", "public", default=None, metavar="CLE",
+                     help="Public des chiffres : clé d'un public des réglages (minima_sociaux, jeunes, handicap…) ou "
+                          "public data·inclusion ; seules comptent les offres ouvertes à ce public. Par défaut : "
+                          "tous publics."),
+        click.option("--horaires", type=click.Choice(["tous", "ouverts"]), default="tous", show_default=True,
+                     help="« ouverts » : seuls comptent les lieux ouverts au moins les heures par semaine des "
+                          "réglages (règle des horaires)."),
         click.option("--stale-months", type=click.IntRange(1, 240), default=12, show_default=True,
                      envvar="MAPAPP_STALE_MONTHS",
                      help="Une fiche qu'aucune personne n'a vérifiée depuis ce nombre de mois est listée « à vérifier » "
@@ -306,6 +332,17 @@ def _report_options(func):
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _variant_store(settings, public: str | None, horaires: str):
+    """The results store of the public and schedule rule asked (a French usage error when not computed)."""
+    from mapapp.results import ResultStore
+    from mapapp.results_variants import VariantError, choose
+
+    try:
+        return choose(ResultStore(settings.data_dir / "results"), public, horaires)[0]
+    except VariantError as exc:
+        raise click.ClickException(exc.message) from None
 
 
 def _report_args(unit, themes, modes, sub_grid, stale_months) -> dict:
@@ -338,7 +375,8 @@ def _open_session(settings):
 @click.option("--map-format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
               help="Format des images écrites dans --maps-dir.")
 @click.option("--list-units", is_flag=True, help="Lister les territoires qu'un rapport peut couvrir, puis s'arrêter.")
-def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_format, list_units) -> None:
+def report(unit, themes, modes, sub_grid, public, horaires, stale_months, fmt, out, maps_dir, map_format,
+           list_units) -> None:
     """Write an accessibility report (PDF or HTML, in French) for the département or one territory.
 
     Key figures, maps, mean access time per sub-territory, zones blanches,
@@ -348,7 +386,6 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
     """
     from mapapp.reports import ReportError, build_report
     from mapapp.reports.maps import report_maps
-    from mapapp.results import ResultStore
 
     settings = load_settings()
     engine, session = _open_session(settings)
@@ -363,7 +400,7 @@ def report(unit, themes, modes, sub_grid, stale_months, fmt, out, maps_dir, map_
         start = time.perf_counter()
         _progress("Lecture des résultats et du catalogue")
         try:
-            data = build_report(session, ResultStore(settings.data_dir / "results"),
+            data = build_report(session, _variant_store(settings, public, horaires),
                                 **_report_args(unit, themes, modes, sub_grid, stale_months))
         except ReportError as exc:
             raise click.ClickException(str(exc)) from None
@@ -420,7 +457,7 @@ def _check_crs(_ctx, _param, value: str | None) -> str | None:
 @click.option("--crs", default=None, metavar="EPSG:XXXX", callback=_check_crs,
               help="Projection du GeoPackage (par défaut : EPSG:2154 Lambert-93 ; UTM officielle outre-mer).")
 @_report_options
-def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
+def export(fmt, out, crs, unit, themes, modes, sub_grid, public, horaires, stale_months) -> None:
     """Export the report's tables and layers, or the catalog, for Excel, QGIS or data·inclusion.
 
     Tables and layers cover --unit, --theme and --mode like `mapapp report`;
@@ -428,7 +465,6 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
     """
     from mapapp.io.exports import export_to_path
     from mapapp.reports import ReportError
-    from mapapp.results import ResultStore
 
     settings = load_settings()
     engine, session = _open_session(settings)
@@ -437,7 +473,7 @@ def export(fmt, out, crs, unit, themes, modes, sub_grid, stale_months) -> None:
         args = _report_args(unit, themes, modes, sub_grid, stale_months)
         if crs:
             args["crs"] = crs
-        paths = export_to_path(fmt, session, ResultStore(settings.data_dir / "results"), out, progress=_progress,
+        paths = export_to_path(fmt, session, _variant_store(settings, public, horaires), out, progress=_progress,
                                **args)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
@@ -497,10 +533,14 @@ def serve(host: str, port: int, debug: bool, workers: int) -> None:
 # --------------------------------------------------------------------------- contribution
 
 from mapapp.cli_contrib import register as _register_contribution  # noqa: E402
+from mapapp.cli_gtfs import register as _register_gtfs  # noqa: E402
 from mapapp.cli_method import register as _register_method  # noqa: E402
+from mapapp.cli_settings import register as _register_settings  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 _register_method(territory)  # mapapp territory method
+_register_settings(main)  # mapapp parametres ...
+_register_gtfs(territory)  # mapapp territory gtfs
 localize_command_tree(main)  # French metavars and path names, once every command is registered
 
 

@@ -11,6 +11,12 @@ with the previous results so that themes whose inputs did not change are
 copied, not recomputed, and write the results (:class:`mapapp.results.ResultStore`)
 with the method settings that produced them and, per point, its position,
 square and access leg.
+
+Then each other variant of the territory's accessibility settings (one public,
+with or without the schedule rule: :mod:`mapapp.access.variants`) runs on the
+same graphs and snaps with its offers filtered, offered everyone's fresh
+results and its own last ones for reuse, and is written to its own store
+(:meth:`mapapp.results.ResultStore.variant`).
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ import pandas as pd
 from sqlalchemy import select
 
 from mapapp.access.frames import attach_snap
-from mapapp.access.run import compute_access, compute_access_modes
-from mapapp.access.themes import Theme, default_themes
+from mapapp.access.run import Memo, compute_access, compute_access_modes
+from mapapp.access.settings import AccessSettings
+from mapapp.access.themes import Theme
+from mapapp.access.variants import Variant, unknown_hours_count, variant_offers, variants
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.inputs_state import inputs_fingerprint
+from mapapp.catalog.settings_store import StoredSettingsError, current_settings
 from mapapp.catalog.models import Territory
 from mapapp.config import Settings
 from mapapp.formats import count, duration, number
@@ -56,6 +65,8 @@ class ComputeReport:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     method: list[str] = field(default_factory=list)  # French lines: the settings and the placement
+    variants: dict[str, float] = field(default_factory=dict)  # variant key -> seconds
+    unknown_hours: int = 0  # offer rows at a site without known hours (the schedule rule's count)
 
     def summary(self) -> str:
         lines = [f"avertissement : {w}" for w in self.warnings] + [f"méthode : {m}" for m in self.method]
@@ -67,6 +78,12 @@ class ComputeReport:
                 f"{count(info['points_unsnapped'], 'point', 'points')} de population hors réseau, "
                 f"{count(info['sites_unsnapped'], 'lieu', 'lieux')} hors réseau, {duration(info['seconds'])}"
             )
+        if self.variants:
+            lines.append(f"variantes (publics, règle des horaires) : {count(len(self.variants), 'variante')} en "
+                         f"{duration(sum(self.variants.values()))}")
+        if self.unknown_hours:
+            lines.append(f"horaires : {count(self.unknown_hours, 'offre sur place', 'offres sur place')} sans "
+                         "horaires connus (comptées comme ouvertes par la règle des horaires, voir les pages)")
         lines.append(f"Total : {duration(self.seconds)}")
         return "\n".join(lines)
 
@@ -165,13 +182,17 @@ def _with_point_columns(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFra
 
 
 def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: list[Theme] | None = None,
-                workers: int = 2, force: bool = False,
-                progress: Callable[[str], None] | None = None) -> ComputeReport:
+                workers: int = 2, force: bool = False, access: AccessSettings | None = None,
+                with_variants: bool = True, progress: Callable[[str], None] | None = None) -> ComputeReport:
     """Compute and store accessibility for ``modes``; only what changed is recomputed.
 
     Args:
+        themes: the themes to compute (default: those of ``access``).
         workers: processes for the searches (the machine's cores by default in the CLI).
         force: ignore previous results (recompute every theme).
+        access: the accessibility settings (themes, publics, schedule rule; default: the territory's
+            current ones, :func:`mapapp.catalog.settings_store.current_settings`).
+        with_variants: also compute every public and the schedule rule (False: the headline only).
     """
     say = progress or (lambda _m: None)
     start = time.perf_counter()
@@ -192,14 +213,20 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             except MethodError as exc:
                 raise ComputeError(f"Réglages de méthode du territoire invalides : {exc} "
                                    "(corrigez-les avec « mapapp territory method »)") from None
+            if access is None:
+                try:
+                    access = current_settings(session)
+                except StoredSettingsError as exc:
+                    raise ComputeError(str(exc)) from None
             inputs = engine_inputs(session)
-            inputs_digest = inputs_fingerprint(inputs, territory.method)  # what pages compare (staleness)
+            # what pages compare (staleness)
+            inputs_digest = inputs_fingerprint(inputs, territory.method, access.digest())
     finally:
         engine.dispose()
     if inputs.points.empty:
         raise ComputeError("Aucun point de population dans le territoire.")
 
-    themes = themes or default_themes()
+    themes = themes or list(access.themes)
     osm_path = Path(territory.osm_path)
     say(f"Réseaux routiers ({', '.join(modes)}) depuis {territory.osm_path}")
     try:
@@ -225,8 +252,9 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     tables = {mode: snapped_tables(graphs[mode], inputs, method.access_leg(mode)) for mode in modes}
     previous = {} if force else {m: r for m in modes if (r := store.read(m)) is not None}
     say(f"Calcul des temps d'accès : {count(len(themes), 'thème')} × {count(len(modes), 'mode')}")
+    memo = Memo()  # the variants below share the prepared inputs
     results = compute_access_modes(graphs, tables, themes, workers=workers, previous=previous,
-                                   method=method.digest_spec())
+                                   method=method.digest_spec(), memo=memo)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     theme_specs = [t.spec() for t in themes]
     report = ComputeReport(method=method.describe_fr() + _placement_lines(points) + (
@@ -259,7 +287,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             else:
                 recorded["centre_placement"] = centre_figures(graphs[mode], centres, themes, method.access_leg(mode))
         store.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,
-                    inputs_digest=inputs_digest)
+                    inputs_digest=inputs_digest, variant=variants(access)[0].spec(access.schedule),
+                    settings_digest=access.digest())
         t = tables[mode]
         scc = graphs[mode].meta.get("largest_scc", {})
         report.modes[mode] = {
@@ -270,5 +299,40 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             "sites_unsnapped": int((~t["sites"]["snapped"]).sum()),
             "seconds": float(res.timings_s.get("total", 0.0)),
         }
+    if with_variants:
+        for variant in variants(access)[1:]:
+            say(f"Variante : {variant.label_fr(access.schedule)}")
+            seconds = _compute_variant(store, variant, access, graphs, tables, results, themes, workers, force,
+                                       method, now, theme_specs, recorded_method(method, points), inputs_digest,
+                                       memo)
+            report.variants[variant.key] = seconds
+    report.unknown_hours = unknown_hours_count(inputs.offers)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def recorded_method(method: MethodSettings, points: pd.DataFrame) -> dict:
+    """What a variant's manifest records of the method (the headline's also has the centre comparison)."""
+    return {**method.to_json(), "placement_summary": placement_summary(points)}
+
+
+def _compute_variant(store: ResultStore, variant: Variant, access: AccessSettings, graphs, tables, headline,
+                     themes, workers, force, method, now, theme_specs, recorded, inputs_digest, memo) -> float:
+    """One variant: the offers filtered, the engine offered its last results and the headline's; seconds taken."""
+    start = time.perf_counter()
+    vstore = store.variant(variant.key)
+    vstore.remove_stale()
+    offers = {}  # one filtered table per distinct offers table (the modes share one): destinations shared too
+    for t in tables.values():
+        if id(t["offers"]) not in offers:
+            offers[id(t["offers"])] = variant_offers(t["offers"], variant, access.schedule)
+    vtables = {mode: {**t, "offers": offers[id(t["offers"])]} for mode, t in tables.items()}
+    previous = {mode: [None if force else vstore.read(mode), headline[mode]] for mode in tables}
+    results = compute_access_modes(graphs, vtables, themes, workers=workers, previous=previous,
+                                   method=method.digest_spec(), memo=memo)
+    for mode, res in results.items():
+        res.points = _with_point_columns(res.points, tables[mode]["points"])
+        vstore.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,
+                     inputs_digest=inputs_digest, variant=variant.spec(access.schedule),
+                     settings_digest=access.digest())
+    return time.perf_counter() - start

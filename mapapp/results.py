@@ -6,6 +6,12 @@ The engine's :class:`~mapapp.access.run.AccessResults` are written to
 settings — :class:`mapapp.method.MethodSettings` plus how the squares'
 population was placed —, the digest of every theme, timings). Web pages and reports read them here; they never route.
 
+**Variants** (:mod:`mapapp.access.variants`: one public, with or without the
+schedule rule) live in their own store under ``results/variants/<key>/``, laid
+out the same way; the headline variant (everyone, every site) is the root
+store itself, so every reader that is given a store reads one variant and
+never mixes two. :meth:`ResultStore.variant` gives a variant's store.
+
 Writing is atomic per mode: each run writes a new version folder, then
 replaces the small pointer file ``<mode>.current`` (``os.replace`` is atomic),
 then removes older versions. A reader follows the pointer, so it sees the old
@@ -20,6 +26,7 @@ import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,13 +51,42 @@ class ModeManifest:
     #: :func:`mapapp.catalog.inputs_state.inputs_fingerprint` of the catalog and method computed from;
     #: empty for results computed before it was recorded.
     inputs_digest: str = ""
+    #: :meth:`mapapp.access.variants.Variant.spec` of these results (empty: the headline, before variants).
+    variant: dict = field(default_factory=dict)
+    #: :meth:`mapapp.access.settings.AccessSettings.digest` of the settings computed with.
+    settings_digest: str = ""
+
+
+#: Folder of the variants' stores under the results root.
+VARIANTS_DIR = "variants"
+_VARIANT_KEY = re.compile(r"^[a-z0-9_]+(\+horaires)?$")
 
 
 class ResultStore:
     """Read and write the results under ``root`` (``$MAPAPP_DATA_DIR/results``)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, variant: str = ""):
         self.root = Path(root)
+        #: The variant key of this store (``""`` for the headline store).
+        self.variant_key = variant
+
+    def variant(self, key: str) -> ResultStore:
+        """The store of variant ``key`` (``jeunes``, ``tous+horaires``); the headline key ``tous`` is this store."""
+        if self.variant_key:
+            raise ValueError("variant() is asked of the headline store")
+        if key in ("", "tous"):
+            return self
+        if not _VARIANT_KEY.match(key):
+            raise ValueError(f"invalid variant key {key!r}")
+        return ResultStore(self.root / VARIANTS_DIR / key, variant=key)
+
+    def variant_keys(self) -> list[str]:
+        """Keys of the variants that have results, besides the headline."""
+        folder = self.root / VARIANTS_DIR
+        if self.variant_key or not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and _VARIANT_KEY.match(p.name)
+                      and ResultStore(p, p.name).modes())
 
     def modes(self) -> list[str]:
         if not self.root.exists():
@@ -72,17 +108,19 @@ class ResultStore:
         return folder if folder is not None and (folder / "manifest.json").exists() else None
 
     def write(self, results: AccessResults, *, computed_at: str, graph_meta: dict, themes: list[dict],
-              method: dict | None = None, inputs_digest: str = "") -> Path:
+              method: dict | None = None, inputs_digest: str = "", variant: dict | None = None,
+              settings_digest: str = "") -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         self.remove_stale()
         tmp = self._new_temp(results.mode)
-        for table in TABLES:
-            getattr(results, table).to_parquet(tmp / f"{table}.parquet", index=False)
+        with ThreadPoolExecutor(4) as pool:  # pyarrow writes without the GIL
+            list(pool.map(lambda table: getattr(results, table).to_parquet(tmp / f"{table}.parquet", index=False),
+                          TABLES))
         manifest = {
             "mode": results.mode, "computed_at": computed_at, "graph": graph_meta, "themes": themes,
             "digests": results.digests, "timings_s": results.timings_s,
             "reused_themes": list(results.reused_themes), "method": dict(method or {}),
-            "inputs_digest": inputs_digest,
+            "inputs_digest": inputs_digest, "variant": dict(variant or {}), "settings_digest": settings_digest,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str),
                                            encoding="utf-8")

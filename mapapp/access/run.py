@@ -53,7 +53,7 @@ from mapapp.access.steps import run_steps, theme_times
 from mapapp.access.themes import OPEN_STATUSES, Theme, presence_offers, select_destinations
 from mapapp.network.graph import RoadGraph
 
-__all__ = ["ENGINE_VERSION", "AccessResults", "compute_access", "compute_access_modes"]
+__all__ = ["ENGINE_VERSION", "AccessResults", "Memo", "compute_access", "compute_access_modes"]
 
 TABLES = ("points", "communes", "commune_bands", "territories", "territory_bands", "sites",
           "site_bands", "site_communes", "destinations")
@@ -94,37 +94,80 @@ class _Job:
     graph: RoadGraph
     inp: Inputs
     plans: list[ThemePlan]
-    reuse: set
-    previous: AccessResults | None
+    reuse: dict  # theme key -> the earlier AccessResults its rows are copied from
     keys: list[str]
     clock: list[float]
     second: bool = True
 
 
+def _candidates(previous) -> list[AccessResults]:
+    """``previous`` as a list: one earlier result, several (in order of preference) or none."""
+    if previous is None:
+        return []
+    return [previous] if isinstance(previous, AccessResults) else [p for p in previous if p is not None]
+
+
+class Memo:
+    """What several runs on the same tables share: prepared inputs and theme destinations.
+
+    Pass one to :func:`compute_access_modes` calls made on the same table
+    objects (the variants of a compute: same graphs, points and sites, other
+    offers). Entries are keyed by the identity of the tables, which the memo
+    keeps alive, so a key cannot be reused by another object.
+    """
+
+    def __init__(self):
+        self._inputs: dict = {}
+        self._dest: dict = {}
+        self._keep: list = []
+
+    def inputs(self, graph: RoadGraph, points, communes, sites, grids, method: str) -> Inputs:
+        key = (id(graph), id(points), id(communes), id(sites), id(grids), method)
+        if key not in self._inputs:
+            self._keep.append((graph, points, communes, sites, grids))
+            self._inputs[key] = prepare_inputs(routing_graph(graph), points, communes, sites, grids, method)
+        return self._inputs[key]
+
+    def destinations(self, offers, sites, themes: list[Theme], statuses) -> list[pd.DataFrame]:
+        """:func:`select_destinations` of every theme; shared by modes whose sites carry the same ids and kinds
+        (each mode has its own snapped copy of the sites table)."""
+        cols = [c for c in ("site_id", "kind", "status", "reseaux_porteurs") if c in sites.columns]
+        site_key = pd.util.hash_pandas_object(sites[cols].astype(str), index=False).to_numpy().tobytes()
+        key = (id(offers), site_key, tuple(t.spec_json() for t in themes), tuple(sorted(statuses)))
+        if key not in self._dest:
+            self._keep.append(offers)
+            presence = presence_offers(offers, sites, statuses)
+            self._dest[key] = [select_destinations(offers, sites, t, statuses, presence=presence) for t in themes]
+        return self._dest[key]
+
+
 def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme], grids, statuses,
-          previous: AccessResults | None, second: bool, method: str = "") -> _Job:
+          previous, second: bool, method: str = "", memo: Memo | None = None) -> _Job:
     clock = [time.perf_counter()]
     mode = graph.mode
     keys = [t.key for t in themes]
     if len(set(keys)) != len(keys):
         raise ValueError("theme keys must be unique")
-    inp = prepare_inputs(routing_graph(graph), points, communes, sites, grids, method)
-    presence = presence_offers(offers, sites, statuses)
+    memo = memo or Memo()
+    inp = memo.inputs(graph, points, communes, sites, grids, method)
+    dests = memo.destinations(offers, sites, themes, frozenset(statuses))
     zones = ZoneIndex(communes)
     n_sites = len(inp.terr.site_id)
     plans = []
-    for theme in themes:
-        dest = select_destinations(offers, sites, theme, statuses, presence=presence)
+    for theme, dest in zip(themes, dests):
         groups = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, zones)
         plans.append(ThemePlan(theme, theme.thresholds_for(mode).main_min * 60.0, dest, groups,
                                theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only"),
                                groups.everywhere[inp.site_snap.snapped[groups.everywhere]],
                                groups.membership(n_sites)))
-    reuse = set()
-    if previous is not None and previous.mode == mode:
-        reuse = {p.theme.key for p in plans if previous.digests.get(p.theme.key) == p.digest}
+    reuse = {}
+    for plan in plans:
+        for old in _candidates(previous):
+            if old.mode == mode and old.digests.get(plan.theme.key) == plan.digest:
+                reuse[plan.theme.key] = old
+                break
     clock.append(time.perf_counter())
-    return _Job(mode, graph, inp, plans, reuse, previous, keys, clock, second)
+    return _Job(mode, graph, inp, plans, reuse, keys, clock, second)
 
 
 def _context(job: _Job):
@@ -143,15 +186,17 @@ def _run(job: _Job, runner: SearchRunner) -> AccessResults:
         for name, cols in theme_tables(job.inp.terr, tt, job.mode, plan.theme.key, thr.main_min,
                                        thr.bands_min).items():
             parts[name].append(cols)
-    order = {k: i for i, k in enumerate(job.keys)}
     tables = {}
     for name, cols in parts.items():
         df = frame_from_parts(cols)
         if job.reuse:  # copied themes: appended, then the order of ``themes`` restored
-            old = getattr(job.previous, name)
-            df = pd.concat([d for d in (df, old[old["theme"].isin(job.reuse)]) if len(d)] or [df],
-                           ignore_index=True)
-            df = df.sort_values("theme", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+            copied = []
+            for source in {id(r): r for r in job.reuse.values()}.values():
+                old = getattr(source, name)
+                copied.append(old[old["theme"].isin([k for k, r in job.reuse.items() if r is source])])
+            df = pd.concat([d for d in (df, *copied) if len(d)] or [df], ignore_index=True)
+            rank = pd.Index(job.keys).get_indexer(df["theme"])
+            df = df.take(np.argsort(rank, kind="stable")).reset_index(drop=True)
         tables[name] = df
     # always today's offers: the same sites (same results) may come from other offers
     tables["destinations"] = pd.concat([plan.dest.assign(mode=job.mode, theme=plan.theme.key)[
@@ -186,8 +231,10 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
         workers: processes for the searches (1: in this process). Worth it on
             large graphs (measured: 1.85x on 2 cores at 300k nodes); on graphs
             of ~20k nodes the pool costs more than it saves.
-        previous: results of an earlier call for the same mode; themes whose
-            digest is unchanged are copied from it.
+        previous: results of an earlier call for the same mode, or a list of
+            them in order of preference (a public's run offers its own last
+            results and everyone's fresh ones); a theme whose digest equals
+            one of theirs is copied from the first that has it.
         second_nearest: compute the second-nearest site (one more search per
             theme); when False its columns are NaN (about half the search time).
         method: text of the method settings that made the inputs (placement,
@@ -203,7 +250,8 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
 def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, Mapping[str, pd.DataFrame]],
                          themes: Iterable[Theme], *, statuses: Iterable[str] = OPEN_STATUSES, workers: int = 1,
                          previous: Mapping[str, AccessResults] | None = None,
-                         second_nearest: bool = True, method: str = "") -> dict[str, AccessResults]:
+                         second_nearest: bool = True, method: str = "", memo: Memo | None = None
+                         ) -> dict[str, AccessResults]:
     """:func:`compute_access` for several modes, sharing one pool of worker processes.
 
     Each mode is driven from its own thread, so that the work one mode does in
@@ -215,12 +263,15 @@ def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, M
         tables: {mode: {"points", "communes", "sites", "offers", optional "grids"}},
             snapped on that mode's graph.
         themes, statuses, workers, second_nearest, method: as :func:`compute_access`.
-        previous: {mode: AccessResults} of an earlier call.
+        previous: {mode: AccessResults or list of them} of earlier calls.
+        memo: a :class:`Memo` shared with other calls on the same table objects.
     """
     themes = list(themes)
     previous = previous or {}
+    memo = memo or Memo()
     jobs = [_plan(g, t["points"], t["communes"], t["sites"], t["offers"], themes, t.get("grids"), statuses,
-                  previous.get(mode), second_nearest, method) for mode, g in graphs.items() for t in [tables[mode]]]
+                  previous.get(mode), second_nearest, method, memo) for mode, g in graphs.items()
+            for t in [tables[mode]]]
     if len({j.mode for j in jobs}) != len(jobs):
         raise ValueError("one graph per mode")
     with SearchRunner({j.mode: _context(j) for j in jobs}, workers) as runner:

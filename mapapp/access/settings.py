@@ -60,15 +60,20 @@ class ScheduleRule:
     """How opening hours enter the indicators.
 
     Attributes:
-        min_weekly_hours: a site counts for a theme only if the theme's offers
-            there are open at least this many hours in an average week (``0``:
-            every open site counts, as before the rule existed). A permanence
-            open « le 2e jeudi du mois, 9 h–12 h » is open 0.7 h a week.
+        min_weekly_hours: under the rule, a site counts for a theme only if
+            the theme's offers there are open at least this many hours in an
+            average week (``0``: no rule, only the results without it are
+            computed). The results without the rule are always computed too;
+            the rule adds the variants « lieux ouverts au moins H h par
+            semaine » (:mod:`mapapp.access.variants`). Default 3 h: a weekly
+            half-day counts, a permanence open « le 2e jeudi du mois,
+            9 h–12 h » (0.75 h a week) or twice a month for two hours (1 h)
+            does not.
         unknown_hours: what a site without known hours does under the rule:
             ``"count"`` (counts, and is reported as such) or ``"exclude"``.
     """
 
-    min_weekly_hours: float = 0.0
+    min_weekly_hours: float = 3.0
     unknown_hours: str = "count"
 
     def __post_init__(self):

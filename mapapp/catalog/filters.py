@@ -24,6 +24,14 @@ Semantics (what each filter means):
   ``zone_eligibilite`` covers the area.
 * ``bbox`` (``min_lon,min_lat,max_lon,max_lat``, WGS84) — sites located in the box
   (two opposite corners: the order of each pair does not matter).
+* ``ouvert_le`` (``AAAA-MM-JJ``) and ``demi_journee`` (``matin``, ``apres-midi``;
+  only with ``ouvert_le``) — an offer is kept at a site when it is open there
+  that day (or half-day): the site is open on that date (status, temporary
+  closure) and the offer's hours, else the site's, say so
+  (:func:`mapapp.catalog.weekly_hours.open_on`, French public holidays
+  applied). Hours not given are unknown: such an offer is left out and counted
+  (:attr:`mapapp.catalog.query.Selection.unknown_hours`), never shown as open.
+  Offers without a site are not filtered by day.
 
 Pages read filters leniently (a GET form sends empty strings for "no choice";
 values are trimmed). The API reads them strictly (``strict=True``): exactly the
@@ -48,6 +56,7 @@ code on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -68,7 +77,9 @@ TERRITORY_PATTERN = r"^[^:\u0000]+:[^\u0000]+$"
 
 #: Query-string parameter names (French: users share these URLs).
 PARAM_NAMES = ("thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune",
-               "territoire", "bbox")
+               "territoire", "bbox", "ouvert_le", "demi_journee")
+#: Values of ``demi_journee``.
+HALF_DAYS = ("matin", "apres-midi")
 
 
 class FilterError(ValueError):
@@ -96,11 +107,14 @@ class CatalogFilters:
     territory: tuple[str, str] | None = None
     #: ``(min_lon, min_lat, max_lon, max_lat)`` in degrees (WGS84).
     bbox: tuple[float, float, float, float] | None = None
+    #: Only offers open that day at the site (``ouvert_le``), and that half-day (``demi_journee``).
+    open_day: dt.date | None = None
+    half_day: str | None = None
 
     @property
     def filters_offers(self) -> bool:
         """True when a filter on offer fields is set (then sites need a matching offer)."""
-        return bool(self.thematiques or self.publics or self.modes_accueil or self.delivery_modes)
+        return bool(self.thematiques or self.publics or self.modes_accueil or self.delivery_modes or self.open_day)
 
     @property
     def is_default(self) -> bool:
@@ -124,6 +138,10 @@ class CatalogFilters:
             out.append(("territoire", f"{self.territory[0]}:{self.territory[1]}"))
         if self.bbox:
             out.append(("bbox", ",".join(f"{x:g}" for x in self.bbox)))
+        if self.open_day:
+            out.append(("ouvert_le", self.open_day.isoformat()))
+        if self.half_day:
+            out.append(("demi_journee", self.half_day))
         return out
 
     def query_string(self) -> str:
@@ -230,9 +248,37 @@ def parse_filters(params: Mapping[str, Sequence[str] | str], *, strict: bool = F
         territory = (grid, code)
     bboxes = _values(params, strict, "bbox")
     bbox = parse_bbox(bboxes[0], strict=strict) if bboxes else None
+    open_day = parse_day(_single(params, strict, "ouvert_le"))
+    half = _single(params, strict, "demi_journee")
+    if half is not None and half not in HALF_DAYS:
+        raise FilterError("demi_journee", half, f"demi-journée « {half} » inconnue : matin ou apres-midi")
+    if half is not None and open_day is None:
+        raise FilterError("demi_journee", half, "« demi_journee » demande aussi « ouvert_le » (une date)")
     return CatalogFilters(thematiques=thematiques, publics=publics, modes_accueil=modes, delivery_modes=delivery,
                           statuses=statuses, site_kinds=kinds, commune=communes[0] if communes else None,
-                          territory=territory, bbox=bbox)
+                          territory=territory, bbox=bbox, open_day=open_day, half_day=half)
+
+
+def _single(params, strict: bool, name: str) -> str | None:
+    values = _values(params, strict, name)
+    if len(values) > 1:
+        raise FilterError(name, ", ".join(values), f"une seule valeur pour « {name} » (reçu : {', '.join(values)})")
+    return values[0] if values and values[0] else None
+
+
+def parse_day(text: str | None) -> dt.date | None:
+    """``AAAA-MM-JJ`` → a date; None when empty; FilterError (French) otherwise."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else _bad_day(text)
+    except ValueError:
+        return _bad_day(text)
+
+
+def _bad_day(text: str):
+    raise FilterError("ouvert_le", text, f"date invalide « {text} » pour « ouvert_le » : une date du calendrier, "
+                      "AAAA-MM-JJ (par exemple 2026-12-08)")
 
 
 def parse_number(text: str | None) -> float | None:

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mapapp.access.eligibility import ZoneIndex
+from mapapp.access.variants import effective_weekly_hours
 from mapapp.catalog.models import Offer, Site
+from mapapp.catalog.weekly_hours import weekly_hours
 from mapapp.catalog.territory_store import read_communes, read_grids, read_population_points
 
 
@@ -54,7 +56,9 @@ def catalog_tables(session: Session, today: dt.date | None = None) -> tuple[pd.D
 
     sites: ``site_id, nom, kind, status, lon, lat, commune_code``;
     offers: ``offer_id, offer_nom, site_id, thematiques, publics, delivery_mode, status,
-    zone_eligibilite, reseaux_porteurs`` (the structure's networks).
+    zone_eligibilite, reseaux_porteurs`` (the structure's networks), ``weekly_hours``
+    (hours open per week of the offer at that site: its own hours, else the site's,
+    NaN when neither is given; :mod:`mapapp.catalog.weekly_hours`).
     """
     day = today or dt.date.today()
     sites = pd.DataFrame(
@@ -70,10 +74,13 @@ def catalog_tables(session: Session, today: dt.date | None = None) -> tuple[pd.D
         networks = list(o.structure.reseaux_porteurs or [])
         zone = None if o.zone_eligibilite is None else list(o.zone_eligibilite)
         for site in sorted(o.sites, key=lambda x: x.id) or [None]:
+            hours = effective_weekly_hours(o.horaires_accueil, site.horaires_accueil if site else None,
+                                           weekly_hours)
             rows.append((o.id, o.nom, site.id if site else None, list(o.thematiques or []), list(o.publics or []),
-                         o.delivery_mode, o.status, zone, networks))
+                         o.delivery_mode, o.status, zone, networks, hours))
     offer_table = pd.DataFrame(rows, columns=["offer_id", "offer_nom", "site_id", "thematiques", "publics",
-                                              "delivery_mode", "status", "zone_eligibilite", "reseaux_porteurs"])
+                                              "delivery_mode", "status", "zone_eligibilite", "reseaux_porteurs",
+                                              "weekly_hours"])
     return sites, offer_table
 
 

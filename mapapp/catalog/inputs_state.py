@@ -26,15 +26,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mapapp.catalog.frames import EngineInputs, engine_inputs
-from mapapp.catalog.models import (Commune, GridUnit, MobilitySolution, Offer, PopulationPoint, Site, Structure,
-                                   Territory, grid_member, offer_site)
+from mapapp.catalog.models import (AccessSettingsVersion, Commune, GridUnit, MobilitySolution, Offer,
+                                   PopulationPoint, Site, Structure, Territory, grid_member, offer_site)
 
 _FRAMES = ("points", "communes", "sites", "offers", "grids")
 
 
-def inputs_fingerprint(inputs: EngineInputs, method: dict | None) -> str:
-    """SHA-256 of the engine's input tables (row order and column order ignored) and of ``method``."""
+def inputs_fingerprint(inputs: EngineInputs, method: dict | None, settings_digest: str = "") -> str:
+    """SHA-256 of the engine's input tables (row order and column order ignored), of ``method`` and of the
+    accessibility settings' digest (:meth:`mapapp.access.settings.AccessSettings.digest`)."""
     digest = hashlib.sha256(json.dumps(method or {}, sort_keys=True, default=str).encode("utf-8"))
+    if settings_digest:
+        digest.update(b"settings:" + settings_digest.encode())
     for name in _FRAMES:
         frame = getattr(inputs, name)
         frame = frame[sorted(frame.columns)]
@@ -67,7 +70,19 @@ def change_mark(session: Session) -> tuple:
         mark.append(hashlib.sha256(repr(rows).encode()).hexdigest())
     mark.append(session.scalar(select(Territory.updated_at)))
     mark.append(json.dumps(session.scalar(select(Territory.method)), sort_keys=True, default=str))
+    mark.append(session.scalar(select(func.max(AccessSettingsVersion.id))))
     return tuple(mark)
+
+
+def settings_digest(session: Session) -> str:
+    """The digest of the current accessibility settings; ``"illisible"`` when the stored version no longer
+    reads (the results then show as stale, and ``mapapp compute`` says why)."""
+    from mapapp.catalog.settings_store import StoredSettingsError, current_settings
+
+    try:
+        return current_settings(session).digest()
+    except StoredSettingsError:
+        return "illisible"
 
 
 _CACHE: dict[str, tuple[tuple, str]] = {}
@@ -83,7 +98,7 @@ def current_fingerprint(session: Session) -> str:
     if cached is not None and cached[0] == mark:
         return cached[1]
     method = session.scalar(select(Territory.method))
-    fingerprint = inputs_fingerprint(engine_inputs(session), method)
+    fingerprint = inputs_fingerprint(engine_inputs(session), method, settings_digest(session))
     with _LOCK:
         _CACHE[key] = (mark, fingerprint)
     return fingerprint
@@ -91,7 +106,7 @@ def current_fingerprint(session: Session) -> str:
 
 #: Shown above results that no longer describe the catalog (pages and reports).
 STALE_MESSAGE = ("Résultats calculés avant les dernières modifications du catalogue ou du territoire "
-                 "(publications, imports, réglages de méthode) : les chiffres ne les prennent pas encore "
+                 "(publications, imports, réglages de méthode ou d'accessibilité) : les chiffres ne les prennent pas encore "
                  "en compte. Relancez le calcul (« mapapp compute »).")
 UNKNOWN_MESSAGE = ("Résultats calculés par une version de mapapp qui n'enregistrait pas l'état du catalogue : "
                    "impossible de dire s'ils sont à jour. Relancez le calcul (« mapapp compute »).")

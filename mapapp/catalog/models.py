@@ -88,6 +88,27 @@ class Territory(Base):
     method: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
+class AccessSettingsVersion(Base):
+    """One imported version of the territory's accessibility settings (:mod:`mapapp.settings_file`).
+
+    The current settings are the latest version (highest ``id``); none means
+    :func:`mapapp.access.settings.default_settings`. Kept when the territory is
+    reloaded, like the moderators' scopes. See :mod:`mapapp.catalog.settings_store`.
+    """
+
+    __tablename__ = "access_settings_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The settings file as imported (its comments included).
+    text: Mapped[str] = mapped_column(Text)
+    #: :meth:`mapapp.access.settings.AccessSettings.digest` of the file: which settings produced a result.
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    #: Who imported it, as text (kept if the account is deleted; « ligne de commande (…) » for the CLI).
+    author: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 class Commune(Base):
     __tablename__ = "commune"
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import CatalogFilters
 from mapapp.catalog.models import Commune, GridUnit, MobilitySolution, Offer, Site, grid_member, offer_site
+from mapapp.catalog.weekly_hours import open_on
 
 
 class PlaceNotFound(LookupError):
@@ -164,6 +165,8 @@ class Selection:
     #: Offer id -> its shown sites.
     offer_sites: dict[str, list[Site]]
     mobility: list[MobilitySolution]
+    #: With ``ouvert_le``: offer-site pairs left out because no hours are given (unknown, not open).
+    unknown_hours: int = 0
 
     @property
     def offers_without_site(self) -> list[Offer]:
@@ -217,9 +220,53 @@ def select_catalog(session: Session, filters: CatalogFilters) -> Selection:
             offer_sites[offer.id] = []
             without_site.append(offer)
 
+    unknown = 0
+    if filters.open_day is not None:
+        offers, unknown = _open_that_day(sites, offers, offer_sites, filters.open_day, filters.half_day)
     entries = [e for e in sites.values() if e.offers or not filters.filters_offers]
     return Selection(filters=filters, area=area, sites=entries, offers=offers + without_site,
-                     offer_sites=offer_sites, mobility=select_mobility(session, filters, area))
+                     offer_sites=offer_sites, mobility=select_mobility(session, filters, area), unknown_hours=unknown)
+
+
+def offer_open_at(offer: Offer, site: Site, day: dt.date, half_day: str | None = None) -> bool | None:
+    """Whether ``offer`` is open at ``site`` on ``day`` (or its half-day): the site's status that day, then the
+    offer's hours, else the site's (:func:`mapapp.catalog.weekly_hours.open_on`); None when no hours are given."""
+    if site.status_on(day) not in ("active", "experimental"):
+        return False
+    try:
+        return open_on(offer.horaires_accueil or site.horaires_accueil, day, half_day)
+    except ValueError:  # hours that no longer parse are unknown hours
+        return None
+
+
+def open_pairs(session: Session, pairs, day: dt.date, half_day: str | None = None) -> list[bool | None]:
+    """:func:`offer_open_at` for each ``(offer_id, site_id)`` of ``pairs`` (an iterable of 2-tuples)."""
+    pairs = list(pairs)
+    offers = {o.id: o for o in session.scalars(select(Offer).where(Offer.id.in_({o for o, _ in pairs})))}
+    sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_({s for _, s in pairs})))}
+    return [offer_open_at(offers[o], sites[s], day, half_day) for o, s in pairs]
+
+
+def _open_that_day(sites: dict, offers: list[Offer], offer_sites: dict, day: dt.date, half_day: str | None):
+    """Keep, at each site, the offers open there that day; (offers kept, offer-site pairs of unknown hours)."""
+    unknown = 0
+    for entry in sites.values():
+        kept = []
+        for offer in entry.offers:
+            state = offer_open_at(offer, entry.site, day, half_day)
+            unknown += state is None
+            if state:
+                kept.append(offer)
+        entry.offers[:] = kept
+    kept_offers = []
+    for offer in offers:
+        shown = [s for s in offer_sites[offer.id] if offer in sites[s.id].offers]
+        if shown:
+            offer_sites[offer.id] = shown
+            kept_offers.append(offer)
+        else:
+            del offer_sites[offer.id]
+    return kept_offers, unknown
 
 
 def select_mobility(session: Session, filters: CatalogFilters, area: Area | None = None) -> list[MobilitySolution]:

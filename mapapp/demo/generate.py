@@ -1,6 +1,6 @@
 """Write the fictional demo département (« Val-d'Arlenc », code 96) as files.
 
-    generate_demo(out_dir)              # territory, grids, population, roads, catalog
+    generate_demo(out_dir)              # territory, grids, population, roads, catalog, GTFS timetables
     generate_roads(path, 1_000_000)     # a bigger road network alone, for benchmarks
 
 The same seed always gives byte-identical files. File formats are described in
@@ -26,8 +26,11 @@ from .geography import Geography, build_geography, rng_for, to_wgs84
 from .grids import GRID_SPECS, build_grids, population_points
 from .osm import write_osm
 from .roads import build_roads
+from .transit import FILES as TRANSIT_FILES
+from .transit import write_transit
 
-FILES = ("territory.json", "communes.geojson", "grids.csv", "population.csv", "roads.osm", "catalog.json")
+FILES = ("territory.json", "communes.geojson", "grids.csv", "population.csv", "roads.osm", "catalog.json",
+         *TRANSIT_FILES)
 DEFAULT_SEED = 96
 #: the exponent of node count vs. road detail, measured on the demo (n ~ detail ** 0.7)
 _DETAIL_EXPONENT = 0.7
@@ -168,7 +171,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
         out_dir: target folder; the files of :data:`FILES` are (over)written.
         seed: random seed; the same seed gives byte-identical files.
         progress: ``None`` (tqdm on stderr), ``False`` (silent) or a callable
-            ``progress(message)``, called once per step (« démo : roads (4/7) »).
+            ``progress(message)``, called once per step (« démo : roads (4/8) »).
         road_nodes: if given, make the road network at least this big
             (see :func:`generate_roads`); by default ~50,000 nodes.
 
@@ -177,7 +180,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    bar = _Progress(progress, 7, "démo")
+    bar = _Progress(progress, 8, "démo")
     geo = build_geography(seed)
     bar.step("communes")
     write_communes(geo, out / "communes.geojson")
@@ -200,6 +203,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     catalog = build_catalog(geo, grid_rows, seed)
     write_json(out / "catalog.json", catalog)
     bar.step("catalog")
+    transit = write_transit(geo, out)
+    bar.step("gtfs")
     territory = {
         "name": names.DEPARTEMENT_NAME,
         "departement": "96",
@@ -213,6 +218,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
             "roads": "roads.osm — réseau routier fictif au format OpenStreetMap XML",
             "catalog": "catalog.json — structures, lieux, offres et solutions de mobilité fictives "
             "(vocabulaire data·inclusion v1)",
+            "gtfs": "cars-arlenc.gtfs.zip, bus-arlenc.gtfs.zip — horaires fictifs de cars et de bus urbains (GTFS)",
         },
     }
     write_json(out / "territory.json", territory)
@@ -232,5 +238,6 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
         "remote_communes": road_info["remote_communes"],
         "island_commune": road_info["island_commune"],
         **{k: len(v) for k, v in catalog.items()},
+        **transit,
         "thematique_categories": len({t.split("--")[0] for o in catalog["offers"] for t in o["thematiques"]}),
     }

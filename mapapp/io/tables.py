@@ -209,7 +209,7 @@ def _method_rows(r: ReportData) -> list[tuple[str, str]]:
     """The « Méthode » sheet: text cells for people, so written by :mod:`mapapp.formats` (times in Paris time)."""
     m = r.method
     n = formats.number
-    rows = []
+    rows = [("Public et lieux comptés", r.variant or "Tous publics, tous les lieux ouverts")]
     for mode, g in m["graphs"].items():
         rows.append((f"Réseau ({_mode(mode)})", f"{g.get('source_name')} — SHA-256 {g.get('source_sha256')} — "
                                                  f"profil {g.get('profile_version')} — calcul du "

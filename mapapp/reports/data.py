@@ -40,6 +40,7 @@ from mapapp.catalog.territory_store import read_communes, read_grids
 from mapapp.network import profile
 from mapapp.reports.catalog import UnitCatalog, freshness, unit_catalog
 from mapapp.reports.units import COMMUNE, DEPARTEMENT, ReportError, ReportUnit, resolve_unit
+from mapapp import results_variants
 from mapapp.results import ResultStore
 
 #: Travel modes in the order reports show them.
@@ -131,6 +132,8 @@ class ReportData:
     timings_s: dict[str, float] = field(default_factory=dict)
     #: :func:`mapapp.catalog.inputs_state.stale_message`: the results predate the catalog's last changes.
     stale_results: str | None = None
+    #: The public and schedule rule of the figures (:func:`mapapp.results_variants.describe_fr`; None: everyone).
+    variant: str | None = None
 
     @property
     def theme_labels(self) -> dict[str, str]:
@@ -349,6 +352,7 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
         communes=communes, zones_blanches=zones_blanches, overlaps=overlaps, offers_by_theme=offers_by_theme,
         freshness=fresh, stale_records=stale, theme_sites=theme_sites, geometry=geometry, method=method,
         timings_s=timings, stale_results=stale_message(session, manifests.values()),
+        variant=results_variants.describe_fr(results_variants.store_info(store)),
     )
 
 

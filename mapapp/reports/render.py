@@ -329,7 +329,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
     return {
         "title": f"Temps d'accès à l'offre d'insertion — {r.unit.name}",
         "territory": r.territory_name, "departement": r.departement, "fictional": r.fictional,
-        "stale_results": r.stale_results,
+        "stale_results": r.stale_results, "variant": r.variant,
         "unit_line": unit_line, "date": formats.date(r.today), "modes": ", ".join(formats.MODE_LABELS.get(m, m) for m in r.modes),
         "summary": summary_sentences(r), "cards": cards, "key_figures": _key_figures_table(r),
         "catalog_tables": _catalog_tables(r), "offer_map": maps_by_key.get("offre"),

@@ -61,16 +61,18 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(exports.bp)
     app.register_blueprint(api_access.bp)
-    from mapapp.web import trouver
+    from mapapp.web import recalcul, trouver
 
     app.register_blueprint(trouver.bp)
+    app.register_blueprint(recalcul.bp)
     # Accounts, CSRF, session cookies and security headers; then the partners' and moderators' spaces.
-    from mapapp.web import auth, basemap, moderation, partenaires
+    from mapapp.web import admin_settings, auth, basemap, moderation, partenaires
 
     basemap.init_app(app, settings)  # tiles, their credit and the CSP derived from them
     auth.init_app(app)
     app.register_blueprint(partenaires.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(admin_settings.bp)  # /admin/parametres
     app.json.ensure_ascii = False
     from mapapp.web import input_guard
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 from sqlalchemy import select
 
+from mapapp.access.variants import hours_fr
 from mapapp.catalog.models import Site
 from mapapp.reports import method_note
 from mapapp.results import ResultStore
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
+from mapapp import results_variants as variants
 from mapapp.web import lookup
 from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
 from mapapp.web.db import get_session
@@ -32,9 +34,36 @@ VIEWS = {"temps": "Temps moyen d'accès", "superposition": "Superposition des of
 CHOROPLETH_TOLERANCE_DEG = 0.0005
 
 
+def root_store() -> ResultStore:
+    """The headline results store (the variants are under it)."""
+    return ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+
+
 def results_store() -> ad.Results:
-    settings = current_app.config["MAPAPP_SETTINGS"]
-    return ad.Results(ResultStore(settings.data_dir / "results"))
+    """The headline results: everyone, every open site."""
+    return ad.Results(root_store())
+
+
+def variant_results(args) -> tuple[ad.Results, variants.VariantInfo | None]:
+    """The results of the variant asked by ``public`` and ``horaires`` (:mod:`mapapp.web.variants`)."""
+    try:
+        store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"))
+    except variants.VariantError as exc:
+        raise ad.AccessError(exc.message, exc.status) from None
+    return ad.Results(store), info
+
+
+def occasional_only(info: variants.VariantInfo | None, mode: str, theme: str, threshold: float,
+                    main: float) -> set[str]:
+    """Communes served within the threshold only by sites open less than the schedule rule's hours
+    (« desservie seulement par une permanence ponctuelle »): a zone blanche under the rule, not without it."""
+    if info is None or not info.schedule:
+        return set()
+    without = ad.Results(root_store().variant(info.public))
+    if without.empty or mode not in without.modes:
+        return set()
+    table = at.commune_table(without, mode, theme, threshold, main)
+    return set(table.loc[[v is False for v in table["zone_blanche_t"]], "commune"])
 
 
 def stale_notice(results: ad.Results) -> str | None:
@@ -49,6 +78,11 @@ def site_names(session, ids) -> dict[str, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Site.id, Site.nom).where(Site.id.in_(ids))).all())
+
+
+@bp.app_template_filter("heures_fr")
+def _hours_filter(value) -> str:
+    return hours_fr(value)
 
 
 @bp.app_template_filter("sort_key")
@@ -71,9 +105,16 @@ def _options(results: ad.Results) -> dict:
 
 @bp.route("/accessibilite")
 def page():
-    results = results_store()
     base = {"modes": ad.MODE_PARAM, "mode_labels": ad.MODE_LABEL, "mode_phrases": ad.MODE_PHRASE,
             "views": VIEWS, "grid_label": lookup.grid_label}
+    infos = variants.available(root_store())
+    base.update(publics=variants.publics(infos), rule_hours=variants.schedule_rule(infos))
+    try:
+        results, info = variant_results(request.args)
+    except ad.AccessError as exc:
+        return render_template("accessibilite.html", error=exc.message, results=results_store(), options={},
+                               theme=None, mode=None, threshold=None, bands=[], variant=None, **base), exc.status
+    base["variant"] = info
     if results.empty:
         return render_template("accessibilite.html", no_results=True, message=ad.NO_RESULTS_MESSAGE, **base)
     args = request.args
@@ -107,6 +148,9 @@ def page():
     communes = at.commune_table(results, mode, theme["key"], threshold, main)
     communes = communes.assign(nom=communes["commune"].map(names).fillna(communes["commune"]))
     communes = communes.sort_values("nom", key=lambda s: s.str.lower()).reset_index(drop=True)
+    occasional = occasional_only(info, mode, theme["key"], threshold, main) & set(
+        communes.loc[[v is True for v in communes["zone_blanche_t"]], "commune"])
+    communes = communes.assign(ponctuelle=communes["commune"].isin(occasional))
     territories = at.territory_table(results, mode, theme["key"], threshold, grid, cc.grids(session), communes) \
         if grid else None
     comparison, comparison_error = None, None
@@ -138,7 +182,7 @@ def page():
 
     def page_url(**changes) -> str:
         params = {"theme": theme["key"], "mode": ad.MODE_PARAM[mode], "seuil": f"{threshold:g}", "grid": grid,
-                  "comparer": ad.MODE_PARAM[other], "vue": view}
+                  "comparer": ad.MODE_PARAM[other], "vue": view, **variants.params(info)}
         params.update(changes)
         return url_for("accessibilite.page", **{k: v for k, v in params.items() if v})
 
@@ -152,11 +196,11 @@ def page():
         comparison_labels=COMPARISON_LABELS,
         parts=parts, layers=layers, nearest=nearest, urls=urls, page_url=page_url, classes=classes,
         computed_at=manifest.computed_at, car_only=ad.CAR_ONLY, method_lines=method, n_zones_blanches=int(
-            sum(1 for v in communes["zone_blanche_t"] if v is True)),
+            sum(1 for v in communes["zone_blanche_t"] if v is True)), n_occasional=len(occasional),
         api_communes_url=url_for("api_access.communes", theme=theme["key"], mode=ad.MODE_PARAM[mode],
-                                 seuil=f"{threshold:g}"),
+                                 seuil=f"{threshold:g}", **variants.params(info)),
         api_territoires_url=url_for("api_access.territoires", theme=theme["key"], mode=ad.MODE_PARAM[mode],
-                                    grid=grid, seuil=f"{threshold:g}") if grid else None,
+                                    grid=grid, seuil=f"{threshold:g}", **variants.params(info)) if grid else None,
         **ctx)
 
 

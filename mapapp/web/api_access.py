@@ -32,22 +32,24 @@ from flask import Blueprint, current_app, request
 from shapely.geometry import mapping
 from sqlalchemy import select
 
+from mapapp import formats
 from mapapp.access.eligibility import ZoneIndex
 from mapapp.access.nearest import nearest_sites_from_origin
 from mapapp.access.themes import Theme, default_themes, select_destinations
 from mapapp.catalog import vocab
-from mapapp.catalog.filters import FilterError, parse_coordinate
+from mapapp.catalog.filters import FilterError, parse_coordinate, parse_filters
 from mapapp.catalog.frames import catalog_tables, commune_zone_table
 from mapapp.catalog.models import Commune, Territory
-from mapapp.catalog.query import PlaceNotFound
+from mapapp.catalog.query import PlaceNotFound, open_pairs
 from mapapp.catalog.territory_store import read_grids
 from mapapp.method import MethodError, MethodSettings
 from mapapp.network import MAXSPEED_FACTOR, load_cached, snap_points
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
+from mapapp import results_variants as variants
 from mapapp.web import lookup
-from mapapp.web.accessibilite import results_store
+from mapapp.web.accessibilite import results_store, variant_results
 from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_api
 from mapapp.web.db import close_session, get_session
 
@@ -103,10 +105,23 @@ def _selection(results: ad.Results):
     return theme, mode, main, bands, threshold
 
 
-def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, threshold: float) -> dict:
-    return {"theme": {"key": theme["key"], "label": theme.get("label")}, "mode": ad.MODE_PARAM[mode],
-            "threshold_min": threshold, "main_threshold_min": main, "thresholds_min": list(bands),
-            "computed_at": results.manifests[mode].computed_at}
+def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, threshold: float,
+          info: variants.VariantInfo | None = None) -> dict:
+    out = {"theme": {"key": theme["key"], "label": theme.get("label")}, "mode": ad.MODE_PARAM[mode],
+           "threshold_min": threshold, "main_threshold_min": main, "thresholds_min": list(bands),
+           "computed_at": results.manifests[mode].computed_at}
+    if info is not None:
+        out["public"] = {"key": info.public, "label": info.public_label, "publics": list(info.publics)}
+        out["horaires"] = {"rule": "ouverts" if info.schedule else "tous", "label": info.hours_label,
+                           "min_weekly_hours": info.min_weekly_hours}
+    return out
+
+
+def _variant_results() -> tuple[ad.Results, variants.VariantInfo | None]:
+    results, info = variant_results(request.args)
+    if results.empty:
+        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    return results, info
 
 
 def _bands_by(df: pd.DataFrame, keys: list[str]) -> dict:
@@ -120,10 +135,9 @@ def _bands_by(df: pd.DataFrame, keys: list[str]) -> dict:
 
 @bp.route("/accessibilite/communes")
 def communes():
-    """Indicators per commune for one theme and mode (JSON; GeoJSON with ``geometry=1``)."""
-    results = results_store()
-    if results.empty:
-        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    """Indicators per commune for one theme and mode (JSON; GeoJSON with ``geometry=1``), for the public and
+    schedule rule asked (``public``, ``horaires``: :mod:`mapapp.web.variants`)."""
+    results, info = _variant_results()
     theme, mode, main, bands, threshold = _selection(results)
     with_geometry = _flag("geometry", default=False)
     session = get_session()
@@ -139,7 +153,7 @@ def communes():
                 "threshold_min": threshold, "zone_blanche_at_threshold": row["zone_blanche_t"],
                 "bands": band_rows.get((code,), []), "url": urls.commune(code)}
         items.append(item)
-    meta = _meta(results, theme, mode, main, bands, threshold)
+    meta = _meta(results, theme, mode, main, bands, threshold, info)
     if not with_geometry:
         return json_response({**meta, "communes": items})
     shapes = lookup.commune_shapes(session, [i["commune"] for i in items])
@@ -151,10 +165,9 @@ def communes():
 
 @bp.route("/accessibilite/territoires")
 def territoires():
-    """Indicators per territory unit (one grid, or all) and for the whole département (``grid = "all"``)."""
-    results = results_store()
-    if results.empty:
-        raise ad.AccessError(ad.NO_RESULTS_MESSAGE, 404)
+    """Indicators per territory unit (one grid, or all) and for the whole département (``grid = "all"``),
+    for the public and schedule rule asked."""
+    results, info = _variant_results()
     theme, mode, main, bands, threshold = _selection(results)
     grids = at.available_grids(results, mode, theme["key"])
     wanted = request.args.get("grid")
@@ -176,7 +189,7 @@ def territoires():
                           else lookup.grid_label(row["grid"]), "threshold_min": threshold,
                           "bands": band_rows.get((row["grid"], row["code"]), [])})
     items.sort(key=lambda i: i["grid"] == ad.ALL)  # the reference row last
-    return json_response({**_meta(results, theme, mode, main, bands, threshold), "territories": items})
+    return json_response({**_meta(results, theme, mode, main, bands, threshold, info), "territories": items})
 
 
 # --------------------------------------------------------------------------- nearest offers
@@ -294,8 +307,11 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 
 def _destinations(session, sites: pd.DataFrame, offers: pd.DataFrame, theme: Theme, public: str | None,
-                  commune: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(site rows, offer rows with their names) of ``theme`` (and ``public``) eligible from ``commune``.
+                  commune: str | None, day: dt.date | None = None, half_day: str | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(site rows, offer rows with their names) of ``theme`` (and ``public``) eligible from ``commune``, and
+    open on ``day`` (and ``half_day``) when given (:func:`mapapp.catalog.query.offer_open_at`: unknown hours
+    are left out).
 
     Catalog data only: cached per catalog version (:mod:`mapapp.web.catalog_cache`).
     """
@@ -307,6 +323,9 @@ def _destinations(session, sites: pd.DataFrame, offers: pd.DataFrame, theme: The
     eligible = [zones.expand(z) is None or (commune is not None and commune in zones.expand(z))
                 for z in dest["zone_eligibilite"]]
     dest = dest[np.asarray(eligible, dtype=bool)] if len(dest) else dest
+    if day is not None and len(dest):
+        state = open_pairs(session, zip(dest["offer_id"], dest["site_id"]), day, half_day)
+        dest = dest[np.array([s is True for s in state], dtype=bool)]
     site_rows = sites[sites["site_id"].isin(set(dest["site_id"]))].reset_index(drop=True)
     offer_names = dest.merge(offers[["offer_id", "site_id", "offer_nom"]], on=["offer_id", "site_id"])
     return site_rows, offer_names.sort_values("offer_nom")
@@ -321,9 +340,12 @@ def plus_proches():
     public = request.args.get("public")
     check_public(public)
     n = _int("n", 5, 1, MAX_NEAREST)
+    filters = parse_filters({k: request.args.getlist(k) for k in ("ouvert_le", "demi_journee") if k in request.args},
+                            strict=True)
     session = get_session()
     origin = _origin(session)
-    return json_response(nearest_payload(session, results, theme, mode, public, n, origin))
+    return json_response(nearest_payload(session, results, theme, mode, public, n, origin,
+                                         day=filters.open_day, half_day=filters.half_day))
 
 
 def resolve_theme(results: ad.Results, key: str | None) -> Theme:
@@ -348,9 +370,10 @@ def check_public(public: str | None) -> None:
 
 
 def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, public: str | None, n: int,
-                    origin: dict) -> dict:
+                    origin: dict, *, day: dt.date | None = None, half_day: str | None = None) -> dict:
     """The answer of /api/plus-proches as a dict: the ``n`` nearest eligible sites of ``theme`` (and ``public``)
-    by travel time in ``mode`` from ``origin`` (:func:`parse_origin`), with their offers.
+    by travel time in ``mode`` from ``origin`` (:func:`parse_origin`), with their offers; with ``day``, only
+    offers open that day (and ``half_day``) at their site.
 
     Raises:
         AccessError: no territory, no road network or graph not built yet (French message).
@@ -366,19 +389,23 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
 
     sites, offers, _ = catalog_frames(session)
     site_rows, offer_names = cc.memo(
-        session, ("plus-proches", results.version, theme.key, public, origin["commune"]),
-        lambda: _destinations(session, sites, offers, theme, public, origin["commune"]))
+        session, ("plus-proches", results.version, theme.key, public, origin["commune"], day, half_day),
+        lambda: _destinations(session, sites, offers, theme, public, origin["commune"], day, half_day))
 
     o_snap = snap_points(graph, [origin["lon"]], [origin["lat"]], direction="out", access_leg=leg)
     origin_out = {**origin, "snapped": bool(o_snap.snapped[0]),
                   "distance_to_road_m": _clean(round(float(o_snap.access_m[0]), 1))}
     payload = {"origin": origin_out, "theme": {"key": theme.key, "label": theme.label}, "public": public,
                "mode": ad.MODE_PARAM[mode], "n": n, "results": []}
+    if day is not None:
+        payload["ouvert_le"] = day.isoformat()
+        payload["demi_journee"] = half_day
     if not o_snap.snapped[0]:
         payload["message"] = "Le point est trop loin du réseau routier pour calculer un temps de trajet."
         return payload
     if site_rows.empty:
-        payload["message"] = "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune."
+        payload["message"] = ("Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune"
+                              + (f" le {formats.date(day)}" if day else "") + ".")
         return payload
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
                          access_leg=leg)

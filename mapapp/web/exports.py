@@ -38,7 +38,14 @@ REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base
 
 
 def _store() -> ResultStore:
-    return ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+    """The results store of the public and schedule rule asked (``public``, ``horaires``; default: everyone)."""
+    from mapapp.results_variants import VariantError, choose
+
+    root = ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+    try:
+        return choose(root, request.args.get("public"), request.args.get("horaires"))[0]
+    except VariantError as exc:
+        abort(exc.status, description=exc.message)
 
 
 #: Seconds a request waits for its job before answering « génération en cours » (small outputs come at once).
@@ -142,10 +149,14 @@ def rapports():
         groups.setdefault(grid, []).append((key, name))
     from mapapp.catalog.inputs_state import stale_message
 
+    from mapapp import results_variants
+
     store = _store()
     manifests = [m for mode in store.modes() if (m := store.manifest(mode)) is not None]
+    infos = results_variants.available(ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results"))
     return render_template("rapports.html", groups=groups, formats=FORMATS, has_results=bool(manifests),
-                           stale=stale_message(session, manifests))
+                           stale=stale_message(session, manifests), publics=results_variants.publics(infos),
+                           rule_hours=results_variants.schedule_rule(infos))
 
 
 @bp.route("/rapport")

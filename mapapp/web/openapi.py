@@ -57,7 +57,8 @@ def _enum(values) -> dict:
     return {"type": "string", "enum": list(values)}
 
 
-FILTERS = ["thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune", "territoire", "bbox"]
+FILTERS = ["thematique", "public", "mode_accueil", "delivrance", "statut", "type_lieu", "commune", "territoire", "bbox",
+           "ouvert_le", "demi_journee"]
 
 
 def _components() -> dict:
@@ -86,6 +87,12 @@ def _components() -> dict:
                            "items": False}, example=[2.0, 45.0, 2.3, 45.1]),
                  "style": "form", "explode": False},
         "geometry": _param("geometry", "0 pour omettre les géométries (`geometry: null`).", _enum(["0", "1"])),
+        "ouvert_le": _param("ouvert_le", "Seules les offres ouvertes ce jour-là dans leur lieu (horaires de l'offre, "
+                            "sinon du lieu ; jours fériés appliqués ; fermeture temporaire du lieu) : AAAA-MM-JJ. "
+                            "Une offre sans horaires renseignés est écartée (horaires inconnus).",
+                            {"type": "string", "format": "date"}, example="2026-12-08"),
+        "demi_journee": _param("demi_journee", "Avec `ouvert_le` : ouvertes ce matin-là (avant midi) ou cet "
+                               "après-midi-là.", _enum(["matin", "apres-midi"])),
     }
     error = {"description": "Erreur", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {
@@ -138,6 +145,15 @@ def _access_paths() -> dict:
     times = ("Temps en minutes ; une valeur injoignable (aucun lieu atteignable) vaut `null` avec "
              "`status: \"injoignable\"`, jamais un nombre. Parts dans [0, 1]. 404 tant que `mapapp compute` "
              "n'a pas été lancé.")
+    variant = [
+        _param("public", "Public des résultats : clé d'un public des réglages (`minima_sociaux`, `jeunes`, "
+               "`handicap`…) ou public data·inclusion qu'il représente (`beneficiaires-des-minimas-sociaux`) ; "
+               "seules comptent alors les offres ouvertes à ce public (offres pour tous comprises). Tous publics "
+               "par défaut. Non calculé : 404.", {"type": "string"}, example="minima_sociaux"),
+        _param("horaires", "`tous` (tous les lieux ouverts, par défaut) ou `ouverts` : seuls comptent les lieux "
+               "ouverts au moins le nombre d'heures par semaine des réglages (règle des horaires).",
+               _enum(["tous", "ouverts"])),
+    ]
     return {
         "/api/accessibilite/communes": {"get": {
             "summary": "Temps d'accès par commune (résultats calculés)",
@@ -148,7 +164,7 @@ def _access_paths() -> dict:
                            "(`mean_sites_within`, `share_population_2plus`, au seuil principal), lieu le plus "
                            "proche. Colonnes : voir `mapapp/access/indicators.py`. " + times
                            + " JSON `{..., communes: [...]}` ; FeatureCollection GeoJSON avec `geometry=1`.",
-            "parameters": [theme, mode, seuil,
+            "parameters": [theme, mode, seuil, *variant,
                            _param("geometry", "1 pour une FeatureCollection GeoJSON avec les contours.",
                                   _enum(["0", "1"]))],
             "responses": {"200": {"description": "JSON, ou GeoJSON avec geometry=1", "content": {
@@ -161,7 +177,7 @@ def _access_paths() -> dict:
             "description": "Par unité d'un découpage (EPCI, canton, bassin de vie, territoire d'action sociale…) "
                            "et pour l'ensemble du département (`grid = code = \"all\"`, en dernier) : population, "
                            "temps moyen, habitants et part au-delà du seuil, zones blanches au seuil. " + times,
-            "parameters": [theme, mode, seuil,
+            "parameters": [theme, mode, seuil, *variant,
                            _param("grid", "Découpage (`epci`, `canton`, `bassin_de_vie`, "
                                   "`territoire_action_sociale`…) ; tous par défaut. Inconnu : 404.",
                                   {"type": "string"}, example="bassin_de_vie")],
@@ -185,6 +201,7 @@ def _access_paths() -> dict:
                        _enum(vocab.PUBLICS)),
                 _param("n", "Nombre de lieux (1 à 50, 5 par défaut).",
                        {"type": "integer", "minimum": 1, "maximum": 50}),
+                {"$ref": "#/components/parameters/ouvert_le"}, {"$ref": "#/components/parameters/demi_journee"},
             ],
             "responses": {"200": json_ok, **errors},
         }},

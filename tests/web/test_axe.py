@@ -1,4 +1,4 @@
-"""axe-core (WCAG 2.1 A and AA rules) on the public pages of the computed demo, in a real Chromium.
+"""axe-core (WCAG 2.1 A and AA rules) on the public pages of the computed demo and the settings admin page, in Chromium.
 
 Each page is loaded, its scripts given time to draw, and axe-core run on the
 whole document; the test lists every violation it finds.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.catalog.contrib import contrib_app, contrib_settings, contrib_template  # noqa: F401,E402
 from tests.web.browser import BROWSER_MARKS, axe_violations, browser, demo_live_server, describe_violations, wait  # noqa: F401
 
 pytestmark = BROWSER_MARKS
@@ -53,3 +54,28 @@ def test_offer_and_site_fiches_have_no_axe_violation(demo_computed, demo_live_se
         if violations:
             found[path] = describe_violations(violations)
     assert not found, "\n".join(f"{path}:\n{text}" for path, text in found.items())
+
+
+def test_settings_admin_page_has_no_axe_violation(contrib_app, browser):
+    """/admin/parametres logged in as an administrator, after an upload with errors (the error list shown too)."""
+    from tests.catalog.contrib import PASSWORD
+    from tests.web.browser import live
+
+    with live(contrib_app) as base:
+        browser.get(f"{base}/connexion")
+        browser.find_element("id", "email").send_keys("admin@example.org")
+        browser.find_element("id", "password").send_keys(PASSWORD)
+        browser.find_element("css selector", "form.stack button[type=submit]").click()
+        wait(browser, lambda d: "/connexion" not in d.current_url)
+        found = {}
+        browser.get(f"{base}/admin/parametres/")
+        wait(browser, lambda d: d.execute_script("return document.readyState") == "complete")
+        assert "Paramètres d'accessibilité" in browser.title
+        if violations := axe_violations(browser):
+            found["page"] = describe_violations(violations)
+        browser.find_element("id", "s-seuil").send_keys("zéro")
+        browser.find_element("css selector", "#modifier-seuils + form button[type=submit]").click()
+        wait(browser, lambda d: d.find_elements("id", "problemes"))
+        if violations := axe_violations(browser):
+            found["errors"] = describe_violations(violations)
+    assert not found, "\n".join(f"{what}:\n{text}" for what, text in found.items())

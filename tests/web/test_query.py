@@ -175,3 +175,40 @@ def test_itinerant_stops_follow_the_weekly_schedule(loaded):
     assert first_opening_offset("Th[2] 09:00-12:00") > first_opening_offset("Fr 09:00-12:00")
     assert first_opening_offset("Mo 00:00-01:00").total_seconds() == 0
     assert first_opening_offset(None) is None
+
+
+def test_open_on_a_day_keeps_the_offers_open_at_each_site_that_day(loaded):
+    # Thursday 10 December 2026: the bus stops on Thursday morning, not the Tuesday one
+    sites, offers, _, sel = _select(loaded, ouvert_le=["2026-12-10"])
+    assert [s.id for s in sel.offer_sites["test--o-fs"]] == ["test--bus-a", "test--fs-arlenc"]
+    _, _, _, afternoon = _select(loaded, ouvert_le=["2026-12-10"], demi_journee=["apres-midi"])
+    assert [s.id for s in afternoon.offer_sites["test--o-fs"]] == ["test--fs-arlenc"]  # the bus left at noon
+    _, _, _, tuesday = _select(loaded, ouvert_le=["2026-12-08"], demi_journee=["apres-midi"])
+    assert "test--bus-b" in {s.id for s in tuesday.offer_sites["test--o-fs"]}
+    # a site without hours is unknown, never open: left out and counted
+    assert "test--xss" not in sites and sel.unknown_hours >= 1
+    _, _, _, christmas = _select(loaded, ouvert_le=["2026-12-25"])
+    assert "test--site-1" not in {e.site.id for e in christmas.sites}  # « PH off »
+    # offers without a site are not filtered by day
+    assert {o.id for o in sel.offers_without_site} == {"test--o-remote", "test--o-remote-elsewhere"}
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"ouvert_le": ["2026-02-30"]}, "date invalide « 2026-02-30 »"),
+    ({"ouvert_le": ["10/12/2026"]}, "AAAA-MM-JJ"),
+    ({"demi_journee": ["matin"]}, "demande aussi « ouvert_le »"),
+    ({"ouvert_le": ["2026-12-10"], "demi_journee": ["soir"]}, "demi-journée « soir » inconnue"),
+])
+def test_bad_days_are_named(params, message):
+    with pytest.raises(FilterError) as info:
+        parse_filters(params)
+    assert message in str(info.value)
+
+
+def test_the_day_round_trips_through_the_query_string():
+    import datetime as dt
+    from urllib.parse import parse_qs
+
+    filters = CatalogFilters(open_day=dt.date(2026, 12, 10), half_day="matin")
+    assert filters.query_string() == "ouvert_le=2026-12-10&demi_journee=matin"
+    assert parse_filters(parse_qs(filters.query_string())) == filters

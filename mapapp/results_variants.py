@@ -1,0 +1,134 @@
+"""Which variant of the results a page, an API answer, a report or an export reads: a public, with or without
+the schedule rule.
+
+The variants are those ``mapapp compute`` wrote (:meth:`mapapp.results.ResultStore.variant_keys`),
+described by their manifests, so a page offers only what exists. Request
+parameters (pages and API alike):
+
+- ``public``: a public's key in the settings (``minima_sociaux``) or the
+  data·inclusion public it stands for (``beneficiaires-des-minimas-sociaux``);
+  absent or ``tous``: everyone;
+- ``horaires``: ``tous`` (every open site, the default) or ``ouverts`` (only
+  sites open at least the settings' weekly hours: the schedule rule).
+
+The CLI's ``mapapp report`` and ``mapapp export`` take the same values as
+``--public`` and ``--horaires``. No silent fallback: a variant that was not
+computed is a :class:`VariantError` (404 on the web) with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mapapp.access.settings import EVERYONE_KEY
+from mapapp.access.variants import SCHEDULE_SUFFIX, hours_fr
+from mapapp.results import ResultStore
+
+class VariantError(ValueError):
+    """A variant that does not exist or was not computed: French message, HTTP status for the web."""
+
+    def __init__(self, message: str, status: int = 404):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+HOURS_VALUES = {"tous": "Tous les lieux ouverts", "ouverts": "Lieux ouverts assez longtemps"}
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """One computed variant, as the forms show it."""
+
+    key: str
+    public: str  # the public's key
+    public_label: str
+    publics: tuple[str, ...]  # data·inclusion publics of the group (empty: everyone)
+    schedule: bool
+    min_weekly_hours: float | None
+
+    @property
+    def hours_label(self) -> str:
+        if not self.schedule:
+            return "tous les lieux ouverts"
+        return f"lieux ouverts au moins {hours_fr(self.min_weekly_hours or 0)} par semaine"
+
+
+def _info(key: str, store: ResultStore) -> VariantInfo | None:
+    modes = store.modes()
+    if not modes:
+        return None
+    spec = store.manifest(modes[0]).variant or {}
+    public = spec.get("public") or {"key": EVERYONE_KEY, "label": "Tous publics", "publics": None}
+    schedule = spec.get("schedule")
+    return VariantInfo(key or EVERYONE_KEY, public["key"], public["label"], tuple(public.get("publics") or ()),
+                       schedule is not None, None if schedule is None else float(schedule["min_weekly_hours"]))
+
+
+def describe_fr(info: VariantInfo | None) -> str | None:
+    """« Bénéficiaires des minima sociaux, lieux ouverts au moins 3 h par semaine »; None for the headline."""
+    if info is None or (info.public == EVERYONE_KEY and not info.schedule):
+        return None
+    return f"{info.public_label}, {info.hours_label}"
+
+
+def store_info(store: ResultStore) -> VariantInfo | None:
+    """The description of the variant a store holds (None when it holds nothing)."""
+    return _info(store.variant_key, store)
+
+
+def available(root: ResultStore) -> list[VariantInfo]:
+    """The headline and every computed variant, headline first."""
+    out = [i for i in [_info("", root)] if i is not None]
+    out += [i for k in root.variant_keys() if (i := _info(k, root.variant(k))) is not None]
+    return out
+
+
+def publics(infos: list[VariantInfo]) -> list[VariantInfo]:
+    """One entry per public (its variant without the schedule rule), in the order computed."""
+    seen, out = set(), []
+    for i in infos:
+        if i.public not in seen and not i.schedule:
+            seen.add(i.public)
+            out.append(i)
+    return out
+
+
+def schedule_rule(infos: list[VariantInfo]) -> float | None:
+    """The weekly hours of the schedule rule the variants were computed with (None: no rule)."""
+    return next((i.min_weekly_hours for i in infos if i.schedule), None)
+
+
+def choose(root: ResultStore, public: str | None, hours: str | None) -> tuple[ResultStore, VariantInfo | None]:
+    """The store of the requested variant and its description (None when nothing is computed yet)."""
+    infos = available(root)
+    if hours not in (None, "", *HOURS_VALUES):
+        raise VariantError(f"horaires « {hours} » inconnu : " + ", ".join(HOURS_VALUES), 400)
+    schedule = hours == "ouverts"
+    public = public or EVERYONE_KEY
+    groups = {i.public: i for i in infos}
+    if public not in groups:  # a data·inclusion public stands for the group made of it alone
+        match = [i.public for i in infos if i.publics == (public,)]
+        if not match:
+            if not infos:
+                return root, None
+            raise VariantError(f"public « {public} » non calculé : " + ", ".join(sorted(groups)), 404)
+        public = match[0]
+    key = public + (SCHEDULE_SUFFIX if schedule else "")
+    info = next((i for i in infos if i.key == key), None)
+    if info is None:
+        raise VariantError("la règle des horaires n'a pas été calculée (réglage « heures par semaine » à 0 ?) : "
+                          "relancez « mapapp compute »" if schedule else f"public « {public} » non calculé", 404)
+    return root.variant(key), info
+
+
+def params(info: VariantInfo | None) -> dict:
+    """URL parameters that select ``info`` again (empty for the headline)."""
+    if info is None:
+        return {}
+    out = {}
+    if info.public != EVERYONE_KEY:
+        out["public"] = info.public
+    if info.schedule:
+        out["horaires"] = "ouverts"
+    return out
