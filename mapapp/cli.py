@@ -480,7 +480,8 @@ def _check_crs(_ctx, _param, value: str | None) -> str | None:
 @click.option("--format", "fmt", required=True,
               type=click.Choice(["xlsx", "csv", "gpkg", "geojson", "datainclusion-json", "datainclusion-csv"]),
               help="xlsx : une feuille par tableau ; csv : un fichier par tableau (« ; », UTF-8 avec BOM, virgule "
-                   "décimale) ; gpkg : couches SIG en Lambert-93 ; geojson : les mêmes en WGS84 ; "
+                   "décimale) ; gpkg : couches SIG en Lambert-93, avec leurs styles QGIS et les libellés des champs "
+                   "(GeoPackage 1.3) ; geojson : les mêmes en WGS84 ; "
                    "datainclusion-json/-csv : le catalogue au format data·inclusion v1 (structures + services).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Fichier de sortie (xlsx, gpkg), ou dossier pour les formats en plusieurs fichiers "

@@ -5,7 +5,8 @@ Layers (French, ASCII names; one row per feature):
 ``communes`` (polygons)
     the unit's communes: ``code, nom, population`` (official), one column per
     grid the commune belongs to (``epci``, ``canton``...), then **one column
-    set per theme × mode of the report** (*wide*): ``<theme>_<mode>_`` +
+    set per theme × mode of the report** (*wide*): ``<theme>_<mode>_`` (mode in
+    French: ``voiture``, ``marche``, ``velo``, :func:`wide_prefix`) +
     ``temps_moy_min`` (population-weighted mean time to the nearest site;
     NULL when no inhabitant can reach one, or none lives there),
     ``pct_au_dela`` (percentage of inhabitants beyond the main threshold),
@@ -36,6 +37,9 @@ projection of metropolitan France (decree 2000-1302), in metres, what the
 départements' GIS teams use; overseas départements get their official UTM
 projection (:data:`OVERSEAS_CRS`). Override with ``crs=``. GeoJSON is always
 WGS84 (EPSG:4326) longitude/latitude, as RFC 7946 requires.
+
+**QGIS.** The GeoPackage (version :data:`GPKG_VERSION`) also holds ``layer_styles``,
+one QML per layer with French field aliases (:mod:`mapapp.io.qgis_styles`).
 """
 
 from __future__ import annotations
@@ -72,13 +76,22 @@ def _finite_or_none(values) -> list:
     return [None if v is None or (isinstance(v, float) and not math.isfinite(v)) else float(v) for v in values]
 
 
+#: The modes in the wide field names, in French (ASCII): ``france_services_voiture_temps_moy_min``.
+FIELD_MODES = {"car": "voiture", "walk": "marche", "bike": "velo"}
+
+
+def wide_prefix(theme: str, mode: str) -> str:
+    """The start of the wide fields of one theme and mode: ``france_services_voiture_``."""
+    return f"{theme}_{FIELD_MODES.get(mode, mode)}_"
+
+
 def _wide(rows: pd.DataFrame, key: str, r: ReportData) -> pd.DataFrame:
     """One column set per (theme, mode) of the report, indexed by ``key``."""
     out = pd.DataFrame(index=pd.Index(sorted(set(rows[key])), name=key))
     for theme in r.themes:
         for mode in r.modes:
             part = rows[(rows["theme"] == theme.key) & (rows["mode"] == mode)].set_index(key)
-            p = f"{theme.key}_{mode}_"
+            p = wide_prefix(theme.key, mode)
             out[p + "temps_moy_min"] = pd.Series(_finite_or_none(part["mean_time_min"]), index=part.index,
                                                  dtype="float64")
             out[p + "pct_au_dela"] = part["share_beyond_main"] * 100.0
@@ -215,25 +228,41 @@ def _catalog_layers(session: Session, r: ReportData) -> dict[str, gpd.GeoDataFra
     return {"lieux": lieux, "offres": offres, "mobilite_points": mob_points, "mobilite_zones": mob_areas}
 
 
-def write_gpkg(layers: dict, path: Path, crs: str) -> Path:
-    """All layers into one GeoPackage (replaced if it exists), projected to ``crs``."""
+#: GeoPackage version written: 1.3, the newest the GDAL of Debian 12 (3.6) reads without « may only be
+#: partially supported » (GDAL ≥ 3.8 writes 1.4 by default).
+GPKG_VERSION = "1.3"
+
+
+def write_gpkg(layers: dict, path: Path, crs: str, report: ReportData | None = None) -> Path:
+    """All layers into one GeoPackage (replaced if it exists), projected to ``crs``.
+
+    With ``report``, the ``layer_styles`` table of QGIS is added (:mod:`mapapp.io.qgis_styles`): the
+    layers open styled, with French field aliases.
+    """
     import pyogrio
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    for name, layer in layers.items():
+    tables = dict(layers)
+    if report is not None:
+        from mapapp.io.qgis_styles import layer_styles
+
+        tables["layer_styles"] = layer_styles(layers, report)
+    for i, (name, layer) in enumerate(tables.items()):
+        options = {"dataset_options": {"VERSION": GPKG_VERSION}} if i == 0 else {}
         if isinstance(layer, gpd.GeoDataFrame):
-            layer.to_crs(crs).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-        else:
-            pyogrio.write_dataframe(layer, path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(layer.to_crs(crs), path, layer=name, driver="GPKG", **options)
+        else:  # layer_styles keys its rows by ``id``, as QGIS writes it
+            fid = {"layer_options": {"FID": "id"}} if name == "layer_styles" else {}
+            pyogrio.write_dataframe(layer, path, layer=name, driver="GPKG", **options, **fid)
     return path
 
 
-def gpkg_bytes(layers: dict, crs: str) -> bytes:
+def gpkg_bytes(layers: dict, crs: str, report: ReportData | None = None) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        return write_gpkg(layers, Path(tmp) / "rapport.gpkg", crs).read_bytes()
+        return write_gpkg(layers, Path(tmp) / "rapport.gpkg", crs, report).read_bytes()
 
 
 def geojson_files(layers: dict) -> dict[str, bytes]:

@@ -32,7 +32,10 @@ from openpyxl.utils import get_column_letter
 from mapapp.io.tables import FORMULA_TRIGGERS, Table, is_missing, minutes_value
 
 NUMBER_FORMATS = {"int": "#,##0", "decimal": "0.0", "minutes": "0.0", "share": "0.0%", "date": "dd/mm/yyyy"}
-WIDTHS = {"int": 12, "decimal": 11, "minutes": 13, "share": 12, "date": 13, "bool": 10}
+#: Narrowest width of a column of each kind (in characters): the widest value it holds.
+MIN_WIDTHS = {"int": 10, "decimal": 9, "minutes": 12, "share": 9, "date": 11, "bool": 6}
+#: A header or text longer than this wraps instead of widening its column.
+MAX_WIDTH = 50
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF0FA")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
@@ -67,11 +70,23 @@ def _text_cell(ws, text: str) -> WriteOnlyCell:
     return cell
 
 
+def column_widths(table: Table) -> list[float]:
+    """Each column as wide as its header (so a planner reads it without resizing), and a text column as
+    wide as its longest value, both up to :data:`MAX_WIDTH` (the header wraps beyond)."""
+    widths = [max(len(col.label) + 2, MIN_WIDTHS.get(col.kind, 8)) for col in table.columns]
+    text_columns = [i for i, col in enumerate(table.columns) if col.kind not in MIN_WIDTHS]
+    if text_columns:
+        for row in table.rows():
+            for i in text_columns:
+                if not is_missing(row[i]):
+                    widths[i] = max(widths[i], len(str(row[i])) + 2)
+    return [min(w, MAX_WIDTH) for w in widths]
+
+
 def _sheet(wb: Workbook, table: Table) -> None:
     ws = wb.create_sheet(title=table.sheet[:31])
-    for i, col in enumerate(table.columns, 1):
-        width = WIDTHS.get(col.kind) or min(max(len(col.label), 14), 45)
-        ws.column_dimensions[get_column_letter(i)].width = max(width, min(len(col.label), 28) * 0.9)
+    for i, width in enumerate(column_widths(table), 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(len(table.frame), 1) + 1}"
     header = []

@@ -85,7 +85,7 @@ def _files(fmt: str, session: Session, store: ResultStore, report_args: dict,
     layers = report_layers(session, report)
     progress(f"{len(layers)} couches : {', '.join(layers)}")
     if fmt == "gpkg":
-        return gpkg_bytes(layers, crs or default_crs(report.departement))
+        return gpkg_bytes(layers, crs or default_crs(report.departement), report)
     return geojson_files(layers)
 
 

@@ -38,7 +38,7 @@ import pandas as pd
 from mapapp.catalog import vocab
 from mapapp.reports.catalog import RECORD_KINDS
 from mapapp.reports.data import ReportData
-from mapapp.reports.fmt import MODE_LABELS, UNREACHABLE
+from mapapp import formats
 from mapapp.reports.summary import summary_sentences
 from mapapp.reports.units import grid_label
 
@@ -83,11 +83,11 @@ def minutes_value(value):
     if is_missing(value):
         return None
     value = float(value)
-    return UNREACHABLE if math.isinf(value) else value
+    return formats.UNREACHABLE if math.isinf(value) else value
 
 
 def _mode(m: str) -> str:
-    return MODE_LABELS.get(m, m)
+    return formats.MODE_LABELS.get(m, m)
 
 
 def _stats(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -206,23 +206,27 @@ def report_tables(r: ReportData) -> list[Table]:
 
 
 def _method_rows(r: ReportData) -> list[tuple[str, str]]:
+    """The « Méthode » sheet: text cells for people, so written by :mod:`mapapp.formats` (times in Paris time)."""
     m = r.method
+    n = formats.number
     rows = [("Public et lieux comptés", r.variant or "Tous publics, tous les lieux ouverts")]
     for mode, g in m["graphs"].items():
         rows.append((f"Réseau ({_mode(mode)})", f"{g.get('source_name')} — SHA-256 {g.get('source_sha256')} — "
-                                                 f"profil {g.get('profile_version')} — calcul du {g.get('computed_at')}"))
+                                                 f"profil {g.get('profile_version')} — calcul du "
+                                                 f"{formats.date_time(g.get('computed_at')) or '?'}"))
     sp = m["speeds_kmh"]
-    rows.append(("Vitesse à pied (km/h)", str(sp["walk"])))
-    rows.append(("Vitesse à vélo (km/h)", f"{sp['bike']} (chemins : {sp['bike_rough']})"))
-    rows.append(("Voiture", f"vitesse limite × {sp['maxspeed_factor']} ; sinon par type de route (km/h) : "
-                 + ", ".join(f"{k} {v}" for k, v in sp["car"].items())))
+    rows.append(("Vitesse à pied (km/h)", n(sp["walk"])))
+    rows.append(("Vitesse à vélo (km/h)", f"{n(sp['bike'])} (chemins : {n(sp['bike_rough'])})"))
+    rows.append(("Voiture", f"vitesse limite × {n(sp['maxspeed_factor'])} ; sinon par type de route (km/h) : "
+                 + ", ".join(f"{k} {n(v)}" for k, v in sp["car"].items())))
     for t in m["thresholds"]:
         rows.append((f"Seuils — {t['label']}", " ; ".join(
-            f"{_mode(mode)} {t['main_min'][mode]} min (paliers {', '.join(str(b) for b in t['bands_min'][mode])})"
+            f"{_mode(mode)} {formats.threshold(t['main_min'][mode])} (paliers "
+            f"{', '.join(formats.threshold(b) for b in t['bands_min'][mode])})"
             for mode in r.modes if mode in t["main_min"])))
-    rows.append(("Population", f"{m['population_source']} ({m['n_population_points']} points)"))
+    rows.append(("Population", f"{m['population_source']} ({formats.count(m['n_population_points'], 'point')})"))
     rows.append(("Communes", m["communes_source"]))
-    rows.append(("Superposition", f"au moins {m['overlap_min_share']:.0%} des habitants avec 2 lieux ou plus sous le seuil"))
+    rows.append(("Superposition", f"au moins {formats.percent(m['overlap_min_share'], 0)} des habitants avec 2 lieux ou plus sous le seuil"))
     rows.append(("Moteur", m["engine_version"]))
     rows.append(("Crédit", "Réseau routier © les contributeurs d'OpenStreetMap (ODbL)"))
     return rows

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mapapp import formats
+
 from .profile import WALK_KMH
 
 KINDS = ("none", "walk", "capped")
@@ -113,9 +115,9 @@ class AccessLeg:
         if self.kind == "none":
             return "non compté (point rattaché à la route la plus proche, convention INSEE / OSRM)"
         if self.kind == "walk":
-            return f"à pied à {WALK_KMH:g} km/h en ligne droite".replace(".", ",")
-        cap = f"{self.cap_m:g} m" if self.cap_m is not None else f"{self.cap_min:g} min"
-        return f"à pied à {WALK_KMH:g} km/h, plafonné à {cap}".replace(".", ",")
+            return f"à pied à {formats.number(WALK_KMH)} km/h en ligne droite"
+        cap = f"{formats.number(self.cap_m)} m" if self.cap_m is not None else f"{formats.number(self.cap_min)} min"
+        return f"à pied à {formats.number(WALK_KMH)} km/h, plafonné à {cap}"
 
 
 #: Tied to the road, leg not charged.

@@ -8,7 +8,7 @@ and the catalog; they never route. The pieces:
 - :mod:`.summary` — the plain-language sentences;
 - :mod:`.maps` — static maps (matplotlib), PNG or SVG;
 - :mod:`.render` — :func:`render_html` (Jinja, autoescaped) and :func:`render_pdf` (WeasyPrint);
-- :mod:`.fmt` — French number, share, time and date formats.
+- :mod:`mapapp.formats` — French number, share, time and date formats (shared with the CLI and pages).
 
 The XLSX, CSV, GeoPackage and GeoJSON exports of the same figures live in :mod:`mapapp.io`.
 """

@@ -40,7 +40,7 @@ from matplotlib.patches import Patch, Rectangle
 from pyproj import CRS
 
 from mapapp.reports.data import ReportData, ThemeInfo
-from mapapp.reports.fmt import MODE_PHRASES, NBSP, fr_date, fr_int, fr_threshold
+from mapapp import formats
 
 OSM_CREDIT = "Réseau routier © les contributeurs d'OpenStreetMap (ODbL)"
 
@@ -166,7 +166,7 @@ def _scale_bar(ax, frame: _Frame) -> None:
     ax.add_patch(Rectangle((bx, by), half, height, facecolor="black", edgecolor="black", linewidth=0.6, zorder=10))
     ax.add_patch(Rectangle((bx + half, by), half, height, facecolor="white", edgecolor="black", linewidth=0.6,
                            zorder=10))
-    label = f"{fr_int(length / 1000)} km" if length >= 1000 else f"{fr_int(length)} m"
+    label = f"{formats.integer(length / 1000)} km" if length >= 1000 else f"{formats.integer(length)} m"
     ax.text(bx, by + height * 1.8, "0", fontsize=7, ha="center", va="bottom", zorder=10)
     ax.text(bx + length, by + height * 1.8, label, fontsize=7, ha="center", va="bottom", zorder=10)
 
@@ -192,8 +192,9 @@ def _finish(fig, ax, frame: _Frame, report: ReportData, handles: list, legend_ti
                         title=legend_title, title_fontsize=8, frameon=False, alignment="left")
     for text in legend.get_texts():
         text.set_parse_math(False)
-    computed = {g.get("computed_at", "")[:10] for g in report.method["graphs"].values()}
-    when = ", ".join(fr_date(c) for c in sorted(computed) if c)
+    # Days in Paris time (a computation at 23:30 UTC is the next day for the reader).
+    days = sorted({formats.local(c).date() for g in report.method["graphs"].values() if (c := g.get("computed_at"))})
+    when = ", ".join(formats.date(d) for d in days)
     fig.text(0.01, 0.08 / fig.get_figheight(), f"{OSM_CREDIT}. Temps de trajet calculés par mapapp"
              + (f" le {when}" if when else "") + f". {report.territory_name}.", fontsize=6.5, color="#333333",
              ha="left", va="bottom", parse_math=False)
@@ -256,15 +257,15 @@ def offer_map(report: ReportData, frame: _Frame | None = None) -> Figure:
 def time_classes(bands_min: tuple[float, ...]) -> list[tuple[float, float, str]]:
     """``(low, high, label)`` classes from a theme's thresholds: ``≤ 7 min``, ``7 à 10 min``..., ``> 30 min``."""
     edges = sorted(bands_min)
-    out = [(-math.inf, edges[0], f"{fr_threshold(edges[0])} ou moins")]
+    out = [(-math.inf, edges[0], f"{formats.threshold(edges[0])} ou moins")]
     for lo, hi in zip(edges[:-1], edges[1:]):
-        out.append((lo, hi, f"{_number(lo)} à {fr_threshold(hi)}"))
-    out.append((edges[-1], math.inf, f"plus de {fr_threshold(edges[-1])}"))
+        out.append((lo, hi, f"{_number(lo)} à {formats.threshold(hi)}"))
+    out.append((edges[-1], math.inf, f"plus de {formats.threshold(edges[-1])}"))
     return out
 
 
 def _number(minutes: float) -> str:
-    return fr_threshold(minutes).split(NBSP)[0]
+    return formats.threshold(minutes).split(formats.NBSP)[0]
 
 
 def classify_times(times: pd.Series, population: pd.Series, bands_min: tuple[float, ...]) -> pd.Series:
@@ -283,7 +284,7 @@ def classify_times(times: pd.Series, population: pd.Series, bands_min: tuple[flo
 def time_map(report: ReportData, theme: ThemeInfo, mode: str, frame: _Frame | None = None) -> Figure:
     """Mean travel time per commune to the nearest site of ``theme`` by ``mode``, zones blanches hatched."""
     frame = frame or _Frame(report)
-    title = f"Temps d'accès {MODE_PHRASES.get(mode, mode)} — {theme.label} — {report.unit.name}"
+    title = f"Temps d'accès {formats.MODE_PHRASES.get(mode, mode)} — {theme.label} — {report.unit.name}"
     fig, ax = _new_axes(frame, title)
     _background(ax, frame)
     c = report.communes
@@ -313,7 +314,7 @@ def time_map(report: ReportData, theme: ThemeInfo, mode: str, frame: _Frame | No
     if -2 in used:
         handles.append(Patch(facecolor=NO_POPULATION_COLOUR, edgecolor="#7a7a7a", label="sans habitant"))
     handles.append(Patch(facecolor="white", edgecolor="#111111", hatch="////",
-                         label=f"Zone blanche (personne à {fr_threshold(theme.main_min[mode])} ou moins)"))
+                         label=f"Zone blanche (personne à {formats.threshold(theme.main_min[mode])} ou moins)"))
     handles.append(Line2D([], [], linestyle="", marker="o", markersize=5, markerfacecolor="white",
                           markeredgecolor="black", label="Lieu proposant une offre du thème"))
     _finish(fig, ax, frame, report, handles, "Temps moyen des habitants\nau lieu le plus proche")
@@ -334,7 +335,7 @@ def _class_colours(n: int) -> list[str]:
 def zones_blanches_map(report: ReportData, mode: str, frame: _Frame | None = None) -> Figure:
     """Number of the report's themes for which each commune is a zone blanche (by ``mode``)."""
     frame = frame or _Frame(report)
-    title = f"Zones blanches {MODE_PHRASES.get(mode, mode)} — {report.unit.name}"
+    title = f"Zones blanches {formats.MODE_PHRASES.get(mode, mode)} — {report.unit.name}"
     fig, ax = _new_axes(frame, title)
     _background(ax, frame)
     keys = [t.key for t in report.themes]
@@ -379,15 +380,15 @@ def report_maps(report: ReportData, fmt: str = "png", dpi: int = 150,
         lambda: offer_map(report, frame))]
     for theme in report.themes:
         for mode in report.modes:
-            jobs.append((f"temps-{theme.key}-{mode}", f"{theme.label} : temps d'accès {MODE_PHRASES.get(mode, mode)}",
+            jobs.append((f"temps-{theme.key}-{mode}", f"{theme.label} : temps d'accès {formats.MODE_PHRASES.get(mode, mode)}",
                          f"Temps moyen des habitants de chaque commune jusqu'au lieu le plus proche proposant une offre "
-                         f"« {theme.label} », {MODE_PHRASES.get(mode, mode)} ; communes hachurées : zones blanches "
-                         f"(seuil de {fr_threshold(theme.main_min[mode])}).",
+                         f"« {theme.label} », {formats.MODE_PHRASES.get(mode, mode)} ; communes hachurées : zones blanches "
+                         f"(seuil de {formats.threshold(theme.main_min[mode])}).",
                          lambda theme=theme, mode=mode: time_map(report, theme, mode, frame)))
     for mode in report.modes:
-        jobs.append((f"zones-blanches-{mode}", f"Zones blanches {MODE_PHRASES.get(mode, mode)}",
+        jobs.append((f"zones-blanches-{mode}", f"Zones blanches {formats.MODE_PHRASES.get(mode, mode)}",
                      "Nombre de thèmes du rapport pour lesquels la commune est une zone blanche "
-                     f"{MODE_PHRASES.get(mode, mode)}.", lambda mode=mode: zones_blanches_map(report, mode, frame)))
+                     f"{formats.MODE_PHRASES.get(mode, mode)}.", lambda mode=mode: zones_blanches_map(report, mode, frame)))
     out = []
     for i, (key, title, caption, make) in enumerate(jobs, 1):
         say(f"Carte {i}/{len(jobs)} : {title}")

@@ -20,29 +20,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from mapapp import formats
 from mapapp.access.method_effect import access_leg_effect
 from mapapp.method import MethodError, MethodSettings
 from mapapp.network.profile import PROFILE_VERSION, WALK_KMH
 from mapapp.territory.dasymetric import POINTS_PER_KM2, POPULATED_CLASSES
 
 MODE_NOUN = {"car": "voiture", "walk": "marche", "bike": "vélo"}
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.1f}".replace(".", ",") + "\u00a0%"
-
-
-def _int(n) -> str:
-    return f"{round(float(n)):,}".replace(",", "\u202f")
-
-
-def _min(v: float) -> str:
-    return f"{v:g}".replace(".", ",") + "\u00a0min"
-
-
-def _dec(v: float, digits: int | None = None) -> str:
-    text = f"{v:g}" if digits is None else f"{v:.{digits}f}"
-    return text.replace(".", ",")
 
 
 def settings_of(method: Mapping | None) -> MethodSettings | None:
@@ -72,17 +56,17 @@ def origins_sentence(method: Mapping | None, n_points: int | None = None) -> str
         ", ".join(sorted(POPULATED_CLASSES))
     weights = ("pondérée par les bâtiments OpenStreetMap" if (method or {}).get("n_buildings")
                else "au prorata de la longueur de rue (le fichier OpenStreetMap ne contient pas de bâtiments)")
-    parts = [f"la population de {_int(on_roads.get('squares', 0))} carreaux INSEE est répartie sur leurs rues "
+    parts = [f"la population de {formats.integer(on_roads.get('squares', 0))} carreaux INSEE est répartie sur leurs rues "
              f"habitées ({classes}), {weights}, en au plus {POINTS_PER_KM2:g} points par km²"]
     if other:
-        parts.append(f"{_int(other['squares'])} carreaux sans rue habitée ({_int(other['population'])} hab.) "
+        parts.append(f"{formats.integer(other['squares'])} carreaux sans rue habitée ({formats.integer(other['population'])} hab.) "
                      "sur leurs autres routes")
     if buildings:
-        parts.append(f"{_int(buildings['squares'])} carreaux sans route au centre de leurs bâtiments")
+        parts.append(f"{formats.integer(buildings['squares'])} carreaux sans route au centre de leurs bâtiments")
     if centre:
-        parts.append(f"{_int(centre['squares'])} carreaux sans route ni bâtiment ({_int(centre['population'])} hab.) "
+        parts.append(f"{formats.integer(centre['squares'])} carreaux sans route ni bâtiment ({formats.integer(centre['population'])} hab.) "
                      "à leur centre")
-    points = f" ({_int(n_points)} points)" if n_points else ""
+    points = f" ({formats.integer(n_points)} points)" if n_points else ""
     return ("Origines" + points + " : " + " ; ".join(parts) + ". C'est une cartographie dasymétrique (Wright, 1936 ; "
             "Mennis, 2003) : le centre d'un carreau de 1 km est un point arbitraire, pas l'endroit où l'on habite. "
             "Un chiffre communal est la moyenne pondérée par la population de ses points.")
@@ -91,7 +75,7 @@ def origins_sentence(method: Mapping | None, n_points: int | None = None) -> str
 def access_sentence(method: Mapping | None, mode: str) -> str:
     settings = settings_of(method)
     if settings is None:
-        return f"Accès à la route : à pied à {_dec(WALK_KMH)} km/h depuis chaque point (méthode non enregistrée)."
+        return f"Accès à la route : à pied à {formats.number(WALK_KMH)} km/h depuis chaque point (méthode non enregistrée)."
     leg = settings.access_leg(mode)
     text = f"Accès à la route ({MODE_NOUN.get(mode, mode)}) : {leg.describe_fr()}"
     if mode == "car" and leg.kind == "none":
@@ -106,7 +90,7 @@ def speeds_sentence(method: Mapping | None, graph: Mapping | None = None) -> str
     profile = (graph or {}).get("profile_version") or PROFILE_VERSION
     if factor is None:
         return f"Vitesses : profil {profile}."
-    return (f"Vitesses : profil {profile} ; en voiture, vitesse maxspeed indiquée × {_dec(factor)}"
+    return (f"Vitesses : profil {profile} ; en voiture, vitesse maxspeed indiquée × {formats.number(factor)}"
             + (" (le fichier donne déjà des vitesses pratiquées)" if factor == 1.0 else "")
             + ", sinon vitesse par type de route.")
 
@@ -116,18 +100,18 @@ def effect_sentences(method: Mapping | None, points: pd.DataFrame | None, mode: 
     """What the access legs and the placement change, for one (mode, theme) at ``threshold_min``."""
     out = []
     effect = access_leg_effect(points, threshold_min) if points is not None else None
-    t = _min(threshold_min)
+    t = formats.threshold(threshold_min)
     if effect is not None:
-        out.append(f"Effet de l'accès à la route : {_pct(effect.share_current)} des habitants à plus de {t} "
-                   f"(résultats affichés) ; {_pct(effect.share_walked)} si la marche du point à la route était "
-                   f"comptée à {_dec(WALK_KMH)} km/h ; {_pct(effect.share_no_leg)} sans aucun trajet d'accès. "
-                   f"{_pct(effect.share_points_on_road)} des habitants sont à 10 m ou moins de leur route (marche "
-                   f"moyenne {_dec(effect.mean_walk_leg_min, 1)} min, au plus {_dec(effect.max_walk_leg_min, 0)} min). "
+        out.append(f"Effet de l'accès à la route : {formats.percent(effect.share_current)} des habitants à plus de {t} "
+                   f"(résultats affichés) ; {formats.percent(effect.share_walked)} si la marche du point à la route était "
+                   f"comptée à {formats.number(WALK_KMH)} km/h ; {formats.percent(effect.share_no_leg)} sans aucun trajet d'accès. "
+                   f"{formats.percent(effect.share_points_on_road)} des habitants sont à 10 m ou moins de leur route (marche "
+                   f"moyenne {formats.number(effect.mean_walk_leg_min, 1)} min, au plus {formats.number(effect.max_walk_leg_min, 0)} min). "
                    "Les trajets d'accès des lieux d'arrivée ne changent pas dans cette comparaison.")
     centre = ((method or {}).get("centre_placement") or {}).get(theme)
     share = (centre or {}).get("share_beyond", {}).get(f"{threshold_min:g}")
     if share is not None:
-        out.append(f"Effet du placement : {_pct(share)} des habitants à plus de {t} si la population restait au "
+        out.append(f"Effet du placement : {formats.percent(share)} des habitants à plus de {t} si la population restait au "
                    "centre de chaque carreau (mêmes règles d'accès).")
     return out
 

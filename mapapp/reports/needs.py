@@ -52,8 +52,10 @@ def build_needs(session: Session, store: ResultStore, themes, modes: list[str], 
 
 def needs_table(r) -> dict | None:
     """The section's table (French strings), or None when no need was imported."""
-    from mapapp.reports.fmt import fr_pct, fr_threshold
-    from mapapp.reports.render import MODE_PHRASES, _table
+    from mapapp.formats import MODE_PHRASES
+    from mapapp.formats import percent as fr_pct
+    from mapapp.formats import threshold as fr_threshold
+    from mapapp.reports.render import _table
 
     needs = getattr(r, "needs", None)
     if needs is None or needs.empty:

@@ -30,16 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from mapapp.catalog import vocab
 from mapapp.reports.catalog import RECORD_KINDS
 from mapapp.reports.data import ReportData, ThemeInfo
-from mapapp.reports.fmt import (
-    MODE_LABELS,
-    MODE_PHRASES,
-    fr_date,
-    fr_decimal,
-    fr_int,
-    fr_minutes,
-    fr_pct,
-    fr_threshold,
-)
+from mapapp import formats
 from mapapp.reports.maps import OSM_CREDIT, MapImage, report_maps
 from mapapp.reports.needs import needs_table
 from mapapp.reports.summary import summary_sentences
@@ -81,7 +72,7 @@ def _cut(rows: list, what: str) -> tuple[list, str]:
 def _time(value, population) -> str:
     if population is not None and not (population > 0):
         return "—"
-    return fr_minutes(value)
+    return formats.minutes(value)
 
 
 def _key_figures_table(r: ReportData) -> dict:
@@ -91,17 +82,17 @@ def _key_figures_table(r: ReportData) -> dict:
     for mode in r.modes:
         cols = ["Seuil", "Au-delà", "Temps moyen"] + ([] if r.unit.is_departement else ["Dép."])
         headers += cols
-        groups.append((MODE_LABELS.get(mode, mode), len(cols)))
+        groups.append((formats.MODE_LABELS.get(mode, mode), len(cols)))
     rows, strong = [], set()
     for i, theme in enumerate(r.all_themes):
         row = [theme.label]
         for mode in r.modes:
             f = r.figure(theme.key, mode)
             ref = r.figure(theme.key, mode, reference=True)
-            row += [fr_threshold(f["main_threshold_min"]), fr_pct(f["share_beyond_main"]),
+            row += [formats.threshold(f["main_threshold_min"]), formats.percent(f["share_beyond_main"]),
                     _time(f["mean_time_min"], f["population_points"])]
             if not r.unit.is_departement:
-                row.append(fr_pct(ref["share_beyond_main"]) if ref is not None else "—")
+                row.append(formats.percent(ref["share_beyond_main"]) if ref is not None else "—")
         rows.append(row)
         if theme.key in chosen:
             strong.add(i)
@@ -118,30 +109,30 @@ def _catalog_tables(r: ReportData) -> list[dict]:
     cat = r.catalog
     fam = cat.sites_by_family()
     out = [_table("Lieux d'accueil ouverts par famille", ["Famille", "Lieux"],
-                  [[k, fr_int(v)] for k, v in fam.items()] + [["Total", fr_int(sum(fam.values()))]],
+                  [[k, formats.integer(v)] for k, v in fam.items()] + [["Total", formats.integer(sum(fam.values()))]],
                   [False, True], strong_rows={len(fam)})]
     cats = cat.offers_by_category()
     out.append(_table("Offres sur place ou itinérantes ouvertes, par catégorie de thématiques",
                       ["Catégorie (data·inclusion)", "Offres"],
-                      [[vocab.CATEGORIES.get(c, c), fr_int(n)] for c, n in cats.items()]
-                      + [["Total (une offre peut couvrir plusieurs catégories)", fr_int(len(cat.offers_present))]],
+                      [[vocab.CATEGORIES.get(c, c), formats.integer(n)] for c, n in cats.items()]
+                      + [["Total (une offre peut couvrir plusieurs catégories)", formats.integer(len(cat.offers_present))]],
                       [False, True], strong_rows={len(cats)}))
     distance = cat.offers_distance["delivery_mode"].value_counts()
-    rows = [[vocab.DELIVERY_MODES.get(m, m), fr_int(n)] for m, n in distance.items()]
+    rows = [[vocab.DELIVERY_MODES.get(m, m), formats.integer(n)] for m, n in distance.items()]
     status = cat.offers_not_open["status"].value_counts()
-    rows += [[f"Non ouvertes : {vocab.STATUSES.get(s, s).lower()}", fr_int(n)] for s, n in status.items()]
+    rows += [[f"Non ouvertes : {vocab.STATUSES.get(s, s).lower()}", formats.integer(n)] for s, n in status.items()]
     if rows:
         out.append(_table("Autres offres concernant le territoire (non comptées comme présence sur place)",
                           ["Offres", "Nombre"], rows, [False, True]))
     mob = cat.mobility_by_kind()
     out.append(_table("Solutions de mobilité ouvertes", ["Type", "Solutions"],
-                      [[vocab.MOBILITY_KINDS[k], fr_int(n)] for k, n in mob.items()], [False, True]))
+                      [[vocab.MOBILITY_KINDS[k], formats.integer(n)] for k, n in mob.items()], [False, True]))
     return out
 
 
 def _bands_table(r: ReportData, theme: ThemeInfo) -> dict:
     b = r.bands[r.bands["theme"] == theme.key]
-    rows = [[MODE_LABELS.get(m, m), fr_threshold(t), fr_int(p), fr_pct(s)] for m, t, p, s in
+    rows = [[formats.MODE_LABELS.get(m, m), formats.threshold(t), formats.integer(p), formats.percent(s)] for m, t, p, s in
             zip(b["mode"], b["threshold_min"], b["population_beyond"], b["share_beyond"])]
     return _table(f"Habitants au-delà de chaque seuil — {r.unit.name}", ["Mode", "Seuil", "Habitants au-delà",
                                                                           "Part"], rows, [False, True, True, True])
@@ -153,22 +144,22 @@ def _sub_table(r: ReportData, theme: ThemeInfo) -> dict:
     headers = [grid_label(r.sub_grid), "Habitants"]
     groups = [("", 2)]
     for mode in r.modes:
-        headers += ["Temps moyen", f"Au-delà de {fr_threshold(theme.main_min[mode])}", "Zones blanches"]
-        groups.append((MODE_LABELS.get(mode, mode), 3))
+        headers += ["Temps moyen", f"Au-delà de {formats.threshold(theme.main_min[mode])}", "Zones blanches"]
+        groups.append((formats.MODE_LABELS.get(mode, mode), 3))
     rows, strong = [], set()
     keys = s[["level", "code", "nom"]].drop_duplicates()
     for i, (level, code, nom) in enumerate(keys.itertuples(index=False)):
         part = s[(s["level"] == level) & (s["code"] == code)].set_index("mode")
         first = part.iloc[0]
         label = nom if level == "sub" else (f"Ensemble : {nom}" if level == "unit" else f"Département : {nom}")
-        row = [label, fr_int(first["population_points"])]
+        row = [label, formats.integer(first["population_points"])]
         for mode in r.modes:
             if mode not in part.index:
                 row += ["—"] * 3
                 continue
             m = part.loc[mode]
-            row += [_time(m["mean_time_min"], m["population_points"]), fr_pct(m["share_beyond_main"]),
-                    fr_int(m["n_zones_blanches"])]
+            row += [_time(m["mean_time_min"], m["population_points"]), formats.percent(m["share_beyond_main"]),
+                    formats.integer(m["n_zones_blanches"])]
         rows.append(row)
         if level != "sub":
             strong.add(i)
@@ -183,23 +174,23 @@ def _zb_tables(r: ReportData, theme: ThemeInfo) -> list[dict]:
     for i, mode in enumerate(r.modes):
         z = r.zones_blanches[(r.zones_blanches["theme"] == theme.key) & (r.zones_blanches["mode"] == mode)]
         if i > 0 and len(z):
-            out.append({"empty": f"{MODE_LABELS.get(mode, mode)} : {fr_int(len(z))} commune{'s' if len(z) > 1 else ''} "
-                                 f"en zone blanche ({fr_int(z['population_points'].sum())} habitants, seuil de "
-                                 f"{fr_threshold(theme.main_min[mode])}) ; liste complète dans les exports."})
+            out.append({"empty": f"{formats.MODE_LABELS.get(mode, mode)} : {formats.integer(len(z))} commune{'s' if len(z) > 1 else ''} "
+                                 f"en zone blanche ({formats.integer(z['population_points'].sum())} habitants, seuil de "
+                                 f"{formats.threshold(theme.main_min[mode])}) ; liste complète dans les exports."})
             continue
         if z.empty:
-            out.append({"empty": f"Aucune zone blanche {MODE_PHRASES.get(mode, mode)} "
-                                 f"(seuil de {fr_threshold(theme.main_min[mode])})."})
+            out.append({"empty": f"Aucune zone blanche {formats.MODE_PHRASES.get(mode, mode)} "
+                                 f"(seuil de {formats.threshold(theme.main_min[mode])})."})
             continue
-        rows = [[f"{nom} ({code})", fr_int(pop), fr_minutes(t),
+        rows = [[f"{nom} ({code})", formats.integer(pop), formats.minutes(t),
                  f"{site} ({com})" if isinstance(site, str) else "—", _offer_names(offers)]
                 for code, nom, pop, t, site, com, offers in
                 zip(z["commune"], z["nom"], z["population_points"], z["time_min"], z["nearest_site"],
                     z["nearest_commune"], z["nearest_offers"])]
         rows, note = _cut(rows, "communes")
-        out.append(_table(f"Zones blanches {MODE_PHRASES.get(mode, mode)} : {fr_int(len(z))} commune"
-                          f"{'s' if len(z) > 1 else ''}, {fr_int(z['population_points'].sum())} habitants "
-                          f"(seuil de {fr_threshold(theme.main_min[mode])})",
+        out.append(_table(f"Zones blanches {formats.MODE_PHRASES.get(mode, mode)} : {formats.integer(len(z))} commune"
+                          f"{'s' if len(z) > 1 else ''}, {formats.integer(z['population_points'].sum())} habitants "
+                          f"(seuil de {formats.threshold(theme.main_min[mode])})",
                           ["Commune", "Habitants", "Temps moyen", "Lieu le plus proche", "Offre(s) du thème"],
                           rows, [False, True, True, False, False], note=note, widths=[23, 10, 11, 26, 30]))
     return out
@@ -220,17 +211,17 @@ def _overlap_tables(r: ReportData, theme: ThemeInfo) -> list[dict]:
         if o.empty:
             continue
         if i > 0:
-            out.append({"empty": f"{MODE_LABELS.get(mode, mode)} : {fr_int(len(o))} commune{'s' if len(o) > 1 else ''} "
+            out.append({"empty": f"{formats.MODE_LABELS.get(mode, mode)} : {formats.integer(len(o))} commune{'s' if len(o) > 1 else ''} "
                                  "en superposition ; liste complète dans les exports."})
             continue
-        rows = [[f"{nom} ({code})", fr_int(pop), fr_pct(share), fr_decimal(mean), fr_int(n)]
+        rows = [[f"{nom} ({code})", formats.integer(pop), formats.percent(share), formats.decimal_fr(mean), formats.integer(n)]
                 for code, nom, pop, share, mean, n in
                 zip(o["commune"], o["nom"], o["population_points"], o["share_population_2plus"],
                     o["mean_sites_within"], o["n_sites_reaching"])]
         rows, note = _cut(rows, "communes")
-        out.append(_table(f"Superpositions {MODE_PHRASES.get(mode, mode)} : {fr_int(len(o))} commune"
+        out.append(_table(f"Superpositions {formats.MODE_PHRASES.get(mode, mode)} : {formats.integer(len(o))} commune"
                           f"{'s' if len(o) > 1 else ''} où la majorité des habitants a au moins deux lieux "
-                          f"à {fr_threshold(theme.main_min[mode])} ou moins",
+                          f"à {formats.threshold(theme.main_min[mode])} ou moins",
                           ["Commune", "Habitants", "Avec 2 lieux ou plus", "Lieux sous le seuil (moyenne)",
                            "Lieux distincts"], rows, [False, True, True, True, True], note=note))
     return out
@@ -246,7 +237,7 @@ def _offers_by_theme_table(r: ReportData) -> dict:
         for t in r.themes:
             cell = o[(o["code"] == code) & (o["theme"] == t.key)]
             n_off, n_sites = (int(cell["n_offers"].iloc[0]), int(cell["n_sites"].iloc[0])) if len(cell) else (0, 0)
-            row.append(f"{fr_int(n_off)} ({fr_int(n_sites)})" if n_off else "0")
+            row.append(f"{formats.integer(n_off)} ({formats.integer(n_sites)})" if n_off else "0")
         rows.append(row)
         if code in ("total", "outside"):
             strong.add(i)
@@ -259,7 +250,7 @@ def _offers_by_theme_table(r: ReportData) -> dict:
 
 def _freshness_tables(r: ReportData) -> list[dict]:
     f = r.freshness
-    rows = [[RECORD_KINDS[k], fr_int(t), fr_int(n), fr_int(b), fr_int(u)] for k, t, n, b, u in
+    rows = [[RECORD_KINDS[k], formats.integer(t), formats.integer(n), formats.integer(b), formats.integer(u)] for k, t, n, b, u in
             zip(f["kind"], f["total"], f["never_verified"], f["verified_before"], f["up_to_date"])]
     out = [_table(f"Fraîcheur des fiches : vérification humaine de moins de {r.stale_months} mois",
                   ["Fiches", "Total", "Jamais vérifiées", f"Vérifiées il y a plus de {r.stale_months} mois",
@@ -268,7 +259,7 @@ def _freshness_tables(r: ReportData) -> list[dict]:
                        "mise à jour technique). Les fiches fermées ne sont pas comptées.")]
     s = r.stale_records
     if len(s):
-        rows = [[RECORD_KINDS[k], nom, struct or "—", fr_date(dv) if dv else "jamais", fr_date(dm)]
+        rows = [[RECORD_KINDS[k], nom, struct or "—", formats.date(dv) if dv else "jamais", formats.date(dm)]
                 for k, nom, struct, dv, dm in zip(s["kind"], s["nom"], s["structure"], s["date_verification"],
                                                    s["date_maj"])]
         rows, note = _cut(rows, "fiches")
@@ -282,37 +273,37 @@ def _method(r: ReportData) -> dict:
     graphs = []
     for mode, g in m["graphs"].items():
         sha = (g.get("source_sha256") or "")[:12]
-        graphs.append(f"{MODE_LABELS.get(mode, mode)} : fichier {g.get('source_name') or '?'} (empreinte SHA-256 "
+        graphs.append(f"{formats.MODE_LABELS.get(mode, mode)} : fichier {g.get('source_name') or '?'} (empreinte SHA-256 "
                       f"{sha}…), profil de vitesses {g.get('profile_version') or '?'}, graphe de "
-                      f"{fr_int(g.get('n_nodes') or 0)} nœuds et {fr_int(g.get('n_edges') or 0)} tronçons ; "
-                      f"calcul du {fr_date((g.get('computed_at') or '')[:10])}.")
+                      f"{formats.integer(g.get('n_nodes') or 0)} nœuds et {formats.integer(g.get('n_edges') or 0)} tronçons ; "
+                      f"calcul du {formats.date(g.get('computed_at'))}.")
     sp = m["speeds_kmh"]
     car = sp["car"]
     factors = {g.get("maxspeed_factor") for g in m["graphs"].values() if g.get("maxspeed_factor")}
     factor = factors.pop() if len(factors) == 1 else sp["maxspeed_factor"]
-    speeds = (f"Marche : {fr_decimal(sp['walk'])} km/h. Vélo : {fr_decimal(sp['bike'], 0)} km/h sur route, "
-              f"{fr_decimal(sp['bike_rough'], 0)} km/h sur "
-              f"chemin. Voiture : vitesse maxspeed indiquée × {fr_decimal(factor, 2)} quand elle est "
-              f"connue, sinon par type de route : autoroute {fr_int(car['motorway'])}, route nationale "
-              f"{fr_int(car['trunk'])}, principale {fr_int(car['primary'])}, secondaire {fr_int(car['secondary'])}, "
-              f"locale {fr_int(car['tertiary'])}, petite route {fr_int(car['unclassified'])}, rue résidentielle "
-              f"{fr_int(car['residential'])} km/h. Vitesses de circulation fluide (ni bouchons ni feux).")
+    speeds = (f"Marche : {formats.decimal_fr(sp['walk'])} km/h. Vélo : {formats.decimal_fr(sp['bike'], 0)} km/h sur route, "
+              f"{formats.decimal_fr(sp['bike_rough'], 0)} km/h sur "
+              f"chemin. Voiture : vitesse maxspeed indiquée × {formats.decimal_fr(factor, 2)} quand elle est "
+              f"connue, sinon par type de route : autoroute {formats.integer(car['motorway'])}, route nationale "
+              f"{formats.integer(car['trunk'])}, principale {formats.integer(car['primary'])}, secondaire {formats.integer(car['secondary'])}, "
+              f"locale {formats.integer(car['tertiary'])}, petite route {formats.integer(car['unclassified'])}, rue résidentielle "
+              f"{formats.integer(car['residential'])} km/h. Vitesses de circulation fluide (ni bouchons ni feux).")
     thresholds = []
     for t in m["thresholds"]:
         if t["key"] not in {x.key for x in r.themes}:
             continue
-        parts = [f"{MODE_PHRASES.get(mode, mode)} {fr_threshold(t['main_min'][mode])} (paliers "
-                 + ", ".join(fr_threshold(b) for b in t["bands_min"][mode]) + ")"
+        parts = [f"{formats.MODE_PHRASES.get(mode, mode)} {formats.threshold(t['main_min'][mode])} (paliers "
+                 + ", ".join(formats.threshold(b) for b in t["bands_min"][mode]) + ")"
                  for mode in r.modes if mode in t["main_min"]]
         thresholds.append(f"{t['label']} : " + " ; ".join(parts) + ".")
     choices = m.get("choices") or {}
-    modes_choices = [(MODE_LABELS.get(mode, mode), lines) for mode, lines in (choices.get("modes") or {}).items()]
+    modes_choices = [(formats.MODE_LABELS.get(mode, mode), lines) for mode, lines in (choices.get("modes") or {}).items()]
     return {"graphs": graphs, "speeds": speeds, "thresholds": thresholds, "choices": modes_choices,
             "choices_theme": choices.get("theme"), "choices_common": choices.get("common") or [],
-            "population": f"{m['population_source']} — {fr_int(m['n_population_points'])} points de population "
+            "population": f"{m['population_source']} — {formats.integer(m['n_population_points'])} points de population "
                           "importés (carreaux, ou un point par commune).",
             "communes": m["communes_source"], "engine": m["engine_version"],
-            "overlap": fr_pct(m["overlap_min_share"])}
+            "overlap": formats.percent(m["overlap_min_share"])}
 
 
 def report_view(r: ReportData, maps: list[MapImage]) -> dict:
@@ -322,7 +313,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
     for theme in r.themes:
         themes.append({
             "label": theme.label, "description": theme.description,
-            "thresholds": " ; ".join(f"{MODE_PHRASES.get(m, m)} {fr_threshold(theme.main_min[m])}" for m in r.modes),
+            "thresholds": " ; ".join(f"{formats.MODE_PHRASES.get(m, m)} {formats.threshold(theme.main_min[m])}" for m in r.modes),
             "bands": _bands_table(r, theme),
             "maps": [maps_by_key[k] for k in (f"temps-{theme.key}-{m}" for m in r.modes) if k in maps_by_key],
             "subterritories": _sub_table(r, theme),
@@ -330,17 +321,17 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
             "overlaps": _overlap_tables(r, theme),
         })
     cat = r.catalog
-    cards = [(fr_int(r.population), "habitants"), (fr_int(r.n_communes), "communes" if r.n_communes > 1 else "commune"),
-             (fr_int(sum(cat.sites_by_family().values())), "lieux d'accueil ouverts"),
-             (fr_int(len(cat.offers_present)), "offres sur place ou itinérantes"),
-             (fr_int(len(cat.offers_distance)), "offres à distance ou départementales")]
+    cards = [(formats.integer(r.population), "habitants"), (formats.integer(r.n_communes), "communes" if r.n_communes > 1 else "commune"),
+             (formats.integer(sum(cat.sites_by_family().values())), "lieux d'accueil ouverts"),
+             (formats.integer(len(cat.offers_present)), "offres sur place ou itinérantes"),
+             (formats.integer(len(cat.offers_distance)), "offres à distance ou départementales")]
     unit_line = ("Ensemble du département" if r.unit.is_departement
                  else f"{grid_label(r.unit.kind)} : {r.unit.name}")
     return {
         "title": f"Temps d'accès à l'offre d'insertion — {r.unit.name}",
         "territory": r.territory_name, "departement": r.departement, "fictional": r.fictional,
         "stale_results": r.stale_results, "variant": r.variant,
-        "unit_line": unit_line, "date": fr_date(r.today), "modes": ", ".join(MODE_LABELS.get(m, m) for m in r.modes),
+        "unit_line": unit_line, "date": formats.date(r.today), "modes": ", ".join(formats.MODE_LABELS.get(m, m) for m in r.modes),
         "summary": summary_sentences(r), "cards": cards, "key_figures": _key_figures_table(r),
         "catalog_tables": _catalog_tables(r), "offer_map": maps_by_key.get("offre"),
         "themes": themes,

@@ -28,16 +28,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from mapapp import formats
 from mapapp.territory.communes import read_communes
 from mapapp.territory.validation import ImportReport, finish, start
 
 GEOMETRY_TOLERANCE = 0.01
 """Largest share of the union two copies of a commune may differ by (1 %)."""
-
-
-def _fmt_count(n: int) -> str:
-    """French thousands separator (narrow no-break space): 34 812."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def read_communes_files(
@@ -136,7 +132,7 @@ def restrict_table(table: pd.DataFrame, communes: gpd.GeoDataFrame, *, source: s
     inside = table["code"].isin(known)
     outside = int((~inside).sum())
     if outside:
-        report.info(source, None, f"{_fmt_count(outside)} ligne(s) de la table hors des communes fournies, ignorée(s)")
+        report.info(source, None, f"{formats.integer(outside)} ligne(s) de la table hors des communes fournies, ignorée(s)")
     return table.loc[inside].reset_index(drop=True)
 
 

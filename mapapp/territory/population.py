@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapapp import formats
 from mapapp.territory.bundle import POPULATION_POINT_COLUMNS, SQUARE_COLUMNS
 from mapapp.territory.communes import read_layer
 from mapapp.territory.tabular import find_column, parse_number, read_csv_table
@@ -146,7 +147,7 @@ def read_population_grid(
     if n_moved:
         report.warning(
             source, None,
-            f"{n_moved} carreau(x) ({moved_pop:.0f} hab.) ont leur centre hors des communes (côte ou limite) : "
+            f"{n_moved} carreau(x) ({formats.integer(moved_pop)} hab.) ont leur centre hors des communes (côte ou limite) : "
             f"rattachés à la commune qu'ils recouvrent le plus, point déplacé dans cette commune",
         )
 
@@ -158,10 +159,10 @@ def read_population_grid(
         close = near[near["_d"] <= max_distance_m]
         commune_of.loc[close.index] = close["code"].to_numpy()
         if len(close):
-            report.warning(source, None, f"{len(close)} carreau(x) ({sq.loc[close.index, '_w'].sum():.0f} hab.) hors de toute commune rattaché(s) à la plus proche (≤ {max_distance_m:.0f} m)")
+            report.warning(source, None, f"{len(close)} carreau(x) ({formats.integer(sq.loc[close.index, '_w'].sum())} hab.) hors de toute commune rattaché(s) à la plus proche (≤ {formats.integer(max_distance_m)} m)")
         far = near.index.difference(close.index)
         if len(far):
-            report.warning(source, None, f"{len(far)} carreau(x) ({sq.loc[far, '_w'].sum():.0f} hab.) à plus de {max_distance_m:.0f} m du territoire : ignoré(s)")
+            report.warning(source, None, f"{len(far)} carreau(x) ({formats.integer(sq.loc[far, '_w'].sum())} hab.) à plus de {formats.integer(max_distance_m)} m du territoire : ignoré(s)")
 
     kept = commune_of.notna()
     pts = gpd.GeoSeries(point[kept].values, crs=crs).to_crs(4326)
@@ -177,7 +178,7 @@ def read_population_grid(
             "square_wkb": shapely.to_wkb(sq.geometry[kept].to_crs(4326).values),
         }
     )
-    report.info(source, None, f"{len(out)} points de population ({out['population'].sum():.0f} hab.) sur {len(squares)} carreaux peuplés")
+    report.info(source, None, f"{len(out)} points de population ({formats.integer(out['population'].sum())} hab.) sur {len(squares)} carreaux peuplés")
     finish(report, owned)
     return out[POPULATION_POINT_COLUMNS + SQUARE_COLUMNS]
 
@@ -273,7 +274,7 @@ def _check_points_in_communes(points: pd.DataFrame, lines: list[int], communes: 
     dist = shapely.distance(pts.values, geoms.loc[points["commune"]].values)
     far = np.flatnonzero(dist > tolerance_m)
     for i in far[:50]:
-        report.warning(source, lines[i], f"point à {dist[i]:.0f} m de sa commune {points['commune'].iloc[i]}")
+        report.warning(source, lines[i], f"point à {formats.integer(dist[i])} m de sa commune {points['commune'].iloc[i]}")
     if len(far) > 50:
         report.warning(source, None, f"... et {len(far) - 50} autre(s) point(s) hors de leur commune")
 
@@ -329,7 +330,7 @@ def top_up_communes_without_squares(
         source, None,
         f"{len(missing)} commune(s) avec une population légale mais sans carreau peuplé "
         f"(dont {n_buffer} hors département) : un point au centre de la commune porte sa population légale "
-        f"({added['population'].sum():.0f} hab. ajoutés, carreaux non redimensionnés) : {shown}{more}",
+        f"({formats.integer(added['population'].sum())} hab. ajoutés, carreaux non redimensionnés) : {shown}{more}",
     )
     finish(report, owned)
     return pd.concat([points, added], ignore_index=True)[POPULATION_POINT_COLUMNS]

@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mapapp import formats
 from mapapp.territory.textfile import decode_text
 from mapapp.territory.validation import ImportReport, TerritoryImportError, fatal
 
@@ -83,7 +84,7 @@ class _LineFeed:
 def _csv_error_message(exc: csv.Error, delimiter: str) -> str:
     text = str(exc)
     if "field larger than field limit" in text:
-        return f"valeur de plus de {csv.field_size_limit():,} caractères".replace(",", "\u202f")
+        return f"valeur de plus de {formats.integer(csv.field_size_limit())} caractères"
     if "unexpected end of data" in text or "EOF" in text:
         return ("guillemet ouvert jamais fermé : la valeur engloberait toute la suite du fichier "
                 "(fermez le guillemet ou retirez-le)")

@@ -206,15 +206,18 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_filters(app: Flask) -> None:
-    from mapapp.web import lookup
+    from mapapp.web import formatting, lookup
+
+    formatting.register(app)  # the French formats of mapapp.formats
+    from mapapp.web.contrib_forms import summary_item
+
+    app.add_template_filter(summary_item, "summary_item")  # a line of a form's error summary
     from mapapp.web.maps import status_text
 
     app.add_template_filter(lookup.hours_fr, "hours_fr")
     app.add_template_filter(lookup.weekly_hours_text, "weekly_hours_fr")
     app.add_template_filter(status_text, "status_fr")
-    app.add_template_filter(lookup.date_fr, "date_fr")
     app.add_template_filter(lookup.safe_link, "safe_link")
-    app.add_template_filter(lookup.thousands, "thousands")
 
     def labels(values, vocabulary) -> str:
         return ", ".join(vocabulary.get(v, v) for v in values or [])

@@ -3,9 +3,9 @@
 :class:`Results` wraps a :class:`mapapp.results.ResultStore` (columns:
 :mod:`mapapp.access.indicators`): the modes and themes of its manifests, a
 theme's thresholds, its tables per theme, and a per-process memo of what is
-derived from them. Here too: the request parameters (mode, threshold), the
-French formats of times, shares and counts (``inf`` is unreachable, never a
-number), :class:`AccessError` and the constants the views share.
+derived from them. Here too: the request parameters (mode, threshold),
+:class:`AccessError` and the constants the views share (the French formats of
+times, shares and counts are :mod:`mapapp.formats`).
 
 What a view needs for one theme, one mode and one threshold (communes and
 territories at the threshold, car versus no car, the fiches) is derived in
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from mapapp import formats
 from mapapp.access.themes import Theme, Thresholds
 from mapapp.results import ModeManifest, ResultStore
 from mapapp.territory.bundle import GRID_LABELS
@@ -65,60 +66,6 @@ class AccessError(Exception):
 
 def is_number(value) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value)) and not pd.isna(value)
-
-
-def minutes_fr(value, unreachable: str = "injoignable", missing: str = "—") -> str:
-    """``12.34`` → ``12,3 min``; ``inf`` → « injoignable »; NaN/None → ``missing``."""
-    if not is_number(value):
-        return missing
-    value = float(value)
-    if math.isinf(value):
-        return unreachable
-    return f"{value:.1f}".replace(".", ",") + "\u00a0min"
-
-
-def duration_fr(value, unreachable: str = "injoignable", missing: str = "—") -> str:
-    """A travel time for people: ``12.3`` → « 12 min », ``65`` → « 1 h 05 », ``636.0`` → « 10 h 36 »,
-    ``0.4`` → « moins d'1 min »; ``inf`` → « injoignable »; NaN/None → ``missing``.
-
-    Rounded to the minute (a fiche reader plans a trip, not a statistic: the
-    tables of indicators keep :func:`minutes_fr` and its decimal).
-    """
-    if not is_number(value):
-        return missing
-    value = float(value)
-    if math.isinf(value):
-        return unreachable
-    if value < 1:
-        return "moins d'1\u00a0min"
-    total = round(value)
-    if total < 60:
-        return f"{total}\u00a0min"
-    hours, minutes = divmod(total, 60)
-    return f"{hours}\u00a0h\u00a0{minutes:02d}"
-
-
-def threshold_fr(value) -> str:
-    """``20.0`` → ``20 min``, ``7.5`` → ``7,5 min``."""
-    value = float(value)
-    text = f"{value:g}".replace(".", ",")
-    return f"{text}\u00a0min"
-
-
-def percent_fr(share, missing: str = "—") -> str:
-    """``0.1234`` → ``12,3 %`` (``< 0,1 %`` for tiny non-zero shares)."""
-    if not is_number(share):
-        return missing
-    pct = float(share) * 100
-    if 0 < pct < 0.05:
-        return "<\u00a00,1\u00a0%"
-    return f"{pct:.1f}".replace(".", ",") + "\u00a0%"
-
-
-def count_fr(value, missing: str = "—") -> str:
-    if not is_number(value):
-        return missing
-    return f"{round(float(value)):,}".replace(",", "\u202f")
 
 
 def json_number(value, digits: int | None = None):
@@ -295,8 +242,8 @@ def parse_threshold(value: str | None, main: float, bands: Sequence[float]) -> t
     for b in bands:
         if abs(b - t) < 1e-9:
             return b, None
-    allowed = ", ".join(threshold_fr(b) for b in bands)
-    return t, (f"Le seuil de {threshold_fr(t)} n'est pas un des seuils prévus pour ce thème et ce mode "
+    allowed = ", ".join(formats.threshold(b) for b in bands)
+    return t, (f"Le seuil de {formats.threshold(t)} n'est pas un des seuils prévus pour ce thème et ce mode "
                f"({allowed}) : ses chiffres sont calculés à partir des temps de chaque point de population")
 
 

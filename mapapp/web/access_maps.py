@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from mapapp import formats
 from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web.maps import CommuneLayer
@@ -93,7 +94,7 @@ class TimeClasses:
         return sum(1 for b in self.breaks if minutes > b)
 
     def labels(self) -> list[str]:
-        b = [ad.threshold_fr(x) for x in self.breaks]
+        b = [formats.threshold(x) for x in self.breaks]
         if not b:
             return ["Toutes durées"]
         out = [f"{b[0]} ou moins"]
@@ -156,7 +157,7 @@ def access_layers(communes: pd.DataFrame, *, classes: TimeClasses, threshold: fl
                   comparison: at.Comparison | None, view: str) -> AccessLayers:
     """Choropleth of mean times, superposition, car-only (exclusive views) and zones blanches (overlay)."""
     phrase = ad.MODE_PHRASE[mode]
-    t_txt = ad.threshold_fr(threshold)
+    t_txt = formats.threshold(threshold)
     time_entries, overlap_entries, zb_entries = [], [], []
     time_counts = [0] * (len(classes.breaks) + 1)
     unreachable = no_pop = 0
@@ -172,10 +173,10 @@ def access_layers(communes: pd.DataFrame, *, classes: TimeClasses, threshold: fl
             unreachable += 1
         else:
             time_counts[classes.index(float(r.mean_time_min))] += 1
-        time_txt = ad.minutes_fr(r.mean_time_min) if status == ad.OK else label.lower()
+        time_txt = formats.minutes(r.mean_time_min) if status == ad.OK else label.lower()
         lines = [f"Temps moyen {phrase} : {time_txt}",
-                 f"Au-delà de {t_txt} : {ad.count_fr(r.population_beyond)} habitants "
-                 f"({ad.percent_fr(r.share_beyond)})" if status != ad.NO_POPULATION else "",
+                 f"Au-delà de {t_txt} : {formats.integer(r.population_beyond)} habitants "
+                 f"({formats.percent(r.share_beyond)})" if status != ad.NO_POPULATION else "",
                  "Zone blanche à ce seuil" if r.zone_blanche_t is True else ""]
         time_entries.append(_entry(code, colour, time_txt, lines))
         if r.zone_blanche_t is True:
@@ -186,10 +187,10 @@ def access_layers(communes: pd.DataFrame, *, classes: TimeClasses, threshold: fl
             i = overlap_index(r.mean_sites_within)
             overlap_counts[i] += 1
             text = (f"{str(round(float(r.mean_sites_within), 1)).replace('.', ',')} lieu(x) en moyenne "
-                    f"à {ad.threshold_fr(main)} ou moins")
+                    f"à {formats.threshold(main)} ou moins")
             overlap_entries.append(_entry(
                 code, BUPU5[i], text,
-                [text, f"Habitants avec 2 lieux ou plus : {ad.percent_fr(r.share_population_2plus)}",
+                [text, f"Habitants avec 2 lieux ou plus : {formats.percent(r.share_population_2plus)}",
                  f"Lieux distincts à portée : {int(r.n_sites_reaching)}"]))
     layers = [CommuneLayer("temps", "Temps moyen d'accès", time_entries, BASE_STYLE, show=view == "temps",
                            overlay=False),
@@ -213,9 +214,9 @@ def access_layers(communes: pd.DataFrame, *, classes: TimeClasses, threshold: fl
             counts[cls] += 1
             colour = COMPARISON_COLOURS.get(cls)
             lines = [f"{COMPARISON_LABELS[cls]} ({t_txt})",
-                     f"Habitants à {t_txt} ou moins en voiture : {ad.percent_fr(row['share_within_car'])}",
-                     f"Habitants à {t_txt} ou moins {other} : {ad.percent_fr(row['share_within_other'])}",
-                     f"Habitants desservis seulement en voiture : {ad.count_fr(row['car_only_population'])}"]
+                     f"Habitants à {t_txt} ou moins en voiture : {formats.percent(row['share_within_car'])}",
+                     f"Habitants à {t_txt} ou moins {other} : {formats.percent(row['share_within_other'])}",
+                     f"Habitants desservis seulement en voiture : {formats.integer(row['car_only_population'])}"]
             entries.append(_entry(code, colour, COMPARISON_LABELS[cls].lower(), lines))
         layers.append(CommuneLayer("voiture", "Voiture ou sans voiture", entries, BASE_STYLE,
                                    show=view == "voiture", overlay=False))
@@ -242,7 +243,7 @@ def catchment_layer(site_communes: pd.DataFrame, *, classes: TimeClasses, mode: 
         colour = classes.colour_of(r.mean_time_min, status)
         if status == ad.OK:
             counts[classes.index(float(r.mean_time_min))] += 1
-        text = f"{ad.count_fr(r.population)} habitants, {ad.duration_fr(r.mean_time_min)} {phrase} en moyenne"
+        text = f"{formats.integer(r.population)} habitants, {formats.travel_time(r.mean_time_min)} {phrase} en moyenne"
         entries.append(_entry(r.commune, colour, text, [text]))
     layer = CommuneLayer("desserte", "Communes desservies en premier", entries, BASE_STYLE, show=True)
     legend = [LegendEntry(c, lab, n) for c, lab, n in zip(classes.colours, classes.labels(), counts)]

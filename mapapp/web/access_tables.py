@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mapapp import formats
 from mapapp.web.access_data import (
     ALL,
     CAR_ONLY,
@@ -52,7 +53,6 @@ from mapapp.web.access_data import (
     Results,
     grid_order,
     is_number,
-    threshold_fr,
 )
 
 
@@ -113,7 +113,7 @@ def _commune_table(results: Results, mode: str, theme: str, threshold: float, ma
     communes = results.table(mode, "communes", theme).reset_index(drop=True)
     at = commune_beyond(results, mode, theme, threshold)
     if not communes["commune"].isin(at.index).all():
-        raise AccessError(f"seuil de {threshold_fr(threshold)} absent des résultats : relancez « mapapp compute »",
+        raise AccessError(f"seuil de {formats.threshold(threshold)} absent des résultats : relancez « mapapp compute »",
                           404)
     out = communes.copy()
     out["population_beyond"] = at["population_beyond"].reindex(out["commune"]).to_numpy(dtype=float)

@@ -80,39 +80,14 @@ def site_names(session, ids) -> dict[str, str]:
     return dict(session.execute(select(Site.id, Site.nom).where(Site.id.in_(ids))).all())
 
 
-@bp.app_template_filter("minutes_fr")
-def _minutes_filter(value, unreachable: str = "injoignable", missing: str = "—") -> str:
-    return ad.minutes_fr(value, unreachable, missing)
-
-
-@bp.app_template_filter("duree_fr")
-def _duration_filter(value, unreachable: str = "injoignable", missing: str = "—") -> str:
-    return ad.duration_fr(value, unreachable, missing)
-
-
 @bp.app_template_filter("heures_fr")
 def _hours_filter(value) -> str:
     return hours_fr(value)
 
 
-@bp.app_template_filter("percent_fr")
-def _percent_filter(value) -> str:
-    return ad.percent_fr(value)
-
-
-@bp.app_template_filter("count_fr")
-def _count_filter(value) -> str:
-    return ad.count_fr(value)
-
-
 @bp.app_template_filter("nombre_fr")
 def _number_filter(value) -> str:
     return observatoire.number_fr(value)
-
-
-@bp.app_template_filter("seuil_fr")
-def _threshold_filter(value) -> str:
-    return ad.threshold_fr(value)
 
 
 @bp.app_template_filter("sort_key")

@@ -32,6 +32,7 @@ from flask import Blueprint, current_app, request
 from shapely.geometry import mapping
 from sqlalchemy import select
 
+from mapapp import formats
 from mapapp.access.eligibility import ZoneIndex
 from mapapp.access.nearest import nearest_sites_from_origin
 from mapapp.access.themes import Theme, default_themes, select_destinations
@@ -411,7 +412,7 @@ def nearest_payload(session, results: ad.Results, theme: Theme, mode: str, publi
         payload["message"] = ("Aucune offre ouverte de ce thème (et de ce public) ne contient ces mots-clés depuis "
                               "cette commune" if only_offers is not None else
                               "Aucune offre ouverte de ce thème (et de ce public) n'est accessible depuis cette commune"
-                              ) + (f" le {lookup.date_fr(day)}" if day else "") + "."
+                              ) + (f" le {formats.date(day)}" if day else "") + "."
         return payload
     s_snap = snap_points(graph, site_rows["lon"].to_numpy(), site_rows["lat"].to_numpy(), direction="in",
                          access_leg=leg)

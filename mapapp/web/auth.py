@@ -290,11 +290,11 @@ def reset(token: str):
         row = check_token(db, token)
     except TokenError as exc:
         return render_template("auth/reset.html", invalid=str(exc)), 400
-    error = None
+    error = error_field = None
     if request.method == "POST":
         password = request.form.get("password", "")
         if password != request.form.get("confirmation", ""):
-            error = "Les deux mots de passe ne sont pas identiques."
+            error, error_field = "Les deux mots de passe ne sont pas identiques.", "confirmation"
         else:
             try:
                 check_password_strength(password, row.user)
@@ -307,5 +307,5 @@ def reset(token: str):
                 session.clear()
                 flash("Votre mot de passe est enregistré : connectez-vous.")
                 return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", invalid=None, error=error, purpose=row.purpose,
+    return render_template("auth/reset.html", invalid=None, error=error, error_field=error_field, purpose=row.purpose,
                            email=row.user.email), 200 if error is None else 400

@@ -209,3 +209,15 @@ def display(field_: Field, value) -> str:
     if field_.kind == "number":
         return f"{float(value):.6f}".rstrip("0").rstrip(".") if isinstance(value, (int, float)) else str(value)
     return str(value)
+
+
+def summary_item(error: tuple[str, str], shown: list[str], label_of) -> tuple[str | None, str | None, str]:
+    """One line of a form's error summary (templates/_errors.html): ``(field id, label, message)``.
+
+    The link goes to the field when the form shows it (id ``f-<name>``, as ``espace/_fields.html``
+    writes it); an error of the whole form (``"-"``) or of a field the form does not show has no link.
+    """
+    name, message = error
+    if name == "-":
+        return None, None, message
+    return (f"f-{name}" if name in shown else None), label_of(name), message

@@ -19,6 +19,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
+from mapapp import formats
 from mapapp.catalog import users
 from mapapp.catalog.models import Commune
 from mapapp.config import Settings
@@ -57,19 +58,9 @@ def legal_notice():
     return render_template("legal/mentions.html", s=settings())
 
 
-def _duration_fr(delta) -> str:
-    """« 12 heures », « 15 minutes », « 7 jours » (the durations of :mod:`mapapp.catalog.users`)."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("jour", 86400), ("heure", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n > 1 else ''}"
-    return f"{seconds} secondes"
-
-
 @bp.route("/donnees-personnelles")
 def personal_data():
-    durations = {key: _duration_fr(value) for key, value in {
+    durations = {key: formats.span(value) for key, value in {
         "session": users.SESSION_LIFETIME, "failures": users.FAILURE_WINDOW,
         "reset": users.RESET_TTL, "invite": users.INVITE_TTL}.items()}
     return render_template("legal/donnees.html", s=settings(), durations=durations,

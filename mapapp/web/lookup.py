@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import quote
@@ -20,8 +19,6 @@ from mapapp.catalog.weekly_hours import weekly_hours_fr
 from mapapp.catalog.models import Commune, GridUnit, grid_member
 from mapapp.territory.bundle import GRID_LABELS
 
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-             "novembre", "décembre")
 
 
 def commune_names(session: Session) -> dict[str, str]:
@@ -85,14 +82,6 @@ def eligibility_labels(session: Session, codes: list[str] | None) -> list[str]:
     return out
 
 
-def date_fr(value: dt.date | None) -> str:
-    """``2026-01-15`` → ``15 janvier 2026``; empty for None."""
-    if not value:
-        return ""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS_FR[value.month - 1]} {value.year}"
-
-
 def safe_link(url: str | None, text: str | None = None) -> Markup:
     """A link only for http(s) URLs (never ``javascript:``); other values as plain text."""
     if not url:
@@ -100,11 +89,6 @@ def safe_link(url: str | None, text: str | None = None) -> Markup:
     if url.lower().startswith(("http://", "https://")):
         return Markup('<a href="{0}" rel="noopener noreferrer">{1}</a>').format(url, text or url)
     return escape(url)
-
-
-def thousands(n: int | float) -> str:
-    """French number format with a narrow no-break space: ``12 345``."""
-    return f"{round(n):,}".replace(",", "\u202f")
 
 
 class FicheUrls:

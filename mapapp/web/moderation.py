@@ -22,7 +22,7 @@ from mapapp.web.auth import current_user, login_required
 from mapapp.web.contrib_forms import SLUGS
 from mapapp.web.db import get_session
 from mapapp.web.form_versions import form_version, unchanged_since_opened
-from mapapp.web.partenaires import _get_revision, _viewable_record
+from mapapp.web.partenaires import _get_revision, _viewable_record, render_revision
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 STAFF = ("admin", "moderator")
@@ -67,7 +67,13 @@ def decide(rev_id: int, action: str):
     except PermissionDenied as exc:
         db.rollback()
         abort(403, description=str(exc))
-    except (ValidationFailed, ConflictError, ContributionError) as exc:
+    except ValidationFailed as exc:
+        db.rollback()
+        reason = next((m for f, m in exc.issues if f == "reason"), None)
+        if action == "refuser" and reason:  # the message goes with the reason field, on the page itself
+            return render_revision(rev, reason_error=reason), 400
+        flash(str(exc))
+    except (ConflictError, ContributionError) as exc:
         db.rollback()
         flash(str(exc))
     else:

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from mapapp import formats
 from mapapp.catalog import vocab
 from mapapp.catalog.freshness import months_before, stale_months
 from mapapp.catalog.models import Offer, Site
@@ -73,7 +74,7 @@ def distance_fr(metres: float) -> str:
     """``850`` → « 850 m », ``12345`` → « 12,3 km » (straight-line distances on the fiches)."""
     if metres < 1000:
         return f"{round(metres / 10) * 10:.0f}\u00a0m"
-    return f"{metres / 1000:.1f}".replace(".", ",") + "\u00a0km"
+    return f"{formats.number(metres / 1000, 1)}\u00a0km"
 
 
 @dataclass(frozen=True)

@@ -291,14 +291,19 @@ def _get_revision(rev_id: int) -> Revision:
 @bp.route("/demande/<int:rev_id>")
 @login_required()
 def revision(rev_id: int):
+    return render_revision(_get_revision(rev_id))
+
+
+def render_revision(rev, reason_error: str | None = None) -> str:
+    """The page of a revision; ``reason_error`` is the message tied to the refusal's reason field."""
     db = get_session()
     user = current_user()
-    rev = _get_revision(rev_id)
     changes = changes_of(db, rev)
     live = live_object(db, rev.section, rev.record_id)
     moderator = can_moderate_revision(db, user, rev)
     return render_template("espace/revision.html", rev=rev, changes=changes, live=live, moderator=moderator,
-                           editable=can_edit(db, user, rev), stale=is_stale(db, rev), slug=SLUG_OF[rev.section])
+                           editable=can_edit(db, user, rev), stale=is_stale(db, rev), slug=SLUG_OF[rev.section],
+                           reason_error=reason_error)
 
 
 @bp.route("/demande/<int:rev_id>/<action>", methods=["POST"])

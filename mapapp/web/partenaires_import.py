@@ -161,7 +161,7 @@ def import_file():
         abort(400, description="Format inconnu.")
     data_date = _data_date(request.form.get("date_donnees", ""))
     if data_date is False:
-        return render_template("espace/import.html", formats=FORMATS,
+        return render_template("espace/import.html", formats=FORMATS, error_field="date_donnees",
                                error="Date des données invalide : AAAA-MM-JJ attendue."), 400
     if upload is None or not upload.filename:
         return render_template("espace/import.html", formats=FORMATS, error="Choisissez un fichier."), 400

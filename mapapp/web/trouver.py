@@ -34,14 +34,15 @@ from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from mapapp import formats
 from mapapp.catalog import vocab
 from mapapp.catalog.addresses_store import address_version
 from mapapp.catalog.filters import FilterError
 from mapapp.catalog.models import Commune, Offer, Site
 from mapapp.catalog.query import PlaceNotFound, resolve_commune
 from mapapp.catalog.weekly_hours import open_on
-from mapapp.web import access_data as ad
 from mapapp.territory.address_search import STOP_WORDS, words
+from mapapp.web import access_data as ad
 from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup
 from mapapp.web.accessibilite import results_store
@@ -246,7 +247,7 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
     message = None
     if not places:
         if q.day is not None and ranked:
-            message = (f"Aucun des lieux joignables n'est ouvert le {lookup.date_fr(q.day)} : "
+            message = (f"Aucun des lieux joignables n'est ouvert le {formats.date(q.day)} : "
                        "essayez un autre jour.")
         else:
             message = messages[0] if messages else "Aucun lieu ne correspond à cette recherche."
@@ -265,7 +266,7 @@ def answer_map(session, q: Query, places: list[Place]):
     where = o.get("label") or o.get("nom") or "Position indiquée"
     markers = [PointMarker(o["lat"], o["lon"], ORIGIN_SYMBOL, f"Départ : {where}")]
     for p in places:
-        title = f"{p.rank}. {p.site.nom} – {ad.duration_fr(p.time_min)} {ad.MODE_PHRASE[p.mode]}"
+        title = f"{p.rank}. {p.site.nom} – {formats.travel_time(p.time_min)} {ad.MODE_PHRASE[p.mode]}"
         popup = (f'<div class="popup"><p><strong>{escape(title)}</strong></p>'
                  f'<p><a href="{escape(url_for("fiches.site", site_id=p.site.id))}">Voir la fiche du lieu</a></p></div>')
         markers.append(PointMarker(p.site.lat, p.site.lon, site_symbol(p.site, p.offers), title, popup))

@@ -99,9 +99,11 @@ def test_corse_du_sud_car_access_to_france_services_with_the_1km_grid(capsys):
     dept = res.territories.set_index(["grid", "code"]).loc[("all", "all")]
     shares = whole.set_index("threshold_min").share_beyond
     with capsys.disabled():
+        from mapapp import formats
+
         print(f"\nCorse-du-Sud, voiture → France Services ({len(fs)} sites dont hors département) : "
-              f"temps moyen {dept.mean_time_min:.1f} min ; au-delà de 20 min : {shares[20.0]:.1%} "
-              f"({dept.population_points * shares[20.0]:,.0f} hab.) ; au-delà de 30 min : {shares[30.0]:.1%} ; "
-              f"zones blanches (20 min) : {int(dept.n_zones_blanches)} communes ; "
-              f"hors réseau (> 3 km d'une route) : {c.population_unsnapped.sum():.0f} hab.")
+              f"temps moyen {formats.minutes(dept.mean_time_min)} ; au-delà de 20 min : {formats.percent(shares[20.0])} "
+              f"({formats.integer(dept.population_points * shares[20.0])} hab.) ; au-delà de 30 min : "
+              f"{formats.percent(shares[30.0])} ; zones blanches (20 min) : {int(dept.n_zones_blanches)} communes ; "
+              f"hors réseau (> 3 km d'une route) : {formats.integer(c.population_unsnapped.sum())} hab.")
     assert 0 < shares[20.0] < 0.5 and shares[30.0] <= shares[20.0]

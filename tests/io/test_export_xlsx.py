@@ -72,3 +72,31 @@ def test_text_cells_never_become_formulas():
     assert all(c.data_type == "s" for c in ws["A"])  # stored as text, never as a formula
     assert [c.quotePrefix for c in ws["A"]] == [True, True, True, True, True, False]  # and stays text when edited
     assert [c.value for c in ws["B"]][1:] == [1, -2, 3, 4, 5]  # numbers stay numbers
+
+
+def test_columns_are_sized_to_their_headers(workbook):
+    from mapapp.io.export_xlsx import MAX_WIDTH
+
+    for name in SHEETS:
+        ws = workbook[name]
+        for cell in ws[1]:
+            width = ws.column_dimensions[cell.column_letter].width
+            assert width >= min(len(cell.value) + 1, MAX_WIDTH), (name, cell.value, width)
+            assert width <= MAX_WIDTH
+    # A text column is as wide as its longest value too (the commune names), not just its header.
+    communes = workbook["Communes"]
+    names = [c for c in communes[1] if c.value == "Commune"]
+    assert names, [c.value for c in communes[1]]
+    longest = max(len(str(r[0].value or "")) for r in communes.iter_rows(min_row=2, min_col=names[0].column,
+                                                                         max_col=names[0].column))
+    assert communes.column_dimensions[names[0].column_letter].width >= min(longest + 1, MAX_WIDTH)
+
+
+def test_method_sheet_text_is_written_the_french_way(workbook):
+    cells = {r[0].value: r[1].value for r in workbook["Méthode"].iter_rows(min_row=2)}
+    network = next(v for k, v in cells.items() if k.startswith("Réseau"))
+    assert "+00:00" not in network and "T" not in network.split("calcul du ")[1]
+    assert " à " in network.split("calcul du ")[1]  # « 7 décembre 2026 à 11 h 58 », Paris time
+    thresholds = next(v for k, v in cells.items() if k.startswith("Seuils"))
+    assert "\u00a0min" in thresholds and ".0" not in thresholds
+    assert cells["Superposition"].startswith("au moins ") and "\u00a0%" in cells["Superposition"]

@@ -9,7 +9,7 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
-from mapapp.reports.fmt import fr_int, fr_minutes, fr_pct
+from mapapp.formats import integer as fr_int, minutes as fr_minutes, percent as fr_pct
 from mapapp.reports.maps import OSM_CREDIT, figure_bytes, report_maps, time_map
 from mapapp.reports.render import render_html, render_pdf
 from tests.reports.fixtures import EPCI, TEMPLATE, XSS

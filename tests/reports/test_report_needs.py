@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from mapapp.catalog.needs_store import read_need_counts
-from mapapp.reports.fmt import fr_pct
+from mapapp.formats import percent as fr_pct
 from mapapp.reports.render import render_html, render_pdf
 from tests.reports.fixtures import EPCI
 

@@ -44,7 +44,7 @@ def test_top_up_conserves_squares_and_adds_the_legal_population_of_communes_with
     assert points["population"].sum() == 150 + legal["77002"] + legal["77003"] + legal["91001"]
     infos = [str(i) for i in report.infos if "sans carreau peuplé" in str(i)]
     assert len(infos) == 1 and "3 commune(s)" in infos[0] and "dont 1 hors département" in infos[0]
-    assert "3300 hab. ajoutés" in infos[0] and "Gamma" in infos[0]
+    assert "3\u202f300 hab. ajoutés" in infos[0] and "Gamma" in infos[0]
 
 
 def test_nothing_added_when_every_commune_has_a_square(tmp_path, communes):

@@ -67,7 +67,7 @@ def test_squares_become_points_in_their_commune(squares_gpkg, communes):
     messages = " | ".join(i.message for i in report.warnings)
     assert "1 carreau(x) (20 hab.) ont leur centre hors des communes" in messages
     assert "1 carreau(x) (30 hab.) hors de toute commune rattaché(s) à la plus proche" in messages
-    assert "1 carreau(x) (40 hab.) à plus de 1000 m du territoire : ignoré(s)" in messages
+    assert "1 carreau(x) (40 hab.) à plus de 1\u202f000 m du territoire : ignoré(s)" in messages
     assert any("EPSG:3035" in i.message for i in report.infos)
     assert report.ok
 
@@ -153,4 +153,4 @@ def test_corse_du_sud_grid_conserves_population():
     assert per_commune.sum() < census.sum()
     assert np.corrcoef(per_commune.reindex(census.index).fillna(0), census)[0, 1] > 0.95
     moved = next(w for w in report.warnings if "centre hors des communes" in w.message)
-    assert moved.message.startswith("74 carreau(x) (3946 hab.)")
+    assert moved.message.startswith("74 carreau(x) (3\u202f946 hab.)")

@@ -88,6 +88,8 @@ def _duration(value: float) -> str:
 
 
 def _percent(share: float) -> str:
+    if share in (0.0, 1.0):  # all or nobody: no decimal (« 100 % »)
+        return f"{int(share * 100)}\u00a0%"
     return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
@@ -546,7 +548,7 @@ def test_api_plus_proches_never_builds_a_graph_in_a_request(demo_computed, tmp_p
 def test_method_section_states_the_stored_choices_and_their_measured_effect(demo_client, store):
     """The « Méthode » section quotes the manifest's choices and shares recomputed from the stored points."""
     from mapapp.access.method_effect import access_leg_effect
-    from mapapp.reports.fmt import fr_pct
+    from mapapp.formats import percent as fr_pct
 
     manifest = store.manifest("car")
     assert manifest.method.get("access_leg"), "compute records the method in the manifest"
@@ -579,3 +581,14 @@ def test_fiche_site_opens_on_a_theme_it_serves_first(demo_client, store):
     section = page[page.index('id="desserte"'):]
     assert "Aucune commune n&#39;a ce lieu pour plus proche." not in section
     assert re.search(r'<tr data-commune="\w+">', section)
+
+
+def test_computation_time_is_shown_in_paris_time_never_utc(demo_client, store):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    page = _get(demo_client, f"/accessibilite?theme={THEME}&mode=voiture")
+    computed = dt.datetime.fromisoformat(store.manifest("car").computed_at)
+    local = computed.astimezone(ZoneInfo("Europe/Paris"))
+    assert f"à {local.hour}\u00a0h\u00a0{local.minute:02d}" in page
+    assert "UTC" not in page

@@ -133,6 +133,13 @@ def test_password_reset_by_a_single_use_link_written_to_the_outbox(contrib_app, 
     mismatch = client.post(link, data={"password": "nouveau mot de passe", "confirmation": "autre chose",
                                        "csrf_token": token})
     assert mismatch.status_code == 400
+    from tests.web.html_ids import elements_by_id
+
+    page = elements_by_id(mismatch.get_data(as_text=True))  # the error goes with the confirmation field
+    assert page["erreurs"].links == ["#confirmation"]
+    assert page["confirmation"].attrs.get("aria-invalid") == "true"
+    assert page["confirmation"].attrs["aria-describedby"] == "confirmation-err"
+    assert "identiques" in page["confirmation-err"].text and "aria-invalid" not in page["password"].attrs
     short = client.post(link, data={"password": "court", "confirmation": "court", "csrf_token": token})
     assert short.status_code == 400 and "10 caractères" in short.get_data(as_text=True)
     done = client.post(link, data={"password": "nouveau mot de passe", "confirmation": "nouveau mot de passe",

@@ -28,7 +28,7 @@ def test_home_names_territory_and_counts_by_family(settings, db_url, session_fac
     assert "Territoire de test" in page and "Territoire fictif" in page
     # 2 communes of the département (the buffer commune is not counted), 1 500 inhabitants
     assert "<strong>2</strong> communes" in page
-    assert "1 500</strong> habitants" in page
+    assert "1\u202f500</strong> habitants" in page  # CLDR French: narrow no-break space
     assert "<td>Département</td><td class=\"num\">1</td>" in page
     assert "<td>France Services</td><td class=\"num\">1</td>" in page
     assert "<td>Mobilité</td><td class=\"num\">1</td>" in page

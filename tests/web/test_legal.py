@@ -100,7 +100,7 @@ def test_rgaa_settings_are_read_and_checked():
 
 
 def test_personal_data_quotes_the_enforced_durations(client):
-    page = _page(client, "/donnees-personnelles")
+    page = _page(client, "/donnees-personnelles").replace("\u00a0", " ")  # Babel keeps « 12 heures » together
     hours = int(users.SESSION_LIFETIME.total_seconds() // 3600)
     minutes = int(users.FAILURE_WINDOW.total_seconds() // 60)
     assert f"au plus {hours} heures" in page and f"{minutes} minutes après la première tentative" in page

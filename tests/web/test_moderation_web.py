@@ -74,9 +74,18 @@ def test_publish_makes_it_public_and_records_the_history(contrib_app, factory):
 def test_reject_needs_a_reason_that_the_partner_reads(contrib_app, factory):
     rev_id = _submitted(contrib_app, nom="Nom douteux")
     moderator = logged_in(contrib_app, "modo1")
-    _decide(moderator, rev_id, "refuser", reason="")
+    empty = _decide(moderator, rev_id, "refuser", reason="")
     with factory() as s:
         assert s.get(Revision, rev_id).status == "submitted"
+    # The message is on the page, tied to the reason field, with the linked summary (RGAA 11.10/11.11).
+    from tests.web.html_ids import elements_by_id
+
+    assert empty.status_code == 400
+    page = elements_by_id(empty.get_data(as_text=True))
+    assert page["erreurs"].links == ["#reason"] and "1 erreur :" in page["erreurs"].text
+    assert page["reason"].attrs.get("aria-invalid") == "true"
+    assert page["reason"].attrs["aria-describedby"] == "reason-err"
+    assert "Indiquez la raison du refus" in page["reason-err"].text
     _decide(moderator, rev_id, "refuser", reason=f"Ce nom existe déjà {XSS}")
     page = logged_in(contrib_app, "ml").get(f"/espace/demande/{rev_id}").get_data(as_text=True)
     assert "Refusée" in page and "Ce nom existe déjà &lt;script&gt;" in page

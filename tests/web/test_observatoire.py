@@ -13,7 +13,8 @@ from mapapp.cli import main
 from mapapp.config import load_settings
 from mapapp.results import ResultStore
 from mapapp.web import create_app
-from mapapp.web.access_data import count_fr, percent_fr
+from mapapp.formats import integer as count_fr
+from mapapp.formats import percent as percent_fr
 from tests.env import WEB_ENV
 
 THEME = "france_services"

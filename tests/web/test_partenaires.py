@@ -451,7 +451,7 @@ def test_form_errors_are_french_with_the_fields_labels(contrib_app):
     response = client.post(url, data=form_values(client, url, nom="", horaires_accueil="lundi", action="save"))
     assert response.status_code == 400
     alert = html.unescape(response.get_data(as_text=True)).split('role="alert"')[1].split("</div>")[0]
-    messages = re.findall(r"<li>(.*?)</li>", alert)
+    messages = [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r"<li>(.*?)</li>", alert, re.S)]
     assert "Nom de l'offre : champ obligatoire" in messages
     assert any(m.startswith("Horaires propres à l'offre : horaires illisibles « lundi »") for m in messages), messages
     assert len([m for m in messages if m.startswith("Nom de l'offre")]) == 1
@@ -461,3 +461,26 @@ def test_form_errors_are_french_with_the_fields_labels(contrib_app):
                        data=form_values(client, "/espace/lieu/test--num-1/modifier", lon="abc", action="save"))
     assert "Longitude : nombre illisible « abc »" in html.unescape(site.get_data(as_text=True))
     assert "could not convert" not in site.get_data(as_text=True)
+
+
+def test_form_errors_are_tied_to_their_fields_with_a_linked_summary(contrib_app):
+    """RGAA 11.10/11.11: « 2 erreurs : » with a link per field; each input aria-invalid and described by its error."""
+    from tests.web.html_ids import elements_by_id
+
+    client = logged_in(contrib_app, "ml")
+    url = "/espace/offre/test--o-num/modifier"
+    response = client.post(url, data=form_values(client, url, nom="", horaires_accueil="lundi", action="save"))
+    assert response.status_code == 400
+    page = elements_by_id(response.get_data(as_text=True))
+    summary = page["erreurs"]
+    assert summary.attrs.get("tabindex") == "-1" and "data-focus-on-load" in summary.attrs
+    assert " ".join(summary.text.split()).startswith("2 erreurs :")
+    assert summary.links == ["#f-nom", "#f-horaires_accueil"]
+    for name in ("nom", "horaires_accueil"):
+        field = page[f"f-{name}"]
+        assert field.attrs.get("aria-invalid") == "true", field
+        described = field.attrs["aria-describedby"].split()
+        assert f"f-{name}-err" in described
+        assert all(i in page for i in described), described  # no dangling reference
+        assert page[f"f-{name}-err"].text.strip()
+    assert "aria-invalid" not in page["f-description"].attrs
