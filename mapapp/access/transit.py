@@ -66,7 +66,7 @@ The return rule is documented on :func:`can_return`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import shapely
 from shapely import STRtree
 
