@@ -302,8 +302,10 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
 
 @main.command(help="Calculer les temps d'accès du territoire courant et enregistrer les résultats.\n\n"
                    "Construit (ou relit en cache) le graphe routier de chaque mode à partir du fichier "
-                   "OpenStreetMap du territoire, puis mesure l'accès à chaque thème ; seuls les thèmes dont "
-                   "les données ont changé depuis le dernier calcul sont recalculés.")
+                   "OpenStreetMap du territoire, puis mesure l'accès à chaque thème des réglages d'accessibilité "
+                   "(« mapapp parametres »), pour chaque public et, avec la règle des horaires, en ne comptant "
+                   "que les lieux ouverts assez longtemps ; seuls les thèmes dont les données ont changé depuis "
+                   "le dernier calcul sont recalculés.")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
               help="Mode(s) de déplacement à calculer : car (voiture), walk (marche), bike (vélo) ; par défaut "
                    "les trois.")
@@ -313,8 +315,10 @@ def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
     """Compute travel-time accessibility for the current territory and store the results.
 
     Builds (or reloads from cache) the road graph of each mode from the
-    territory's OpenStreetMap file, then measures access to every theme;
-    only themes whose inputs changed since the last run are recomputed.
+    territory's OpenStreetMap file, then measures access to every theme of the
+    accessibility settings, for each public and under the schedule rule
+    (result variants); only themes whose inputs changed since the last run are
+    recomputed.
     """
     import os
 
