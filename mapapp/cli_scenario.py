@@ -294,5 +294,38 @@ def export(scenario_id, path: Path) -> None:
     click.echo(f"Comparaison exportée : {path}")
 
 
+@scenario.command("best-place", help="Proposer les k meilleurs emplacements d'un nouveau lieu pour un thème : ceux qui "
+                  "couvrent le plus d'habitants aujourd'hui au-delà du seuil (problème de couverture maximale, "
+                  "résolu exactement par HiGHS), parmi les points principaux (mairies) des communes.")
+@click.option("--theme", "theme_key", required=True, metavar="CLE", help="Thème (clé des réglages, ex. accueil_departement).")
+@click.option("--mode", type=click.Choice(["car", "walk", "bike"]), default="car", show_default=True,
+              help="Mode de déplacement.")
+@click.option("--k", "k_max", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Nombre de nouveaux lieux (les solutions pour 1 à k sont données).")
+@click.option("--seuil", "threshold", type=click.FloatRange(0.5, 600), default=None,
+              help="Seuil en minutes (par défaut : le seuil principal du thème pour ce mode).")
+def best_place(theme_key, mode, k_max, threshold) -> None:
+    from mapapp.compute import ComputeError
+    from mapapp.config import load_settings
+    from mapapp.formats import integer, percent, threshold as fmt_threshold
+    from mapapp.placement_run import best_place_report
+
+    try:
+        placement, names = best_place_report(load_settings(), theme_key, mode, k_max, threshold_min=threshold,
+                                             progress=lambda m: click.echo(m, err=True))
+    except ComputeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Thème « {placement.theme} », {mode}, seuil {fmt_threshold(placement.threshold_min)} :")
+    for row in placement.summary.itertuples(index=False):
+        chosen = placement.choices[placement.choices["k"] == row.k].sort_values("rank")
+        sites = ", ".join(f"{names.get(c, c)} ({c}, +{integer(p)} hab.)"
+                          for c, p in zip(chosen["candidate_id"], chosen["population_new"]))
+        gain = row.population_newly_covered
+        click.echo(f"  k = {row.k} : {sites} — {integer(gain)} habitants nouvellement à moins du seuil "
+                   f"({percent(row.population_covered_after / row.population_total)} couverts, contre "
+                   f"{percent(row.population_covered_before / row.population_total)}) ; "
+                   f"{'optimum' if row.optimal else 'approché (glouton)'}")
+
+
 def register(main: click.Group) -> None:
     main.add_command(scenario)

@@ -133,3 +133,21 @@ def test_every_kind_of_change_from_the_command_line(demo_computed):
     assert "Déplacer un lieu" not in run(env, "show", number).output
     bad = run(env, "set-hours", number, site, "n'importe quoi", ok=False)
     assert bad.exit_code == 1 and "horaires_accueil" in bad.output
+
+
+def test_best_place_proposes_k_sites_with_growing_gains(demo_computed):
+    import re
+
+    env, _ = demo_computed
+    result = CliRunner().invoke(main, ["scenario", "best-place", "--theme", "accueil_departement", "--k", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip().startswith("k = ")]
+    assert [line.split(":")[0].strip() for line in lines] == ["k = 1", "k = 2", "k = 3"]
+    gains = [int(re.search(r"— ([\d\u202f\u00a0 ]+) habitants", line).group(1).replace("\u202f", "")
+                 .replace("\u00a0", "").replace(" ", "")) for line in lines]
+    assert 0 < gains[0] <= gains[1] <= gains[2]
+    first = re.search(r"\+([\d\u202f\u00a0 ]+) hab\.", lines[0]).group(1)
+    assert int(re.sub(r"\D", "", first)) == gains[0]  # one site: its own gain is the total
+    assert "optimum" in lines[0]
+    bad = CliRunner().invoke(main, ["scenario", "best-place", "--theme", "inconnu"], env=env)
+    assert bad.exit_code != 0 and "thème « inconnu » inconnu" in bad.output and "Traceback" not in bad.output
