@@ -300,6 +300,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             "seconds": float(res.timings_s.get("total", 0.0)),
         }
     if with_variants:
+        store.remove_variants_except({v.key for v in variants(access)})  # publics dropped from the settings
         for variant in variants(access)[1:]:
             say(f"Variante : {variant.label_fr(access.schedule)}")
             seconds = _compute_variant(store, variant, access, graphs, tables, results, themes, workers, force,

@@ -80,6 +80,13 @@ class ResultStore:
             raise ValueError(f"invalid variant key {key!r}")
         return ResultStore(self.root / VARIANTS_DIR / key, variant=key)
 
+    def remove_variants_except(self, keep: set[str]) -> list[str]:
+        """Remove the stored variants whose key is not in ``keep`` (a public dropped from the settings); their keys."""
+        gone = [k for k in self.variant_keys() if k not in keep]
+        for key in gone:
+            shutil.rmtree(self.root / VARIANTS_DIR / key, ignore_errors=True)
+        return gone
+
     def variant_keys(self) -> list[str]:
         """Keys of the variants that have results, besides the headline."""
         folder = self.root / VARIANTS_DIR

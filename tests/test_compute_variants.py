@@ -84,3 +84,18 @@ def test_report_and_export_take_a_public_and_refuse_one_not_computed(demo_comput
                                        "--public", "inconnu"], env=env)
     assert result.exit_code != 0 and "public « inconnu » non calculé" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_public_dropped_from_the_settings_loses_its_stored_results(demo_computed, tmp_path):
+    import shutil
+
+    from mapapp.access.settings import AccessSettings, ScheduleRule
+    from mapapp.compute import run_compute
+
+    env, _ = demo_computed
+    data_dir = tmp_path / "var"
+    shutil.copytree(env["MAPAPP_DATA_DIR"], data_dir)
+    settings = load_settings({**env, "MAPAPP_DATA_DIR": str(data_dir)})
+    fewer = AccessSettings(publics=default_settings().publics[:2], schedule=ScheduleRule(0))
+    run_compute(settings, modes=["car"], workers=1, access=fewer)
+    assert ResultStore(data_dir / "results").variant_keys() == ["minima_sociaux"]
