@@ -299,15 +299,15 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             "sites_unsnapped": int((~t["sites"]["snapped"]).sum()),
             "seconds": float(res.timings_s.get("total", 0.0)),
         }
+    report.unknown_hours = unknown_hours_count(inputs.offers)
     if with_variants:
         store.remove_variants_except({v.key for v in variants(access)})  # publics dropped from the settings
         for variant in variants(access)[1:]:
             say(f"Variante : {variant.label_fr(access.schedule)}")
             seconds = _compute_variant(store, variant, access, graphs, tables, results, themes, workers, force,
                                        method, now, theme_specs, recorded_method(method, points), inputs_digest,
-                                       memo)
+                                       memo, report.unknown_hours)
             report.variants[variant.key] = seconds
-    report.unknown_hours = unknown_hours_count(inputs.offers)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -318,7 +318,8 @@ def recorded_method(method: MethodSettings, points: pd.DataFrame) -> dict:
 
 
 def _compute_variant(store: ResultStore, variant: Variant, access: AccessSettings, graphs, tables, headline,
-                     themes, workers, force, method, now, theme_specs, recorded, inputs_digest, memo) -> float:
+                     themes, workers, force, method, now, theme_specs, recorded, inputs_digest, memo,
+                     unknown_hours: int) -> float:
     """One variant: the offers filtered, the engine offered its last results and the headline's; seconds taken."""
     start = time.perf_counter()
     vstore = store.variant(variant.key)
@@ -335,6 +336,5 @@ def _compute_variant(store: ResultStore, variant: Variant, access: AccessSetting
         res.points = _with_point_columns(res.points, tables[mode]["points"])
         vstore.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,
                      inputs_digest=inputs_digest, settings_digest=access.digest(),
-                     variant={**variant.spec(access.schedule),
-                              "unknown_hours": unknown_hours_count(next(iter(tables.values()))["offers"])})
+                     variant={**variant.spec(access.schedule), "unknown_hours": unknown_hours})
     return time.perf_counter() - start

@@ -105,17 +105,18 @@ def schedule_rule(infos: list[VariantInfo]) -> float | None:
     return next((i.min_weekly_hours for i in infos if i.schedule), None)
 
 
-def choose(root: ResultStore, public: str | None, hours: str | None, *,
-           strict: bool = False) -> tuple[ResultStore, VariantInfo | None]:
+def choose(root: ResultStore, public: str | None, hours: str | None, *, strict: bool = False,
+           infos: list[VariantInfo] | None = None) -> tuple[ResultStore, VariantInfo | None]:
     """The store of the requested variant and its description (None when nothing is computed yet).
 
-    With ``strict`` (the API), an empty value is an error rather than the default.
+    With ``strict`` (the API), an empty value is an error rather than the default. ``infos``:
+    :func:`available` of ``root`` when the caller has it already (read once per request).
     """
     if strict:
         for name, value in (("public", public), ("horaires", hours)):
             if value == "":
                 raise VariantError(f"« {name} » vide", 400)
-    infos = available(root)
+    infos = available(root) if infos is None else infos
     if hours not in (None, "", *HOURS_VALUES):
         raise VariantError(f"horaires « {hours} » inconnu : " + ", ".join(HOURS_VALUES), 400)
     schedule = hours == "ouverts"

@@ -15,8 +15,6 @@ territories at the threshold, car versus no car, the fiches) is derived in
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +24,7 @@ from mapapp import formats
 from mapapp.access.themes import Theme, Thresholds
 from mapapp.results import ModeManifest, ResultStore
 from mapapp.territory.bundle import GRID_LABELS
+from mapapp.web.lru import LruMemo
 
 #: Display order of the modes, their URL values (French) and labels.
 MODES = ("car", "bike", "walk")
@@ -193,23 +192,12 @@ class Results:
 
         The value is shared: callers must not modify it.
         """
-        k = (self.version, key)
-        with _MEMO_LOCK:
-            if k in _MEMO:
-                _MEMO.move_to_end(k)
-                return _MEMO[k]
-        value = compute()
-        with _MEMO_LOCK:
-            _MEMO[k] = value
-            while len(_MEMO) > MEMO_SIZE:
-                _MEMO.popitem(last=False)
-        return value
+        return _MEMO.get((self.version, key), compute)
 
 
 #: Derived tables kept per process (per theme and mode: a few hundred kB each on a large département).
 MEMO_SIZE = 128
-_MEMO: OrderedDict = OrderedDict()
-_MEMO_LOCK = threading.Lock()
+_MEMO = LruMemo(MEMO_SIZE)
 
 
 def _theme_rows(df: pd.DataFrame, theme: str) -> pd.DataFrame:

@@ -44,10 +44,12 @@ def results_store() -> ad.Results:
     return ad.Results(root_store())
 
 
-def variant_results(args, strict: bool = False) -> tuple[ad.Results, variants.VariantInfo | None]:
-    """The results of the variant asked by ``public`` and ``horaires`` (:mod:`mapapp.results_variants`)."""
+def variant_results(args, strict: bool = False, infos=None) -> tuple[ad.Results, variants.VariantInfo | None]:
+    """The results of the variant asked by ``public`` and ``horaires`` (:mod:`mapapp.results_variants`);
+    ``infos``: the computed variants when the caller read them already."""
     try:
-        store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"), strict=strict)
+        store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"), strict=strict,
+                                      infos=infos)
     except variants.VariantError as exc:
         raise ad.AccessError(exc.message, exc.status) from None
     return ad.Results(store), info
@@ -115,7 +117,7 @@ def page():
     infos = variants.available(root_store())
     base.update(publics=variants.publics(infos), rule_hours=variants.schedule_rule(infos))
     try:
-        results, info = variant_results(request.args)
+        results, info = variant_results(request.args, infos=infos)
     except ad.AccessError as exc:
         return render_template("accessibilite.html", error=exc.message, results=results_store(), options={},
                                theme=None, mode=None, threshold=None, bands=[], variant=None, **base), exc.status
@@ -224,7 +226,7 @@ def commune_section(session, code: str) -> dict:
     public and schedule rule of the URL (``public``, ``horaires``; a choice not computed is said, not hidden)."""
     infos = variants.available(root_store())
     try:
-        results, info = variant_results(request.args)
+        results, info = variant_results(request.args, infos=infos)
     except ad.AccessError as exc:
         return {"message": exc.message}
     if results.empty:

@@ -29,9 +29,11 @@ from collections import OrderedDict
 from flask import g
 from sqlalchemy.orm import Session
 
+from mapapp.web.lru import LruMemo
+
 #: Derived values kept (per catalog version and key): catalog tables, per-theme destinations...
 MEMO_SIZE = 256
-_MEMO: OrderedDict = OrderedDict()
+_MEMO = LruMemo(MEMO_SIZE)
 _LOCK = threading.Lock()
 
 
@@ -60,23 +62,13 @@ def forget_version() -> None:
 
 def memo(session: Session, key: tuple, compute):
     """``compute()`` once per catalog version and ``key`` (a small LRU shared by the process's requests)."""
-    k = (catalog_version(session), key)
-    with _LOCK:
-        if k in _MEMO:
-            _MEMO.move_to_end(k)
-            return _MEMO[k]
-    value = compute()
-    with _LOCK:
-        _MEMO[k] = value
-        while len(_MEMO) > MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
+    return _MEMO.get((catalog_version(session), key), compute)
 
 
 def clear() -> None:
     """Forget every cached value and answer (tests)."""
+    _MEMO.clear()
     with _LOCK:
-        _MEMO.clear()
         _RESPONSES.clear()
         _RESPONSES_SIZE[0] = 0
 
