@@ -136,6 +136,12 @@ def check_whole_path(env, tmp_path, store, name: str) -> dict:
     html = html_file.read_text(encoding="utf-8")
     assert "Choix de méthode" in html and "Traceback" not in html
     read["report_html"] = html
+    pub = tmp_path / "rapport-minima.html"
+    cli(env, "report", "--format", "html", "--out", pub, "--mode", "car", "--theme", "france_services",
+        "--public", "minima_sociaux", "--horaires", "ouverts")
+    assert "Bénéficiaires des minima sociaux, lieux ouverts au moins" in pub.read_text(encoding="utf-8")
+    best = cli(env, "scenario", "best-place", "--theme", "france_services", "--k", "2")
+    assert "k = 1 :" in best and "k = 2 :" in best, best
 
     from mapapp.web import create_app
 
@@ -146,7 +152,11 @@ def check_whole_path(env, tmp_path, store, name: str) -> dict:
                 "/api/offers", "/api/communes", f"/api/communes/{code}", "/api/openapi.json",
                 "/api/accessibilite/communes?mode=voiture&theme=france_services",
                 "/api/accessibilite/territoires?mode=voiture&theme=france_services",
-                f"/api/plus-proches?commune={code}&theme=france_services&mode=voiture"):
+                f"/api/plus-proches?commune={code}&theme=france_services&mode=voiture",
+                f"/api/plus-proches?commune={code}&theme=france_services&mode=voiture&ouvert_le=2026-12-08",
+                "/accessibilite?mode=voiture&theme=france_services&public=minima_sociaux&horaires=ouverts",
+                f"/commune/{code}?public=jeunes", "/carte?ouvert_le=2026-12-08&demi_journee=matin",
+                "/api/accessibilite/communes?mode=voiture&theme=france_services&public=handicap"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
         assert "stale-results" not in response.get_data(as_text=True), url  # just computed: up to date
