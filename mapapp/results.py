@@ -16,6 +16,12 @@ Writing is atomic per mode: each run writes a new version folder, then
 replaces the small pointer file ``<mode>.current`` (``os.replace`` is atomic),
 then removes older versions. A reader follows the pointer, so it sees the old
 run or the new one, never half of one and never none.
+
+Tables with a ``theme`` column are written with one Parquet row group per theme,
+so :meth:`ResultStore.theme_table` decodes only that theme's rows (the per-point
+table of a mode holds every point × every theme: tens of MB per variant once
+decoded; a page needs one theme of it). The per-point tables are never kept
+whole in memory by the readers (:data:`UNCACHED_TABLES`).
 """
 
 from __future__ import annotations
@@ -31,7 +37,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from mapapp.access.run import TABLES, AccessResults
 
@@ -121,8 +130,7 @@ class ResultStore:
         self.remove_stale()
         tmp = self._new_temp(results.mode)
         with ThreadPoolExecutor(4) as pool:  # pyarrow writes without the GIL
-            list(pool.map(lambda table: getattr(results, table).to_parquet(tmp / f"{table}.parquet", index=False),
-                          TABLES))
+            list(pool.map(lambda table: write_table(getattr(results, table), tmp / f"{table}.parquet"), TABLES))
         manifest = {
             "mode": results.mode, "computed_at": computed_at, "graph": graph_meta, "themes": themes,
             "digests": results.digests, "timings_s": results.timings_s,
@@ -140,6 +148,7 @@ class ResultStore:
             if old != final:
                 shutil.rmtree(old, ignore_errors=True)
         _read_table.cache_clear()
+        _read_theme.cache_clear()
         return final
 
     def _new_temp(self, mode: str) -> Path:
@@ -174,14 +183,32 @@ class ResultStore:
         return ModeManifest(**json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
 
     def table(self, mode: str, table: str) -> pd.DataFrame:
-        """One table of one mode (cached in memory until the files change)."""
+        """One table of one mode (cached in memory until the files change, but the per-point tables)."""
+        path = self._table_path(mode, table)
+        if table in UNCACHED_TABLES:
+            return pd.read_parquet(path)
+        return _read_table(str(path), path.stat().st_mtime_ns)
+
+    def theme_table(self, mode: str, table: str, theme: str) -> pd.DataFrame:
+        """The rows of ``theme`` in one table of one mode, decoding only that theme's row group.
+
+        Same rows, columns and order as filtering :meth:`table` on ``theme``.
+        Small tables are cached whole, as :meth:`table` does, and filtered.
+        """
+        if table not in UNCACHED_TABLES:
+            df = self.table(mode, table)
+            return df[df["theme"] == theme].reset_index(drop=True)
+        path = self._table_path(mode, table)
+        return _read_theme(str(path), path.stat().st_mtime_ns, theme)
+
+    def _table_path(self, mode: str, table: str) -> Path:
         if table not in TABLES:
             raise KeyError(f"unknown results table {table!r}")
         folder = self._folder(mode)
         path = folder / f"{table}.parquet" if folder is not None else None
         if path is None or not path.exists():
             raise FileNotFoundError(f"no results for mode {mode!r}: run `mapapp compute`")
-        return _read_table(str(path), path.stat().st_mtime_ns)
+        return path
 
     def read(self, mode: str) -> AccessResults | None:
         """The full results of a mode (for ``previous=`` reuse), or None."""
@@ -213,6 +240,28 @@ def _alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"
 
 
+#: Tables too large to keep whole per process: every population point × every theme.
+UNCACHED_TABLES = frozenset({"points"})
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` to Parquet, one row group per run of equal ``theme`` values when it has that column."""
+    if "theme" not in df.columns or len(df) == 0:
+        df.to_parquet(path, index=False)
+        return
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    themes = df["theme"].to_numpy()
+    starts = np.concatenate([[0], np.flatnonzero(themes[1:] != themes[:-1]) + 1, [len(df)]])
+    with pq.ParquetWriter(path, table.schema) as writer:
+        for start, stop in zip(starts[:-1], starts[1:]):
+            writer.write_table(table.slice(int(start), int(stop - start)))
+
+
 @lru_cache(maxsize=64)
 def _read_table(path: str, _mtime_ns: int) -> pd.DataFrame:
     return pd.read_parquet(path)
+
+
+@lru_cache(maxsize=8)
+def _read_theme(path: str, _mtime_ns: int, theme: str) -> pd.DataFrame:
+    return pd.read_parquet(path, filters=[("theme", "==", theme)]).reset_index(drop=True)

@@ -185,7 +185,7 @@ class Results:
 
     def table(self, mode: str, name: str, theme: str) -> pd.DataFrame:
         """The rows of ``theme`` in one stored table (read-only: shared between requests)."""
-        return self.memo(("table", mode, name, theme), lambda: _theme_rows(self.store.table(mode, name), theme))
+        return self.memo(("table", mode, name, theme), lambda: self.store.theme_table(mode, name, theme))
 
     def memo(self, key: tuple, compute):
         """``compute()`` once per version of the results (a small LRU shared by the process's requests).
@@ -198,10 +198,6 @@ class Results:
 #: Derived tables kept per process (per theme and mode: a few hundred kB each on a large département).
 MEMO_SIZE = 128
 _MEMO = LruMemo(MEMO_SIZE)
-
-
-def _theme_rows(df: pd.DataFrame, theme: str) -> pd.DataFrame:
-    return df[df["theme"] == theme]
 
 
 #: Largest threshold accepted, minutes (a day's travel is not an access threshold: 600 catches typos).
