@@ -311,7 +311,10 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
                    "les trois.")
 @click.option("--workers", type=int, default=None, help="Processus de calcul (par défaut : nombre de cœurs).")
 @click.option("--force", is_flag=True, help="Tout recalculer même si les données d'un thème n'ont pas changé.")
-def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
+@click.option("--instantane", "snapshot", is_flag=True,
+              help="Garder ces résultats et le catalogue comme instantané daté d'aujourd'hui (observatoire). Sans "
+                   "cette option, le premier calcul de chaque mois en garde un, sauf MAPAPP_INSTANTANES=manuel.")
+def compute(modes: tuple[str, ...], workers: int | None, force: bool, snapshot: bool) -> None:
     """Compute travel-time accessibility for the current territory and store the results.
 
     Builds (or reloads from cache) the road graph of each mode from the
@@ -332,6 +335,16 @@ def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
     except ComputeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
+    from mapapp.snapshots import SnapshotError, after_compute
+
+    try:
+        kept = after_compute(settings, marked=snapshot)
+    except SnapshotError as exc:
+        raise click.ClickException(str(exc)) from None
+    if kept is not None:
+        from mapapp.formats import date as date_fr
+
+        click.echo(f"Instantané du {date_fr(kept.day)} gardé ({kept.kind_label}).")
 
 
 # --------------------------------------------------------------------------- reports and exports
@@ -573,11 +586,13 @@ from mapapp.cli_gtfs import register as _register_gtfs  # noqa: E402
 from mapapp.cli_method import register as _register_method  # noqa: E402
 from mapapp.cli_observatoire import register as _register_observatoire  # noqa: E402
 from mapapp.cli_scenario import register as _register_scenario  # noqa: E402
+from mapapp.cli_snapshots import register as _register_snapshots  # noqa: E402
 from mapapp.cli_settings import register as _register_settings  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 _register_method(territory)  # mapapp territory method
 _register_settings(main)  # mapapp parametres ...
+_register_snapshots(main)  # mapapp observatoire ...
 _register_gtfs(territory)  # mapapp territory gtfs
 _register_observatoire(territory)  # mapapp territory besoins, references
 _register_scenario(main)  # mapapp scenario ...

@@ -313,3 +313,10 @@ def rebuild_snapshot(settings: Settings, day: dt.date, *, modes: Sequence[str] |
 def remove_snapshot(settings: Settings, day: dt.date) -> None:
     snap = get_snapshot(snapshots_root(settings), day)
     shutil.rmtree(snap.path)
+
+
+def after_compute(settings: Settings, *, marked: bool = False, by: str = "ligne de commande") -> Snapshot | None:
+    """What a compute keeps: a marked snapshot of today, else the month's first (:func:`monthly_snapshot`)."""
+    if marked:
+        return take_snapshot(settings, kind="marque", by=by)
+    return monthly_snapshot(settings)
