@@ -45,20 +45,21 @@ def build_history(catalog: dict, seed: int) -> list[dict]:
     open_sites = [s for s in catalog["sites"] if s["status"] == "active" and not s.get("closed_from")
                   and s["id"] not in closing]
     chosen = sorted(rng.choice(len(open_sites), size=min(N_OPENINGS, len(open_sites)), replace=False))
-    for index in chosen:
-        site = open_sites[int(index)]
-        when = day()
-        events.append({"date": when, "section": "sites", "id": site["id"], "action": "create", "changes": {}})
-        for offer in catalog["offers"]:
-            ids = offer.get("site_ids") or []
-            if site["id"] not in ids:
-                continue
-            if ids == [site["id"]]:
+    opened = {open_sites[int(index)]["id"]: day() for index in chosen}
+    for site_id, when in opened.items():
+        events.append({"date": when, "section": "sites", "id": site_id, "action": "create", "changes": {}})
+    for offer in catalog["offers"]:
+        ids = sorted(offer.get("site_ids") or [])
+        added = sorted(((opened[i], i) for i in ids if i in opened), reverse=True)  # latest opening first
+        for when, site_id in added:  # each opening undone in turn, going back in time
+            if ids == [site_id]:
                 events.append({"date": when, "section": "offers", "id": offer["id"], "action": "create",
                                "changes": {}})
-            else:
-                events.append({"date": when, "section": "offers", "id": offer["id"], "action": "update",
-                               "changes": {"site_ids": [sorted(i for i in ids if i != site["id"]), sorted(ids)]}})
+                break
+            before = [i for i in ids if i != site_id]
+            events.append({"date": when, "section": "offers", "id": offer["id"], "action": "update",
+                           "changes": {"site_ids": [before, ids]}})
+            ids = before
     for section in ("sites", "offers"):
         for record in catalog[section]:
             if record["status"] == "closed":
