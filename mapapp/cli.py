@@ -383,13 +383,22 @@ def _report_options(func):
     return func
 
 
-def _variant_store(settings, public: str | None, horaires: str):
-    """The results store of the public and schedule rule asked (a French usage error when not computed)."""
+def _variant_store(settings, public: str | None, horaires: str, day: str | None = None):
+    """The results store of the public and schedule rule asked (a French usage error when not computed);
+    ``day``: read the snapshot of that date (:mod:`mapapp.snapshots`) instead of the live results."""
     from mapapp.results import ResultStore
     from mapapp.results_variants import VariantError, choose
 
+    root = ResultStore(settings.data_dir / "results")
+    if day:
+        from mapapp.snapshots import SnapshotError, get_snapshot, snapshots_root
+
+        try:
+            root = get_snapshot(snapshots_root(settings), day).store
+        except SnapshotError as exc:
+            raise click.ClickException(str(exc)) from None
     try:
-        return choose(ResultStore(settings.data_dir / "results"), public, horaires)[0]
+        return choose(root, public, horaires)[0]
     except VariantError as exc:
         raise click.ClickException(exc.message) from None
 
@@ -424,8 +433,11 @@ def _open_session(settings):
 @click.option("--map-format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
               help="Format des images écrites dans --maps-dir.")
 @click.option("--list-units", is_flag=True, help="Lister les territoires qu'un rapport peut couvrir, puis s'arrêter.")
+@click.option("--date", "day", default=None, metavar="AAAA-MM-JJ",
+              help="Situation à cette date : lire l'instantané de ce jour (« mapapp observatoire instantane liste ») "
+                   "au lieu des derniers résultats.")
 def report(unit, themes, modes, sub_grid, public, horaires, stale_months, fmt, out, maps_dir, map_format,
-           list_units) -> None:
+           list_units, day) -> None:
     """Write an accessibility report (PDF or HTML, in French) for the département or one territory.
 
     Key figures, maps, mean access time per sub-territory, zones blanches,
@@ -449,7 +461,7 @@ def report(unit, themes, modes, sub_grid, public, horaires, stale_months, fmt, o
         start = time.perf_counter()
         _progress("Lecture des résultats et du catalogue")
         try:
-            data = build_report(session, _variant_store(settings, public, horaires),
+            data = build_report(session, _variant_store(settings, public, horaires, day),
                                 **_report_args(unit, themes, modes, sub_grid, stale_months))
         except ReportError as exc:
             raise click.ClickException(str(exc)) from None
