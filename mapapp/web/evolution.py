@@ -67,7 +67,8 @@ def _comparison(a, b):
 def page():
     snaps = list_snapshots(_root())
     kept = request.args.get("garde")
-    ctx = {"snaps": snaps, "comp": None, "kept": next((s for s in snaps if s.key == kept), None)}
+    ctx = {"snaps": snaps, "comp": None, "kept": next((s for s in snaps if s.key == kept), None),
+           "grid_label": lookup.grid_label, "mode_labels": ad.MODE_LABEL, "modes": ad.MODE_PARAM}
     try:
         pair = _pair(snaps)
         mode = ad.parse_mode(request.args.get("mode"), default="car")
@@ -97,7 +98,8 @@ def page():
         nom=lambda f: f["commune"].map(names).fillna(f["commune"]),
         label=lambda f: f["theme"].map(lambda k: comp.themes.get(k, k)))
     catalog = comp.catalog.assign(commune_nom=comp.catalog["commune"].map(names).fillna(comp.catalog["commune"]))
-    return render_template("evolution.html", comp=comp, a=a, b=b, mode=mode, grid=grid, grids=grids,
+    ctx["comp"] = comp
+    return render_template("evolution.html", a=a, b=b, mode=mode, grid=grid, grids=grids,
                            whole=whole.sort_values("label").to_dict("records"), units=units.to_dict("records"),
                            zones=zones.sort_values(["label", "nom"]).to_dict("records"),
                            catalog=catalog.to_dict("records"), **ctx)
