@@ -36,9 +36,13 @@ def test_vulnerability_counts_the_factors():
     members = pd.DataFrame({"grid": "canton", "code": ["C1", "C1", "C2", "C2", "C3"],
                             "commune": ["a", "b", "c", "d", "e"]})
     territories = pd.DataFrame({"grid": "canton", "code": ["C1", "C2", "C3"], "share_beyond_main": [0.5, 0.1, 0.2]})
-    units = vulnerability(territories, _communes(), _counts(), members, "canton").set_index("code")
+    counts = _counts().assign(count=[30, 20, 10, 5, 1], secret=None)
+    units = vulnerability(territories, _communes(), counts, members, "canton").set_index("code")
     assert units.loc["C1", "need_rate"] == 25.0  # (30 + 20) / 200
     assert bool(units.loc["C1", "f_distance"]) and bool(units.loc["C1", "f_need"]) and bool(units.loc["C1", "f_supply"])
     assert units.loc["C1", "n_factors"] == 3
-    assert units.loc["C3", "n_secret"] == 1 and pd.isna(units.loc["C3", "need_rate"])
+    assert units.loc["C3", "need_rate"] == 1.0 and units.loc["C2", "n_factors"] == 0
     assert list(units.index)[0] == "C1"
+    secret = vulnerability(territories, _communes(), _counts(), members, "canton").set_index("code")
+    assert secret.loc["C3", "n_secret"] == 1 and pd.isna(secret.loc["C3", "need_rate"])
+    assert not secret["f_need"].any()  # two known units: no terciles, no factor claimed
