@@ -119,3 +119,19 @@ def test_planner_keeps_a_snapshot_with_the_button(env):
     snaps = list_snapshots(snapshots_root(load_settings(env[0])))
     kept = [s for s in snaps if s.day == dt.date.today()]
     assert kept and kept[0].by == email and kept[0].kind == "marque"
+
+
+def test_need_supply_map_and_vulnerability_view(client):
+    from mapapp.observatoire_maps import BIVARIATE_COLOURS
+
+    r = client.get("/observatoire/besoins?indicateur=rsa&theme=france_services&mode=voiture&grid=canton")
+    assert r.status_code == 200
+    page = html.unescape(r.get_data(as_text=True))
+    assert "besoin fort, offre faible" in page and BIVARIATE_COLOURS[(3, 1)] in page
+    assert "Territoires cumulant des facteurs de vulnérabilité" in page and "sur 3</td>" in page
+    assert "Canton : distance, besoin et offre (France Services, Bénéficiaires du RSA)" in page
+    dated = client.get("/observatoire/besoins?date=2026-03-01").get_data(as_text=True)
+    assert "Situation au 1er mars 2026" in dated
+    r = client.get("/observatoire/besoins?indicateur=inconnu")
+    assert r.status_code == 404 and "non importé" in r.get_data(as_text=True)
+    assert client.get("/observatoire/besoins?grid=nulle_part").status_code == 400
