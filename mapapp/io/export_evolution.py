@@ -48,7 +48,9 @@ def comparison_tables(comp: Comparison, communes: Mapping[str, str], units: Mapp
         "theme": zones["theme"].map(lambda k: comp.themes.get(k, k)), "code": zones["commune"],
         "commune": [communes.get(c, c) for c in zones["commune"]], "evolution": zones["change"].map(ZONE_LABELS),
     })
-    d1, d2 = comp.day_before.strftime("%d/%m/%Y"), comp.day_after.strftime("%d/%m/%Y")
+    from mapapp.formats import date as date_fr
+
+    d1, d2 = date_fr(comp.day_before), date_fr(comp.day_after)
     return [
         Table("evolution_catalogue", "Catalogue", f"Lieux et offres ouverts, fermés, modifiés du {d1} au {d2}", [
             Column("type", "Type"), Column("evolution", "Évolution"), Column("id", "Identifiant"),
