@@ -334,7 +334,6 @@ def compute(modes: tuple[str, ...], workers: int | None, force: bool, snapshot: 
                              force=force, progress=_progress)
     except ComputeError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(report.summary())
     from mapapp.snapshots import SnapshotError, after_compute
 
     try:
@@ -345,6 +344,7 @@ def compute(modes: tuple[str, ...], workers: int | None, force: bool, snapshot: 
         from mapapp.formats import date as date_fr
 
         click.echo(f"Instantané du {date_fr(kept.day)} gardé ({kept.kind_label}).")
+    click.echo(report.summary())  # « Total : … » stays the last line
 
 
 # --------------------------------------------------------------------------- reports and exports

@@ -194,3 +194,28 @@ def test_past_dates_only_and_unknown_dates(settings):
         rebuild_snapshot(settings, dt.date.today() + dt.timedelta(days=2))
     with pytest.raises(SnapshotError, match="Aucun instantané"):
         get_snapshot(snapshots_root(settings), "1999-01-01")
+
+
+def test_demo_history_is_recorded_once(copy_env, settings):
+    from sqlalchemy import func, select
+
+    from mapapp.catalog.models_users import ChangeLog
+    from mapapp.cli import main
+    from mapapp.services import DEMO_HISTORY_LABEL
+
+    events = json.loads((Path(copy_env["MAPAPP_DEMO_DIR"]) / "historique.json").read_text(encoding="utf-8"))
+    assert {e["action"] for e in events} == {"create", "update"} and len(events) >= 6
+
+    def recorded():
+        engine = make_engine(settings.database_url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                return session.scalar(select(func.count()).select_from(ChangeLog).where(
+                    ChangeLog.user_label == DEMO_HISTORY_LABEL))
+        finally:
+            engine.dispose()
+
+    assert recorded() == len(events)
+    result = CliRunner().invoke(main, ["demo", "load"], env=copy_env)
+    assert result.exit_code == 0, result.output
+    assert "Historique" not in result.output and recorded() == len(events)

@@ -2,7 +2,7 @@
 
 A snapshot (:mod:`mapapp.snapshots`) holds a results store laid out like the
 live one, so the readers do not change: :func:`root_for` gives the store the
-request asks for. A malformed date is a 400, a date without a snapshot a 404,
+request asks for. A malformed or empty date is a 400, a date without a snapshot a 404,
 both with a French message listing the dates there are (never the live
 results instead: no silent fallback).
 """
@@ -24,8 +24,11 @@ def requested(args=None) -> Snapshot | None:
     """
     args = request.args if args is None else args
     text = args.get("date")
-    if text is None or text == "":
+    if text is None:
         return None
+    if not text.strip():
+        raise ad.AccessError("« date » vide : une date AAAA-MM-JJ est attendue, ou pas de date pour la situation "
+                             "actuelle", 400)
     try:
         day = parse_day(text)
     except SnapshotError as exc:

@@ -135,3 +135,8 @@ def test_need_supply_map_and_vulnerability_view(client):
     r = client.get("/observatoire/besoins?indicateur=inconnu")
     assert r.status_code == 404 and "non importé" in r.get_data(as_text=True)
     assert client.get("/observatoire/besoins?grid=nulle_part").status_code == 400
+
+
+def test_empty_date_is_refused(client):
+    assert client.get("/api/accessibilite/communes?theme=france_services&date=").status_code == 400
+    assert client.get("/accessibilite?date=").status_code == 400
