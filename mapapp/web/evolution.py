@@ -97,7 +97,11 @@ def page():
     zones = comp.zones[(comp.zones["variant"] == "tous") & (comp.zones["mode"] == mode)].assign(
         nom=lambda f: f["commune"].map(names).fillna(f["commune"]),
         label=lambda f: f["theme"].map(lambda k: comp.themes.get(k, k)))
-    catalog = comp.catalog.assign(commune_nom=comp.catalog["commune"].map(names).fillna(comp.catalog["commune"]))
+    from mapapp.catalog.history import FIELD_LABELS
+
+    catalog = comp.catalog.assign(commune_nom=comp.catalog["commune"].map(names).fillna(comp.catalog["commune"]),
+                                  field_labels=[[FIELD_LABELS.get(f, f) for f in fields]
+                                                for fields in comp.catalog["fields"]])
     ctx["comp"] = comp
     return render_template("evolution.html", a=a, b=b, mode=mode, grid=grid, grids=grids,
                            whole=whole.sort_values("label").to_dict("records"), units=units.to_dict("records"),
