@@ -67,7 +67,11 @@ def page():
             text = "sans classe : effectif sous secret statistique ou commune sans habitant"
         entries.append(_entry(r.commune, r.colour if isinstance(r.colour, str) else None, text, [text]))
     layer = CommuneLayer("bivariee", "Besoin et offre", entries, BASE_STYLE, show=True, overlay=False)
-    parts = build_commune_map(cc.commune_shapes(session, table["commune"]), [layer],
+    layers = [layer]
+    fca = _fca_layer(indicator, theme["key"], mode)
+    if fca is not None:
+        layers.append(fca[0])
+    parts = build_commune_map(cc.commune_shapes(session, table["commune"]), layers,
                               default_bounds=cc.departement_bounds(session), names=names,
                               link=commune_link(lookup.FicheUrls().commune), tolerance=0.0005)
     members = cc.grids(session)
@@ -85,4 +89,36 @@ def page():
     main = communes["main_threshold_min"].iloc[0] if len(communes) else None
     return render_template("observatoire.html", results=results, parts=parts, legend=_legend(table),
                            indicator=indicator, label=series[indicator].label, year=series[indicator].year,
-                           theme=theme, mode=mode, grid=grid, grids=grids, units=units, main=main, **ctx)
+                           theme=theme, mode=mode, grid=grid, grids=grids, units=units, main=main,
+                           fca=fca, **ctx)
+
+
+#: The 2SFCA score's classes: terciles of the communes with a score, light to dark blue.
+FCA_COLOURS = ("#deebf7", "#9ecae1", "#3182bd")
+
+
+def _fca_layer(indicator: str, theme: str, mode: str):
+    """The stored 2SFCA score (``mapapp territory 2sfca``) as a second view of the map, with its legend and summary;
+    None when it was not computed for this indicator, theme and mode."""
+    from flask import current_app
+
+    from mapapp.fca import read_fca
+    from mapapp.observatoire_maps import tercile, tercile_breaks
+
+    stored = read_fca(current_app.config["MAPAPP_SETTINGS"].data_dir / "results", indicator, theme, mode)
+    if stored is None:
+        return None
+    meta, communes = stored
+    breaks = tercile_breaks(communes["score_per_100"])
+    entries, counts = [], [0, 0, 0]
+    for r in communes.itertuples(index=False):
+        cls = tercile(r.score_per_100, breaks)
+        text = f"score 2SFCA : {formats.number(r.score_per_100, 1)} places pour 100 bénéficiaires" if cls else \
+            "score 2SFCA inconnu (aucun bénéficiaire publié)"
+        if cls:
+            counts[cls - 1] += 1
+        entries.append(_entry(r.commune, FCA_COLOURS[cls - 1] if cls else None, text, [text]))
+    layer = CommuneLayer("fca", "Score 2SFCA", entries, BASE_STYLE, show=False, overlay=False)
+    words = ("faible", "moyen", "fort")
+    legend = [LegendEntry(c, f"score {w}", n) for c, w, n in zip(FCA_COLOURS, words, counts)]
+    return layer, legend, meta

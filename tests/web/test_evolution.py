@@ -140,3 +140,26 @@ def test_need_supply_map_and_vulnerability_view(client):
 def test_empty_date_is_refused(client):
     assert client.get("/api/accessibilite/communes?theme=france_services&date=").status_code == 400
     assert client.get("/accessibilite?date=").status_code == 400
+
+
+def test_stored_2sfca_score_is_a_second_view_of_the_map(env, client):
+    from click.testing import CliRunner
+    from sqlalchemy import update
+
+    from mapapp.catalog.models import Site
+    from mapapp.cli import main
+
+    before = client.get("/observatoire/besoins?indicateur=rsa&theme=france_services&mode=voiture")
+    assert "Score 2SFCA : non calculé" in before.get_data(as_text=True)
+    settings = load_settings(env[0])
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        session.execute(update(Site).where(Site.kind == "france_services").values(capacite=50))
+    engine.dispose()
+    result = CliRunner().invoke(main, ["territory", "2sfca", "--indicateur", "rsa", "--theme", "france_services"],
+                                env=env[0])
+    assert result.exit_code == 0, result.output
+    page = html.unescape(client.get("/observatoire/besoins?indicateur=rsa&theme=france_services&mode=voiture")
+                         .get_data(as_text=True))
+    assert "Score 2SFCA (second fond de carte" in page and "places pour 100 bénéficiaires" in page
+    assert "score fort" in page
