@@ -159,7 +159,10 @@ def test_stored_2sfca_score_is_a_second_view_of_the_map(env, client):
     result = CliRunner().invoke(main, ["territory", "2sfca", "--indicateur", "rsa", "--theme", "france_services"],
                                 env=env[0])
     assert result.exit_code == 0, result.output
+    stored = sorted(p.name for p in (settings.data_dir / "results" / "fca").iterdir())
+    assert stored == ["rsa--france_services--car.json", "rsa--france_services--car.parquet"], stored
     page = html.unescape(client.get("/observatoire/besoins?indicateur=rsa&theme=france_services&mode=voiture")
                          .get_data(as_text=True))
-    assert "Score 2SFCA (second fond de carte" in page and "places pour 100 bénéficiaires" in page
+    assert "Score 2SFCA (second fond de carte" in page, page[page.find("Légende (communes)"):][:1500]
+    assert "pour 100 bénéficiaires" in page
     assert "score fort" in page
