@@ -311,7 +311,10 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
                    "les trois.")
 @click.option("--workers", type=int, default=None, help="Processus de calcul (par défaut : nombre de cœurs).")
 @click.option("--force", is_flag=True, help="Tout recalculer même si les données d'un thème n'ont pas changé.")
-def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
+@click.option("--instantane", "snapshot", is_flag=True,
+              help="Garder ces résultats et le catalogue comme instantané daté d'aujourd'hui (observatoire). Sans "
+                   "cette option, le premier calcul de chaque mois en garde un, sauf MAPAPP_INSTANTANES=manuel.")
+def compute(modes: tuple[str, ...], workers: int | None, force: bool, snapshot: bool) -> None:
     """Compute travel-time accessibility for the current territory and store the results.
 
     Builds (or reloads from cache) the road graph of each mode from the
@@ -331,7 +334,17 @@ def compute(modes: tuple[str, ...], workers: int | None, force: bool) -> None:
                              force=force, progress=_progress)
     except ComputeError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(report.summary())
+    from mapapp.snapshots import SnapshotError, after_compute
+
+    try:
+        kept = after_compute(settings, marked=snapshot)
+    except SnapshotError as exc:
+        raise click.ClickException(str(exc)) from None
+    if kept is not None:
+        from mapapp.formats import date as date_fr
+
+        click.echo(f"Instantané du {date_fr(kept.day)} gardé ({kept.kind_label}).")
+    click.echo(report.summary())  # « Total : … » stays the last line
 
 
 # --------------------------------------------------------------------------- reports and exports
@@ -370,13 +383,22 @@ def _report_options(func):
     return func
 
 
-def _variant_store(settings, public: str | None, horaires: str):
-    """The results store of the public and schedule rule asked (a French usage error when not computed)."""
+def _variant_store(settings, public: str | None, horaires: str, day: str | None = None):
+    """The results store of the public and schedule rule asked (a French usage error when not computed);
+    ``day``: read the snapshot of that date (:mod:`mapapp.snapshots`) instead of the live results."""
     from mapapp.results import ResultStore
     from mapapp.results_variants import VariantError, choose
 
+    root = ResultStore(settings.data_dir / "results")
+    if day:
+        from mapapp.snapshots import SnapshotError, get_snapshot, snapshots_root
+
+        try:
+            root = get_snapshot(snapshots_root(settings), day).store
+        except SnapshotError as exc:
+            raise click.ClickException(str(exc)) from None
     try:
-        return choose(ResultStore(settings.data_dir / "results"), public, horaires)[0]
+        return choose(root, public, horaires)[0]
     except VariantError as exc:
         raise click.ClickException(exc.message) from None
 
@@ -411,8 +433,11 @@ def _open_session(settings):
 @click.option("--map-format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
               help="Format des images écrites dans --maps-dir.")
 @click.option("--list-units", is_flag=True, help="Lister les territoires qu'un rapport peut couvrir, puis s'arrêter.")
+@click.option("--date", "day", default=None, metavar="AAAA-MM-JJ",
+              help="Situation à cette date : lire l'instantané de ce jour (« mapapp observatoire instantane liste ») "
+                   "au lieu des derniers résultats.")
 def report(unit, themes, modes, sub_grid, public, horaires, stale_months, fmt, out, maps_dir, map_format,
-           list_units) -> None:
+           list_units, day) -> None:
     """Write an accessibility report (PDF or HTML, in French) for the département or one territory.
 
     Key figures, maps, mean access time per sub-territory, zones blanches,
@@ -436,7 +461,7 @@ def report(unit, themes, modes, sub_grid, public, horaires, stale_months, fmt, o
         start = time.perf_counter()
         _progress("Lecture des résultats et du catalogue")
         try:
-            data = build_report(session, _variant_store(settings, public, horaires),
+            data = build_report(session, _variant_store(settings, public, horaires, day),
                                 **_report_args(unit, themes, modes, sub_grid, stale_months))
         except ReportError as exc:
             raise click.ClickException(str(exc)) from None
@@ -573,11 +598,13 @@ from mapapp.cli_gtfs import register as _register_gtfs  # noqa: E402
 from mapapp.cli_method import register as _register_method  # noqa: E402
 from mapapp.cli_observatoire import register as _register_observatoire  # noqa: E402
 from mapapp.cli_scenario import register as _register_scenario  # noqa: E402
+from mapapp.cli_snapshots import register as _register_snapshots  # noqa: E402
 from mapapp.cli_settings import register as _register_settings  # noqa: E402
 
 _register_contribution(main)  # mapapp user ..., mapapp import, mapapp freshness ...
 _register_method(territory)  # mapapp territory method
 _register_settings(main)  # mapapp parametres ...
+_register_snapshots(main)  # mapapp observatoire ...
 _register_gtfs(territory)  # mapapp territory gtfs
 _register_observatoire(territory)  # mapapp territory besoins, references
 _register_scenario(main)  # mapapp scenario ...

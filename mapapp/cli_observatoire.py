@@ -233,7 +233,8 @@ def bpe(path, codes, dry_run, errors_path) -> None:
                "Étape 1 : pour chaque lieu, sa capacité divisée par les bénéficiaires à moins du seuil ; étape 2 : "
                "pour chaque point de population, la somme de ces rapports des lieux à sa portée ; le score d'une "
                "commune est la moyenne de ses points pondérée par les bénéficiaires, pour 100 bénéficiaires. "
-               "Relit le graphe routier en cache de « mapapp compute ».")
+               "Relit le graphe routier en cache de « mapapp compute » ; le score est gardé pour la page « Besoins "
+               "et offre » (/observatoire/besoins).")
 @click.option("--indicateur", "indicator", required=True, help="Clé de l'indicateur de besoin importé (rsa…).")
 @click.option("--theme", "theme", required=True, help="Clé du thème (france_services, mobilite…).")
 @click.option("--mode", "mode", type=click.Choice(["car", "walk", "bike"]), default="car", show_default=True,
@@ -261,6 +262,9 @@ def fca(indicator, theme, mode, threshold, csv_path) -> None:
             except FcaError as exc:
                 raise click.ClickException(str(exc)) from None
             names = dict(zip(*read_communes(session)[["code", "nom"]].T.values))
+        from mapapp.fca import store_fca
+
+        store_fca(settings.data_dir / "results", result, indicator, theme)  # for /observatoire/besoins
     finally:
         engine.dispose()
     from mapapp.formats import number

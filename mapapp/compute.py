@@ -183,7 +183,8 @@ def _with_point_columns(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFra
 
 def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: list[Theme] | None = None,
                 workers: int = 2, force: bool = False, access: AccessSettings | None = None,
-                with_variants: bool = True, progress: Callable[[str], None] | None = None) -> ComputeReport:
+                with_variants: bool = True, progress: Callable[[str], None] | None = None,
+                today: dt.date | None = None) -> ComputeReport:
     """Compute and store accessibility for ``modes``; only what changed is recomputed.
 
     Args:
@@ -193,6 +194,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         access: the accessibility settings (themes, publics, schedule rule; default: the territory's
             current ones, :func:`mapapp.catalog.settings_store.current_settings`).
         with_variants: also compute every public and the schedule rule (False: the headline only).
+        today: the day sites' temporary closures are judged on (default: today; a snapshot rebuilt
+            for a past date, :mod:`mapapp.snapshots`, gives that date).
     """
     say = progress or (lambda _m: None)
     start = time.perf_counter()
@@ -218,7 +221,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
                     access = current_settings(session)
                 except StoredSettingsError as exc:
                     raise ComputeError(str(exc)) from None
-            inputs = engine_inputs(session)
+            inputs = engine_inputs(session, today)
             # what pages compare (staleness)
             inputs_digest = inputs_fingerprint(inputs, territory.method, access.digest())
     finally:

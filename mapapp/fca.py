@@ -107,3 +107,35 @@ def run_fca(session: Session, store: ResultStore, cache_dir: Path, *, indicator:
     return FcaResult(label=series.label, year=series.year, theme_label=spec["label"], mode=mode,
                      threshold_min=threshold, communes=communes, sites=site_rows,
                      n_sites_without_capacity=int(capacity["capacite"].isna().sum()))
+
+
+#: Folder of the stored scores under the results root (``fca/<indicator>--<theme>--<mode>.parquet``).
+FCA_DIR = "fca"
+
+
+def _fca_path(root: Path, indicator: str, theme: str, mode: str) -> Path:
+    return Path(root) / FCA_DIR / f"{indicator}--{theme}--{mode}"
+
+
+def store_fca(root: Path, result: FcaResult, indicator: str, theme: str) -> Path:
+    """Keep a score for the pages (``/observatoire/besoins``, which never route): its communes and a summary."""
+    import json
+
+    path = _fca_path(root, indicator, theme, result.mode)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.communes.to_parquet(path.with_suffix(".parquet"), index=False)
+    meta = {"label": result.label, "year": result.year, "theme_label": result.theme_label, "mode": result.mode,
+            "threshold_min": result.threshold_min, "n_sites_without_capacity": result.n_sites_without_capacity}
+    path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return path.with_suffix(".parquet")
+
+
+def read_fca(root: Path, indicator: str, theme: str, mode: str) -> tuple[dict, pd.DataFrame] | None:
+    """The stored score of ``indicator``, ``theme`` and ``mode`` (its summary and communes), or None."""
+    import json
+
+    path = _fca_path(root, indicator, theme, mode)
+    if not path.with_suffix(".parquet").exists() or not path.with_suffix(".json").exists():
+        return None
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8")), pd.read_parquet(
+        path.with_suffix(".parquet"))

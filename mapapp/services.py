@@ -48,6 +48,7 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
             say("Chargement du catalogue")
             catalog_report = load_catalog(session, catalog, known_communes=known)
             needs_lines = _load_needs_files(session, directory)
+            history_lines = _load_history(session, directory)
             addresses = _folder_addresses(session, directory, bundle.departement)
     except BaseException:
         if pending is not None:
@@ -60,6 +61,7 @@ def load_territory_and_catalog(settings: Settings, directory: Path,
         f"{'modifié' if territory_report.changed else 'inchangé'}",
         catalog_report.summary(),
         *needs_lines,
+        *history_lines,
     ]
     if pending is not None:
         lines.append(pending.commit().summary())
@@ -111,6 +113,49 @@ def _load_needs_files(session, directory: Path) -> list[str]:
         lines.append(f"Besoins « {label} » {year} : {count(len(frame), 'commune')}, "
                      f"{count(hidden, 'effectif masqué', 'effectifs masqués')} (secret statistique)")
     return lines
+
+
+#: Who the demo's history says made its changes.
+DEMO_HISTORY_LABEL = "démonstration"
+
+
+def _load_history(session, directory: Path) -> list[str]:
+    """Record the folder's ``historique.json`` (:mod:`mapapp.demo.history`) in the change history, once.
+
+    Each change's snapshot is the record after it: the live record for its last change, and
+    going back, each earlier one the later change undone. A change already recorded (same
+    record and instant) is skipped, so a second load adds nothing.
+    """
+    from mapapp.catalog.history import live_object, normalized, record_to_data
+    from mapapp.catalog.models_users import ChangeLog
+
+    path = Path(directory) / "historique.json"
+    if not path.exists():
+        return []
+    events = json.loads(path.read_text(encoding="utf-8"))
+    done = {(e.section, e.record_id, e.at) for e in session.scalars(
+        select(ChangeLog).where(ChangeLog.user_label == DEMO_HISTORY_LABEL))}
+    by_record: dict[tuple[str, str], list[dict]] = {}
+    for event in events:
+        by_record.setdefault((event["section"], event["id"]), []).append(event)
+    added = 0
+    for (section, record_id), changes in by_record.items():
+        obj = live_object(session, section, record_id)
+        if obj is None:
+            continue
+        state = normalized(record_to_data(obj, section))
+        for event in sorted(changes, key=lambda e: e["date"], reverse=True):
+            at = dt.datetime.combine(dt.date.fromisoformat(event["date"]), dt.time(12))
+            if (section, record_id, at) not in done:
+                session.add(ChangeLog(section=section, record_id=record_id, version=obj.version, at=at,
+                                      user_label=DEMO_HISTORY_LABEL, action=event["action"],
+                                      changes=event["changes"], snapshot=state))
+                added += 1
+            state = {**state, **{name: old for name, (old, _new) in event["changes"].items()}}
+    session.flush()
+    if not added:
+        return []
+    return [f"Historique : {count(added, 'modification datée', 'modifications datées')} de l'année écoulée"]
 
 
 def _prepare_folder_feeds(settings: Settings, directory: Path, bundle: TerritoryBundle, say):

@@ -31,7 +31,8 @@ class EngineInputs:
     grids: pd.DataFrame     # grid, code, commune
 
 
-def engine_inputs(session: Session) -> EngineInputs:
+def engine_inputs(session: Session, today: dt.date | None = None) -> EngineInputs:
+    """The engine's tables; ``today``: the day sites' temporary closures are judged on (default: today)."""
     communes = read_communes(session, include_buffer=False)
     grids = read_grids(session)
     grids = grids[grids["commune"].isin(set(communes["code"]))]
@@ -42,7 +43,7 @@ def engine_inputs(session: Session) -> EngineInputs:
     points = read_population_points(session)
     points = points[points["commune"].isin(set(commune_table["commune"]))].reset_index(drop=True)
 
-    site_table, offer_table = catalog_tables(session)
+    site_table, offer_table = catalog_tables(session, today)
     return EngineInputs(points=points, communes=commune_table, sites=site_table, offers=offer_table,
                         grids=grids[["grid", "code", "commune"]].reset_index(drop=True))
 

@@ -24,6 +24,7 @@ from . import names
 from .catalog import build_catalog
 from .geography import Geography, build_geography, rng_for, to_wgs84
 from .grids import GRID_SPECS, build_grids, population_points
+from .history import build_history
 from .needs import DEMO_NEEDS, need_rows
 from .addresses import write_addresses
 from .osm import write_osm
@@ -31,7 +32,7 @@ from .roads import build_roads
 from .transit import FILES as TRANSIT_FILES
 from .transit import write_transit
 
-FILES = ("territory.json", "communes.geojson", "grids.csv", "population.csv", "roads.osm", "catalog.json",
+FILES = ("territory.json", "communes.geojson", "grids.csv", "population.csv", "roads.osm", "catalog.json", "historique.json",
          *TRANSIT_FILES, *(need[2] for need in DEMO_NEEDS), "adresses-96.csv")
 DEFAULT_SEED = 96
 #: the exponent of node count vs. road detail, measured on the demo (n ~ detail ** 0.7)
@@ -206,6 +207,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     bar.step("adresses")
     catalog = build_catalog(geo, grid_rows, seed)
     write_json(out / "catalog.json", catalog)
+    write_json(out / "historique.json", build_history(catalog, seed))
     for _key, _label, filename, _year, (low, high), rng_key in DEMO_NEEDS:
         _write_csv(out / filename, ["commune", "effectif"], need_rows(geo, seed, low, high, rng_key), delimiter=";")
     bar.step("catalog")
@@ -226,6 +228,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
             "Nationale",
             "catalog": "catalog.json — structures, lieux, offres et solutions de mobilité fictives "
             "(vocabulaire data·inclusion v1)",
+            "historique": "historique.json — une année fictive d'ouvertures, de fermetures et de modifications "
+            "du catalogue (historique des modifications)",
             "gtfs": "cars-arlenc.gtfs.zip, bus-arlenc.gtfs.zip — horaires fictifs de cars et de bus urbains (GTFS)",
         },
     }

@@ -39,6 +39,7 @@ from mapapp.catalog.models import Offer, Territory
 from mapapp.catalog.territory_store import read_communes, read_grids
 from mapapp.network import profile
 from mapapp.reports.catalog import UnitCatalog, freshness, unit_catalog
+from mapapp.reports.evolution import build_evolution, snapshots_near
 from mapapp.reports.needs import build_needs
 from mapapp.reports.units import COMMUNE, DEPARTEMENT, ReportError, ReportUnit, resolve_unit
 from mapapp import results_variants
@@ -137,6 +138,8 @@ class ReportData:
     variant: str | None = None
     #: :func:`mapapp.reports.needs.build_needs`: beneficiaries beyond the thresholds, reference values.
     needs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: :func:`mapapp.reports.evolution.build_evolution`: the indicators over the dated snapshots (None: none).
+    evolution: object = None
 
     @property
     def theme_labels(self) -> dict[str, str]:
@@ -354,9 +357,12 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
         key_figures=key_figures, reference=reference, bands=bands, subterritories=subterritories,
         communes=communes, zones_blanches=zones_blanches, overlaps=overlaps, offers_by_theme=offers_by_theme,
         freshness=fresh, stale_records=stale, theme_sites=theme_sites, geometry=geometry, method=method,
-        timings_s=timings, stale_results=stale_message(session, manifests.values()),
+        timings_s=timings, stale_results=None if snapshots_near(store)[1] else stale_message(
+            session, manifests.values()),
         variant=results_variants.describe_fr(results_variants.store_info(store)),
         needs=build_needs(session, store, chosen, modes, unit_codes),
+        evolution=build_evolution(store, [t.key for t in chosen], modes[0], (
+            "all", "all") if report_unit.is_departement else (report_unit.kind, report_unit.code), grids),
     )
 
 

@@ -337,9 +337,25 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
         "themes": themes,
         "zb_maps": [maps_by_key[k] for k in (f"zones-blanches-{m}" for m in r.modes) if k in maps_by_key],
         "offers_by_theme": _offers_by_theme_table(r), "freshness": _freshness_tables(r), "needs": needs_table(r),
+        "evolution": _evolution(r),
+        "situation": formats.date(r.evolution.situation) if getattr(r, "evolution", None) is not None
+        and r.evolution.situation else None,
         "method": _method(r), "osm_credit": OSM_CREDIT, "stale_months": r.stale_months,
         "sub_label": grid_label_plural(r.sub_grid).lower(),
     }
+
+
+def _evolution(r: ReportData) -> dict | None:
+    """The « Évolution » section (:mod:`mapapp.reports.evolution`): charts and tables, or None without snapshots."""
+    from mapapp.reports.evolution import evolution_charts, evolution_view
+
+    evo = getattr(r, "evolution", None)
+    if evo is None:
+        return None
+    labels = r.theme_labels
+    view = evolution_view(evo, labels, evo.unit_names)
+    view["charts"] = evolution_charts(evo, labels) if len(evo.days) >= 2 else []
+    return view
 
 
 #: WeasyPrint's variant for the report: tags the PDF and declares PDF/UA-1 (in WeasyPrint's VARIANTS since before 70, the minimum in pyproject).

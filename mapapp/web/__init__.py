@@ -67,6 +67,12 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(trouver.bp)
     app.register_blueprint(recalcul.bp)
+    from mapapp.web import evolution
+
+    app.register_blueprint(evolution.bp)  # /observatoire/evolution (issue 16)
+    from mapapp.web import observatoire_page
+
+    app.register_blueprint(observatoire_page.bp)  # /observatoire/besoins (issue 16)
     # Accounts, CSRF, session cookies and security headers; then the partners' and moderators' spaces.
     from mapapp.web import admin_settings, auth, basemap, moderation, partenaires
 

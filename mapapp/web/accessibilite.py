@@ -21,7 +21,7 @@ from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
 from mapapp import results_variants as variants
-from mapapp.web import lookup, observatoire
+from mapapp.web import lookup, observatoire, snapshot_param
 from mapapp.web.access_maps import COMPARISON_LABELS, TimeClasses, access_layers, catchment_layer, commune_link
 from mapapp.web.db import get_session
 from mapapp.web.maps import build_commune_map
@@ -35,8 +35,9 @@ CHOROPLETH_TOLERANCE_DEG = 0.0005
 
 
 def root_store() -> ResultStore:
-    """The headline results store (the variants are under it)."""
-    return ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+    """The headline results store (the variants are under it): a dated snapshot's with ``?date=``
+    (:mod:`mapapp.web.snapshot_param`; raises :class:`~mapapp.web.access_data.AccessError`)."""
+    return snapshot_param.root_for()
 
 
 def results_store() -> ad.Results:
@@ -72,6 +73,8 @@ def stale_notice(results: ad.Results) -> str | None:
     """The warning shown when the results were computed before the catalog's last changes (or ``None``)."""
     from mapapp.catalog.inputs_state import stale_message
 
+    if snapshot_param.situation() is not None:
+        return None  # a dated snapshot describes its own date's catalog
     return stale_message(get_session(), results.manifests.values())
 
 
@@ -114,7 +117,13 @@ def _options(results: ad.Results) -> dict:
 def page():
     base = {"modes": ad.MODE_PARAM, "mode_labels": ad.MODE_LABEL, "mode_phrases": ad.MODE_PHRASE,
             "views": VIEWS, "grid_label": lookup.grid_label}
-    infos = variants.available(root_store())
+    try:
+        infos = variants.available(root_store())
+    except ad.AccessError as exc:
+        live = ad.Results(ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results"))
+        return render_template("accessibilite.html", error=exc.message, results=live, options={}, theme=None,
+                               mode=None, threshold=None, bands=[], variant=None, publics=[], rule_hours=None,
+                               **base), exc.status
     base.update(publics=variants.publics(infos), rule_hours=variants.schedule_rule(infos))
     try:
         results, info = variant_results(request.args, infos=infos)
@@ -189,7 +198,8 @@ def page():
 
     def page_url(**changes) -> str:
         params = {"theme": theme["key"], "mode": ad.MODE_PARAM[mode], "seuil": f"{threshold:g}", "grid": grid,
-                  "comparer": ad.MODE_PARAM[other], "vue": view, **variants.params(info)}
+                  "comparer": ad.MODE_PARAM[other], "vue": view, **variants.params(info),
+                  **snapshot_param.date_param()}
         params.update(changes)
         return url_for("accessibilite.page", **{k: v for k, v in params.items() if v})
 
@@ -212,9 +222,10 @@ def page():
         computed_at=manifest.computed_at, car_only=ad.CAR_ONLY, method_lines=method, n_zones_blanches=int(
             sum(1 for v in communes["zone_blanche_t"] if v is True)), n_occasional=len(occasional),
         api_communes_url=url_for("api_access.communes", theme=theme["key"], mode=ad.MODE_PARAM[mode],
-                                 seuil=f"{threshold:g}", **variants.params(info)),
+                                 seuil=f"{threshold:g}", **variants.params(info), **snapshot_param.date_param()),
         api_territoires_url=url_for("api_access.territoires", theme=theme["key"], mode=ad.MODE_PARAM[mode],
-                                    grid=grid, seuil=f"{threshold:g}", **variants.params(info)) if grid else None,
+                                    grid=grid, seuil=f"{threshold:g}", **variants.params(info),
+                                    **snapshot_param.date_param()) if grid else None,
         **ctx)
 
 
@@ -224,8 +235,8 @@ def page():
 def commune_section(session, code: str) -> dict:
     """The « Temps d'accès » section of the fiche commune: per theme, time and zone blanche per mode, for the
     public and schedule rule of the URL (``public``, ``horaires``; a choice not computed is said, not hidden)."""
-    infos = variants.available(root_store())
     try:
+        infos = variants.available(root_store())
         results, info = variant_results(request.args, infos=infos)
     except ad.AccessError as exc:
         return {"message": exc.message}

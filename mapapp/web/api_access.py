@@ -48,7 +48,7 @@ from mapapp.web import access_data as ad
 from mapapp.web import access_tables as at
 from mapapp.web import catalog_cache as cc
 from mapapp import results_variants as variants
-from mapapp.web import lookup
+from mapapp.web import lookup, snapshot_param
 from mapapp.web.accessibilite import results_store, variant_results
 from mapapp.web.api import GEOJSON, _flag, error_response, json_response, register_api
 from mapapp.web.db import close_session, get_session
@@ -110,6 +110,8 @@ def _meta(results: ad.Results, theme: dict, mode: str, main: float, bands, thres
     out = {"theme": {"key": theme["key"], "label": theme.get("label")}, "mode": ad.MODE_PARAM[mode],
            "threshold_min": threshold, "main_threshold_min": main, "thresholds_min": list(bands),
            "computed_at": results.manifests[mode].computed_at}
+    snap = snapshot_param.situation()
+    out["situation"] = snap.key if snap is not None else None  # the snapshot's date (?date=), None: live
     if info is not None:
         out["public"] = {"key": info.public, "label": info.public_label, "publics": list(info.publics)}
         out["horaires"] = {"rule": "ouverts" if info.schedule else "tous", "label": info.hours_label,

@@ -38,10 +38,17 @@ REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base
 
 
 def _store() -> ResultStore:
-    """The results store of the public and schedule rule asked (``public``, ``horaires``; default: everyone)."""
+    """The results store of the public and schedule rule asked (``public``, ``horaires``; default: everyone),
+    of the snapshot of ``date`` when given."""
     from mapapp.results_variants import VariantError, choose
 
-    root = ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+    from mapapp.web.access_data import AccessError
+    from mapapp.web.snapshot_param import root_for
+
+    try:
+        root = root_for()  # ?date=: a dated snapshot
+    except AccessError as exc:
+        abort(exc.status, description=exc.message)
     try:
         return choose(root, request.args.get("public"), request.args.get("horaires"))[0]
     except VariantError as exc:

@@ -156,6 +156,10 @@ def _access_paths() -> dict:
         _param("horaires", "`tous` (tous les lieux ouverts, par défaut) ou `ouverts` : seuls comptent les lieux "
                "ouverts au moins le nombre d'heures par semaine des réglages (règle des horaires).",
                _enum(["tous", "ouverts"])),
+        _param("date", "Situation à cette date (`AAAA-MM-JJ`) : les résultats de l'instantané daté de ce jour "
+               "(observatoire) au lieu des derniers calculés ; la réponse le dit dans `situation`. Date mal "
+               "écrite : 400 ; aucun instantané ce jour-là : 404.", {"type": "string", "format": "date"},
+               example="2026-01-01"),
     ]
     return {
         "/api/accessibilite/communes": {"get": {

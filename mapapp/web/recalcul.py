@@ -49,7 +49,19 @@ def _work(progress) -> bytes:
         from mapapp.reports import ReportError  # the runner shows its message (a 400, not a crash)
 
         raise ReportError(str(exc)) from None
-    return report.summary().encode("utf-8")
+    from mapapp.snapshots import SnapshotError, monthly_snapshot
+
+    summary = report.summary()
+    try:
+        kept = monthly_snapshot(settings)  # the month's first compute keeps a dated snapshot (MAPAPP_INSTANTANES)
+    except SnapshotError as exc:
+        summary += f"\ninstantané non gardé : {exc}"
+    else:
+        if kept is not None:
+            from mapapp.formats import date as date_fr
+
+            summary += f"\nInstantané mensuel du {date_fr(kept.day)} gardé."
+    return summary.encode("utf-8")
 
 
 @bp.route("/recalcul", methods=["GET", "POST"])
