@@ -63,10 +63,14 @@ class ScenarioComparison:
     meta: dict = field(default_factory=dict)  # computed_at, seconds, modes, recomputed themes per mode
 
 
-def comparison_key(session, scenario: Scenario, store: ResultStore) -> str:
+def comparison_key(session, scenario: Scenario, store: ResultStore, other: Scenario | None = None) -> str:
+    """The key of the comparison of ``scenario`` with the live catalog, or with the scenario ``other``."""
     payload = {"scenario": scenario.id, "revision": scenario.revision,
                "changes": [c.as_change() for c in scenario.changes],
                "results": {m: store.version(m) for m in store.modes()}, "catalog": repr(change_mark(session))}
+    if other is not None:
+        payload["other"] = {"scenario": other.id, "revision": other.revision,
+                            "changes": [c.as_change() for c in other.changes]}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
@@ -107,8 +111,9 @@ def _store(settings: Settings, key: str, result: ScenarioComparison) -> None:
 
 
 def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable[[str], None] | None = None,
-                     reuse: bool = True) -> ScenarioComparison:
-    """The stored comparison of the scenario with the live catalog, computed when missing.
+                     reuse: bool = True, other_id: int | None = None) -> ScenarioComparison:
+    """The stored comparison of the scenario with the live catalog (or with the scenario ``other_id``: « before »
+    is then that scenario, « after » this one), computed when missing.
 
     Raises:
         ComputeError: no territory, no stored results, no road file (French message);
@@ -126,7 +131,14 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
             scenario = session.get(Scenario, scenario_id)
             if scenario is None:
                 raise ComputeError(f"Aucun scénario n° {scenario_id}.")
-            key = comparison_key(session, scenario, store)
+            other = None
+            if other_id is not None:
+                other = session.get(Scenario, other_id)
+                if other is None:
+                    raise ComputeError(f"Aucun scénario n° {other_id}.")
+                if other_id == scenario_id:
+                    raise ComputeError("Choisissez deux scénarios différents.")
+            key = comparison_key(session, scenario, store, other)
             if reuse and (done := stored_comparison(settings, key)) is not None:
                 return done
             territory = session.scalar(select(Territory))
@@ -139,6 +151,7 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
             except StoredSettingsError as exc:
                 raise ComputeError(str(exc)) from None
             new_sites, new_offers = scenario_tables(session, scenario)
+            base_tables = scenario_tables(session, other) if other is not None else None
     finally:
         engine.dispose()
     new_sites = new_sites[list(inputs.sites.columns)]
@@ -166,6 +179,12 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
         spec = method.digest_spec()
         before = compute_access(graph, t["points"], t["communes"], t["sites"], t["offers"], themes, t["grids"],
                                 previous=store.read(mode), method=spec)
+        if base_tables is not None:  # « before » is the other scenario, computed from the live situation
+            b_sites = base_tables[0][list(inputs.sites.columns)]
+            b_sites = attach_snap(b_sites, snap_points(graph, b_sites["lon"].to_numpy(), b_sites["lat"].to_numpy(),
+                                                       direction="in", access_leg=leg))
+            before = compute_access(graph, t["points"], t["communes"], b_sites, base_tables[1], themes, t["grids"],
+                                    previous=before, method=spec)
         after = compute_access(graph, t["points"], t["communes"], sites, new_offers, themes, t["grids"],
                                previous=before, method=spec)
         recomputed[mode] = [k for k in after.digests if k not in after.reused_themes]
@@ -178,6 +197,6 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
         {"computed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
          "seconds": round(time.perf_counter() - start, 2), "modes": modes, "recomputed_themes": recomputed,
          "baseline_recomputed_themes": baseline_recomputed,
-         "scenario_id": scenario_id, "key": key})
+         "scenario_id": scenario_id, "other_id": other_id, "key": key})
     _store(settings, key, result)
     return result
