@@ -49,7 +49,8 @@ def difference_map(frame_report, communes: pd.DataFrame, theme_label: str, mode:
     """Net change per commune (gained − lost) for one (mode, theme) of the comparison."""
     title = f"Avant / après — {theme_label} — {_mode(mode)}"
     fig, ax = _new_axes(frame, title)
-    _background(ax, frame)
+    if (~frame.communes["in_unit"]).any():  # no context communes around the territory: nothing to draw
+        _background(ax, frame)
     unit = frame.unit.set_index("code")
     net = (communes.set_index("commune")["population_gained"] - communes.set_index("commune")["population_lost"]) \
         .reindex(unit.index).fillna(0.0)
