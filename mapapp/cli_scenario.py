@@ -3,7 +3,10 @@
 Registered on :func:`mapapp.cli.main` by :func:`register`. A scenario is a
 list of changes to the live catalog (which it never modifies); ``compare``
 runs the engine on both catalogs (:func:`mapapp.scenario_run.compare_scenario`)
-and prints the whole territory's gains and losses per mode and theme.
+and prints the whole territory's gains and losses per mode and theme;
+``comparer A B`` compares two scenarios; ``export`` writes XLSX, GeoPackage or
+the PDF « avant / après ». The proposals (``best-place``, ``fermetures``,
+``tournee``) are in :mod:`mapapp.cli_planner`.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ def _scenario(session, scenario_id: int):
 
 
 @click.group(help="Scénarios des planificateurs : ouvrir, déplacer ou fermer des lieux sans toucher au catalogue, "
-                  "puis comparer avec la situation actuelle.")
+                  "puis comparer avec la situation actuelle ou un autre scénario ; propositions : meilleurs "
+                  "emplacements, fermetures à moindre perte, arrêts d'une tournée itinérante.")
 def scenario() -> None:
     """Planners' scenarios."""
 
@@ -224,13 +228,14 @@ def remove_change_command(scenario_id, change_id) -> None:
     click.echo(f"Modification [{change_id}] supprimée du scénario n° {scenario_id}.")
 
 
-def _comparison(scenario_id: int, force: bool, other_id: int | None = None):
+def _comparison(scenario_id: int, force: bool, other_id: int | None = None, all_publics: bool = False):
     from mapapp.catalog.scenarios import ScenarioError
     from mapapp.compute import ComputeError
     from mapapp.scenario_run import compare_scenario
 
     try:
         return compare_scenario(load_settings(), scenario_id, reuse=not force, other_id=other_id,
+                                all_publics=all_publics,
                                 progress=lambda m: click.echo(m, err=True))
     except (ComputeError, ScenarioError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -289,7 +294,7 @@ def export(scenario_id, path: Path, other_id) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".gpkg", ".pdf"):
         raise click.UsageError(f"Format non pris en charge : {path.name} (.xlsx, .gpkg ou .pdf).")
-    result = _comparison(scenario_id, False, other_id)
+    result = _comparison(scenario_id, False, other_id, all_publics=suffix == ".pdf")
     if suffix == ".pdf":
         from mapapp.reports.scenario_pdf import scenario_pdf_from_settings
 

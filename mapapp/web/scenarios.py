@@ -128,7 +128,8 @@ def _table_rows(comparison) -> list[dict]:
     from mapapp.io.export_scenario import MODE_LABELS, theme_labels
 
     labels = theme_labels()
-    rows = headline(comparison.territories)
+    t = comparison.territories
+    rows = headline(t[t["public"] == "tous"] if "public" in t.columns else t)
     return [{**r, "mode_label": MODE_LABELS.get(r["mode"], r["mode"]), "theme_label": labels.get(r["theme"], r["theme"])}
             for r in rows[rows["changed"]].to_dict("records")]
 

@@ -8,7 +8,8 @@ page says « comparaison en cours » and refreshes itself until the stored
 comparison is there. A stored comparison is found again by its key (both
 scenarios' revisions, results versions, catalog state), so nothing is
 recomputed twice. The PDF « avant / après » (:mod:`mapapp.reports.scenario_pdf`)
-is a job of its own, cached by the same runner under the comparison's key.
+is a job of its own (the comparison for every public of the settings, then
+maps and layout), cached by the same runner under the comparison's key.
 Every address takes ``?avec=<n>``: the comparison with that scenario.
 """
 
@@ -124,6 +125,8 @@ def differences(scenario_id: int):
         return jsonify(error="Comparaison non calculée."), 404
     c = done.communes
     c = c[(c["mode"] == request.args.get("mode")) & (c["theme"] == request.args.get("theme"))]
+    if "public" in c.columns:
+        c = c[c["public"] == "tous"]
     return jsonify(communes={r.commune: {"gained": float(r.population_gained), "lost": float(r.population_lost)}
                              for r in c.itertuples(index=False)})
 
@@ -199,9 +202,17 @@ def export_pdf(scenario_id: int):
     other_id = other.id if other is not None else None
 
     def work(progress):
+        from mapapp.compute import ComputeError
+        from mapapp.reports import ReportError
         from mapapp.reports.scenario_pdf import scenario_pdf_from_settings
+        from mapapp.scenario_run import compare_scenario
 
-        return scenario_pdf_from_settings(settings, scenario_id, done, other_id, progress=progress)
+        try:  # one table per public of the settings: the comparison for each of them
+            per_public = compare_scenario(settings, scenario_id, progress=progress, other_id=other_id,
+                                          all_publics=True)
+        except (ComputeError, ScenarioError) as exc:
+            raise ReportError(str(exc)) from None
+        return scenario_pdf_from_settings(settings, scenario_id, per_public, other_id, progress=progress)
 
     def ready():
         path = runner.output_path(job)

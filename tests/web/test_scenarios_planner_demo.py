@@ -82,6 +82,8 @@ def test_best_place_added_in_one_click_then_closures_then_two_scenarios_and_the_
     text = "".join(p.extract_text() for p in reader.pages)
     assert "avant : le scénario « Deux permanences famille »" in text.replace("\n", " ")
     assert "Famille" in text and "Cartes des différences" in text
+    assert "Tous publics, en voiture : tout le territoire" in text  # one table per public of the settings
+    assert "Jeunes, en voiture : tout le territoire" in text
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"] and reader.trailer["/Root"]["/Lang"] == "fr"
     started = app.extensions["mapapp.jobs"].started
     assert client.get(f"/scenarios/{b}/avant-apres.pdf?avec={a}").data == pdf.data  # cached: no new job
