@@ -12,6 +12,9 @@ MODES = click.Choice(["car", "walk", "bike"])
 
 
 def _common(f):
+    f = click.option("--scenario", "scenario_id", type=int, default=None, metavar="N",
+                     help="Sur le catalogue du scénario n° N (ses lieux ouverts, fermés, déplacés comptent) ; "
+                          "par défaut le catalogue publié.")(f)
     f = click.option("--public", default=None, metavar="CLE",
                      help="Public des réglages (ex. jeunes) : seules les offres qui lui sont ouvertes comptent ; "
                           "par défaut tout le monde.")(f)
@@ -39,11 +42,12 @@ def _run(fn, *args, **kwargs):
               help="Nombre de nouveaux lieux (les solutions pour 1 à k sont données).")
 @click.option("--seuil", "threshold", type=click.FloatRange(0.5, 600), default=None,
               help="Seuil en minutes (par défaut : le seuil principal du thème pour ce mode).")
-def best_place(theme_key, mode, public, k_max, threshold) -> None:
+def best_place(theme_key, mode, public, scenario_id, k_max, threshold) -> None:
     from mapapp.formats import integer, percent, threshold as fmt_threshold
     from mapapp.placement_run import best_place_report
 
-    answer = _run(best_place_report, theme_key, mode, k_max, threshold_min=threshold, public=public)
+    answer = _run(best_place_report, theme_key, mode, k_max, threshold_min=threshold, public=public,
+                  scenario_id=scenario_id)
     placement, names = answer.placement, answer.places.set_index("id")["nom"].to_dict()
     click.echo(f"Thème « {placement.theme} », {mode}, public « {answer.public} », "
                f"seuil {fmt_threshold(placement.threshold_min)} :")
@@ -63,11 +67,11 @@ def best_place(theme_key, mode, public, k_max, threshold) -> None:
 @_common
 @click.option("--nombre", "limit", type=click.IntRange(1, 100), default=10, show_default=True,
               help="Nombre de lieux listés.")
-def fermetures(theme_key, mode, public, limit) -> None:
+def fermetures(theme_key, mode, public, scenario_id, limit) -> None:
     from mapapp.formats import integer, threshold as fmt_threshold
     from mapapp.placement_run import closure_report
 
-    answer = _run(closure_report, theme_key, mode, limit, public=public)
+    answer = _run(closure_report, theme_key, mode, limit, public=public, scenario_id=scenario_id)
     places = answer.places.set_index("id")
     click.echo(f"Thème « {answer.theme.label} », {mode}, public « {answer.public} », seuil "
                f"{fmt_threshold(answer.threshold_min)} : fermer ce lieu seul laisserait au-delà du seuil…")
@@ -93,12 +97,12 @@ def fermetures(theme_key, mode, public, limit) -> None:
                    "semaine) ; en dessous, il compte au prorata.")
 @click.option("--seuil", "threshold", type=click.FloatRange(0.5, 600), default=None,
               help="Seuil en minutes (par défaut : le seuil principal du thème pour ce mode).")
-def tournee(theme_key, mode, public, route, half_days, max_per_stop, visits_needed, threshold) -> None:
+def tournee(theme_key, mode, public, scenario_id, route, half_days, max_per_stop, visits_needed, threshold) -> None:
     from mapapp.formats import integer, threshold as fmt_threshold
     from mapapp.placement_run import schedule_report
 
     answer = _run(schedule_report, theme_key, route, half_days, mode, max_per_stop=max_per_stop,
-                  visits_needed=visits_needed, threshold_min=threshold, public=public)
+                  visits_needed=visits_needed, threshold_min=threshold, public=public, scenario_id=scenario_id)
     s, places = answer.schedule, answer.places.set_index("id")
     click.echo(f"Tournée « {route} », thème « {answer.theme.label} », {mode}, seuil {fmt_threshold(s.threshold_min)}, "
                f"{s.half_days} demi-journée(s) : {integer(s.population_reached)} des {integer(s.population_beyond)} "

@@ -15,7 +15,9 @@ asks the engine:
   for the stops of an itinerant route (sites ``france_services_itinerant_stop``
   of that ``itinerant_route``), the situation computed without the route.
 
-Pure orchestration: the engine does the work. Each answer is a
+Each tool works on the live catalog, or on a scenario's (``scenario_id``: its
+sites opened, closed or moved count, so a second best place takes the first
+one added into account). Pure orchestration: the engine does the work. Each answer is a
 :class:`PlannerAnswer` whose ``places`` table names every proposal (id, name,
 commune, lon, lat) so that pages can show it on a map and add it to a scenario.
 """
@@ -74,7 +76,8 @@ class _Loaded:
 
 
 def _load(settings: Settings, theme_key: str, mode: str, public: str | None, say,
-          remove_sites: Callable[[pd.DataFrame], Iterable[str]] | None = None) -> _Loaded:
+          remove_sites: Callable[[pd.DataFrame], Iterable[str]] | None = None,
+          scenario_id: int | None = None) -> _Loaded:
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
@@ -93,6 +96,21 @@ def _load(settings: Settings, theme_key: str, mode: str, public: str | None, say
             sites = pd.DataFrame(session.execute(select(Site.id, Site.nom, Site.commune_code, Site.lon, Site.lat,
                                                         Site.kind, Site.itinerant_route)).all(),
                                  columns=["site_id", "nom", "commune", "lon", "lat", "kind", "itinerant_route"])
+            if scenario_id is not None:  # the scenario's catalog (its sites opened, closed, moved...) instead
+                from mapapp.catalog.models_scenarios import Scenario
+                from mapapp.catalog.scenarios import ScenarioError, scenario_tables
+
+                scenario = session.get(Scenario, scenario_id)
+                if scenario is None:
+                    raise ComputeError(f"Aucun scénario n° {scenario_id}.")
+                try:
+                    s_sites, s_offers = scenario_tables(session, scenario)
+                except ScenarioError as exc:
+                    raise ComputeError(str(exc)) from None
+                inputs = EngineInputs(points=inputs.points, communes=inputs.communes,
+                                      sites=s_sites[list(inputs.sites.columns)], offers=s_offers, grids=inputs.grids)
+                added = s_sites[~s_sites["site_id"].isin(sites["site_id"])].rename(columns={"commune_code": "commune"})
+                sites = pd.concat([sites, added.assign(itinerant_route=None)[list(sites.columns)]], ignore_index=True)
     finally:
         engine.dispose()
     themes = themes_for_catalog(list(access.themes), inputs.sites)
@@ -124,7 +142,9 @@ def _load(settings: Settings, theme_key: str, mode: str, public: str | None, say
     t = snapped_tables(graphs[mode], inputs, method.access_leg(mode))
     t_sites, t_offers = t["sites"], t["offers"]
     if remove_sites is not None:
-        t_sites, t_offers = apply_scenario(t_sites, t_offers, remove_site_ids=list(remove_sites(sites)))
+        present = set(t_sites["site_id"])  # a scenario may have closed some already
+        t_sites, t_offers = apply_scenario(t_sites, t_offers,
+                                           remove_site_ids=[i for i in remove_sites(sites) if i in present])
     say(f"Situation actuelle : {theme.label}")
     state = whatif_state(graphs[mode], t["points"], t["communes"], t_sites, t_offers, [theme], t["grids"],
                          method=method.digest_spec())
@@ -151,15 +171,17 @@ def _site_places(loaded: _Loaded, ids) -> pd.DataFrame:
 
 
 def best_place_report(settings: Settings, theme_key: str, mode: str = "car", k_max: int = 3, *,
-                      threshold_min: float | None = None, public: str | None = None,
+                      threshold_min: float | None = None, public: str | None = None, scenario_id: int | None = None,
                       progress: Callable[[str], None] | None = None) -> PlannerAnswer:
     """The k best town halls for a new site of the theme (k = 1..k_max).
+
+    With ``scenario_id``, on that scenario's catalog (the live one otherwise); so for the other tools.
 
     Raises:
         ComputeError: no territory, unknown theme or public, unusable road file (French message).
     """
     say = progress or (lambda _m: None)
-    loaded = _load(settings, theme_key, mode, public, say)
+    loaded = _load(settings, theme_key, mode, public, say, scenario_id=scenario_id)
     say(f"Meilleurs emplacements parmi {len(loaded.tables['communes'])} communes")
     placement = best_places(loaded.state, theme_key, k_max, threshold_min=threshold_min)
     return PlannerAnswer(loaded.theme, mode, loaded.public, placement.threshold_min,
@@ -167,10 +189,11 @@ def best_place_report(settings: Settings, theme_key: str, mode: str = "car", k_m
 
 
 def closure_report(settings: Settings, theme_key: str, mode: str = "car", limit: int = 10, *,
-                   public: str | None = None, progress: Callable[[str], None] | None = None) -> PlannerAnswer:
+                   public: str | None = None, scenario_id: int | None = None,
+                   progress: Callable[[str], None] | None = None) -> PlannerAnswer:
     """The theme's ``limit`` sites whose closing alone leaves the fewest inhabitants beyond the main threshold."""
     say = progress or (lambda _m: None)
-    loaded = _load(settings, theme_key, mode, public, say)
+    loaded = _load(settings, theme_key, mode, public, say, scenario_id=scenario_id)
     losses = closure_losses(loaded.state.results, theme_key).head(limit)
     main = loaded.theme.thresholds_for(mode).main_min
     return PlannerAnswer(loaded.theme, mode, loaded.public, main, _site_places(loaded, losses["site_id"]),
@@ -184,7 +207,8 @@ def itinerant_routes(sites: pd.DataFrame) -> list[str]:
 
 def schedule_report(settings: Settings, theme_key: str, route: str, half_days: int, mode: str = "car", *,
                     max_per_stop: int = 1, visits_needed: int = 1, threshold_min: float | None = None,
-                    public: str | None = None, progress: Callable[[str], None] | None = None) -> PlannerAnswer:
+                    public: str | None = None, scenario_id: int | None = None,
+                    progress: Callable[[str], None] | None = None) -> PlannerAnswer:
     """Which stops of the itinerant ``route`` to serve, how many half-days each (see :mod:`mapapp.access.itinerant`)."""
     say = progress or (lambda _m: None)
 
@@ -195,11 +219,13 @@ def schedule_report(settings: Settings, theme_key: str, route: str, half_days: i
             raise ComputeError(f"Aucun arrêt itinérant pour la tournée « {route} » (tournées connues : {known}).")
         return ids
 
-    loaded = _load(settings, theme_key, mode, public, say, remove_sites=route_stops)
+    loaded = _load(settings, theme_key, mode, public, say, remove_sites=route_stops, scenario_id=scenario_id)
     stop_ids = route_stops(loaded.sites)
     snapped = loaded.snapped_sites
-    live = site_candidates(snapped[snapped["site_id"].isin(stop_ids)])
-    say(f"Tournée « {route} » : {len(stop_ids)} arrêts, {half_days} demi-journée(s)")
+    live = site_candidates(snapped[snapped["site_id"].isin(stop_ids)])  # the stops still open
+    if live.empty:
+        raise ComputeError(f"La tournée « {route} » n'a plus d'arrêt ouvert dans ce catalogue.")
+    say(f"Tournée « {route} » : {len(live)} arrêts, {half_days} demi-journée(s)")
     schedule = schedule_from_state(loaded.state, theme_key, live, half_days, threshold_min=threshold_min,
                                    max_per_stop=max_per_stop, visits_needed=visits_needed)
     return PlannerAnswer(loaded.theme, mode, loaded.public, schedule.threshold_min, _site_places(loaded, stop_ids),

@@ -70,8 +70,11 @@ def show(scenario_id: int):
         for c in scenario.changes]})
 
 
-def _pending(job: str, work) -> object:
-    """Start or join the job; the 202 answer with its progress (or the failure, or 429)."""
+def _pending(job: str, work, ready) -> object:
+    """Start or join the job and wait a moment (``MAPAPP_JOB_WAIT``, as the pages): ``ready()`` when it is
+    done, else the 202 answer with its progress (or the failure, or 429)."""
+    from flask import current_app
+
     from mapapp.web.exports import _requester, _runner
 
     runner = _runner()
@@ -81,7 +84,13 @@ def _pending(job: str, work) -> object:
         return error_response(status.message, status.code)
     if runner.submit(job, _requester(), work) in ("busy", "full"):
         return error_response("Un autre calcul est en cours pour vous : réessayez dans un instant.", 429)
+    runner.wait(job, float(current_app.config.get("MAPAPP_JOB_WAIT", 2.0)))
     status = runner.status(job)
+    if status is not None and status.state == "failed":
+        runner.forget_failure(job)
+        return error_response(status.message, status.code)
+    if (answer := ready()) is not None:
+        return answer
     return json_response({"etat": "en cours", "etapes": status.progress if status else []}, 202)
 
 
@@ -118,13 +127,20 @@ def comparison(scenario_id: int):
     if not _store().modes():
         return error_response("Aucun résultat calculé : lancez d'abord « mapapp compute ».", 409)
     key, done = stored(scenario, other)
+
+    def answer():
+        found = stored(scenario, other)[1]
+        if found is None:
+            return None
+        t = found.territories
+        return json_response({"scenario": scenario_id, "avant": other.id if other else "situation actuelle",
+                              "calculee_le": found.meta.get("computed_at"),
+                              "territoire": _records(t[(t["grid"] == "all") & (t["code"] == "all")]),
+                              "territoires": _records(t[t["grid"] != "all"]), "communes": _records(found.communes)})
+
     if done is None:
-        return _pending(f"scenario-{key}", _compare_work(scenario_id, other.id if other else None))
-    t = done.territories
-    return json_response({"scenario": scenario_id, "avant": other.id if other else "situation actuelle",
-                          "calculee_le": done.meta.get("computed_at"),
-                          "territoire": _records(t[(t["grid"] == "all") & (t["code"] == "all")]),
-                          "territoires": _records(t[t["grid"] != "all"]), "communes": _records(done.communes)})
+        return _pending(f"scenario-{key}", _compare_work(scenario_id, other.id if other else None), answer)
+    return answer()
 
 
 @bp.route("/<int:scenario_id>/propositions")
@@ -134,7 +150,8 @@ def proposals(scenario_id: int):
     from mapapp.web.scenarios_forms import ProposalError, parse_proposal, proposal_form
     from mapapp.web.scenarios_proposals import proposal_job, proposal_work, stored_proposal
 
-    if _visible(scenario_id) is None:
+    scenario = _visible(scenario_id)
+    if scenario is None:
         return error_response(NOT_VISIBLE, 404)
     try:
         params = parse_proposal(request.args, proposal_form(get_session()))
@@ -142,8 +159,12 @@ def proposals(scenario_id: int):
         return error_response(str(exc), 400)
     if not _store().modes():
         return error_response("Aucun résultat calculé : lancez d'abord « mapapp compute ».", 409)
-    job = proposal_job(params)
-    data = stored_proposal(job)
-    if data is None:
-        return _pending(job, proposal_work(params))
-    return json_response(data)
+    job = proposal_job(params, scenario)
+
+    def answer():
+        data = stored_proposal(job)
+        return json_response(data) if data is not None else None
+
+    if (done := answer()) is not None:
+        return done
+    return _pending(job, proposal_work(params, scenario_id), answer)

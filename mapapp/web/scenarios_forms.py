@@ -95,14 +95,16 @@ def parse_proposal(args, form: ProposalForm) -> dict:
     return out
 
 
-def run_proposal(settings, params: dict, progress) -> dict:
-    """Compute the proposal (:mod:`mapapp.placement_run`) and return it as plain JSON-able data."""
+def run_proposal(settings, params: dict, progress, scenario_id: int | None = None) -> dict:
+    """Compute the proposal (:mod:`mapapp.placement_run`) on the scenario's catalog (the live one without
+    ``scenario_id``) and return it as plain JSON-able data."""
     from mapapp import placement_run as pr
 
     kind = params["type"]
+    common = {"progress": progress, "scenario_id": scenario_id}
     if kind == "meilleur-lieu":
         answer = pr.best_place_report(settings, params["theme"], params["mode"], params["k"],
-                                      threshold_min=params["seuil"], public=params["public"], progress=progress)
+                                      threshold_min=params["seuil"], public=params["public"], **common)
         k = params["k"]
         summary = answer.placement.summary
         chosen = answer.placement.choices[answer.placement.choices["k"] == k].sort_values("rank")
@@ -115,7 +117,7 @@ def run_proposal(settings, params: dict, progress) -> dict:
                             "optimal": bool(r.optimal)} for r in summary.itertuples(index=False)]}
     elif kind == "fermetures":
         answer = pr.closure_report(settings, params["theme"], params["mode"], params["k"], public=params["public"],
-                                   progress=progress)
+                                   **common)
         rows = [{"id": r.site_id, "population": r.population_only_site, "population_desservie": r.population_reached}
                 for r in answer.closures.itertuples(index=False)]
         extra = {}
@@ -123,7 +125,7 @@ def run_proposal(settings, params: dict, progress) -> dict:
         answer = pr.schedule_report(settings, params["theme"], params["tournee"], params["demi_journees"],
                                     params["mode"], max_per_stop=params["max_par_arret"],
                                     visits_needed=params["visites_utiles"], threshold_min=params["seuil"],
-                                    public=params["public"], progress=progress)
+                                    public=params["public"], **common)
         s = answer.schedule
         rows = [{"id": r.stop_id, "population": r.population_reached, "demi_journees": int(r.visits),
                  "population_seule": r.population_only} for r in s.stops.itertuples(index=False)]

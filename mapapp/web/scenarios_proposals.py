@@ -3,9 +3,11 @@
 Routes on the :mod:`mapapp.web.scenarios` blueprint (planners only). The
 planner chooses the kind, theme, public, mode, threshold and k (or the route
 and its half-days); the computation (:func:`mapapp.web.scenarios_forms.run_proposal`,
-a few seconds: the road graph, one theme's compute, the solver) is a
-background job of :mod:`mapapp.web.jobs`, cached under the parameters, the
-results versions and the catalog. The answer is a map and a table; each best
+a few seconds: the road graph, one theme's compute, the solver) works on the
+scenario's catalog (its changes count: a second best place takes the first
+one added into account) and is a background job of :mod:`mapapp.web.jobs`,
+cached under the parameters, the scenario's revision, the results versions
+and the catalog. The answer is a map and a table; each best
 place has « ajouter au scénario » and each least-loss site « fermer dans le
 scénario »: one click, a POST with the CSRF token to the scenario's changes
 (:func:`mapapp.web.scenarios.add`), only for those who may edit it.
@@ -26,8 +28,10 @@ from mapapp.web.scenarios_forms import PARAMETERS, ProposalError, parse_proposal
 from mapapp.web.scenarios_jobs import follow_job
 
 
-def proposal_job(params: dict) -> str:
-    return "proposal-" + output_key("proposal", params, get_session(), _store())
+def proposal_job(params: dict, scenario) -> str:
+    """The job (and cache) key: the parameters, the scenario's revision, the results and the catalog."""
+    keyed = {**params, "scenario": scenario.id, "revision": scenario.revision}
+    return "proposal-" + output_key("proposal", keyed, get_session(), _store())
 
 
 def stored_proposal(job: str) -> dict | None:
@@ -40,7 +44,7 @@ def stored_proposal(job: str) -> dict | None:
         return None
 
 
-def proposal_work(params: dict):
+def proposal_work(params: dict, scenario_id: int):
     settings = _settings()
 
     def work(progress):
@@ -48,7 +52,7 @@ def proposal_work(params: dict):
         from mapapp.reports import ReportError
 
         try:
-            data = run_proposal(settings, params, progress)
+            data = run_proposal(settings, params, progress, scenario_id)
         except ComputeError as exc:  # shown to the planner as is (a 400 page, in French)
             raise ReportError(str(exc)) from None
         return json.dumps(data, ensure_ascii=False).encode()
@@ -67,7 +71,7 @@ def proposals(scenario_id: int):
         params = parse_proposal(request.args, form)
     except ProposalError as exc:
         abort(400, description=str(exc))
-    job = proposal_job(params)
+    job = proposal_job(params, scenario)
     query = {k: request.args[k] for k in PARAMETERS if k in request.args}
     again = url_for("scenarios.proposals", scenario_id=scenario_id, **query)
 
@@ -82,6 +86,6 @@ def proposals(scenario_id: int):
 
     if (page := ready()) is not None:
         return page
-    return follow_job(job, proposal_work(params), ready,
+    return follow_job(job, proposal_work(params, scenario_id), ready,
                       lambda status: render_template("scenarios/running.html", scenario=scenario, status=status,
                                                      other=None, what="propositions", again=again))

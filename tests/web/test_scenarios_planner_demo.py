@@ -43,6 +43,11 @@ def test_best_place_added_in_one_click_then_closures_then_two_scenarios_and_the_
     for form in best:  # « ajouter au scénario », one click each
         assert client.post(f"/scenarios/{a}/modifications", data=form).status_code == 302
     assert client.post(f"/scenarios/{a}/modifications", data={**best[0], "csrf_token": ""}).status_code == 400
+    # The proposals read the scenario's catalog: with the two sites added, the next best place is elsewhere.
+    added = {p["id"] for p in data["propositions"]}
+    again = client.get(f"/api/scenarios/{a}/propositions?type=meilleur-lieu&theme=famille&mode=car&k=1").get_json()
+    assert again["propositions"][0]["id"] not in added
+    assert again["population_nouvellement_couverte"] <= data["propositions"][1]["population"]
 
     b = _new(client, token, "Une fermeture")
     r = client.get(f"/scenarios/{b}/propositions?type=fermetures&theme=france_services&mode=car&k=3")
