@@ -3,7 +3,10 @@
 Registered on :func:`mapapp.cli.main` by :func:`register`. A scenario is a
 list of changes to the live catalog (which it never modifies); ``compare``
 runs the engine on both catalogs (:func:`mapapp.scenario_run.compare_scenario`)
-and prints the whole territory's gains and losses per mode and theme.
+and prints the whole territory's gains and losses per mode and theme;
+``comparer A B`` compares two scenarios; ``export`` writes XLSX, GeoPackage or
+the PDF « avant / après ». The proposals (``best-place``, ``fermetures``,
+``tournee``) are in :mod:`mapapp.cli_planner`.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ def _scenario(session, scenario_id: int):
 
 
 @click.group(help="Scénarios des planificateurs : ouvrir, déplacer ou fermer des lieux sans toucher au catalogue, "
-                  "puis comparer avec la situation actuelle.")
+                  "puis comparer avec la situation actuelle ou un autre scénario ; propositions : meilleurs "
+                  "emplacements, fermetures à moindre perte, arrêts d'une tournée itinérante.")
 def scenario() -> None:
     """Planners' scenarios."""
 
@@ -224,13 +228,14 @@ def remove_change_command(scenario_id, change_id) -> None:
     click.echo(f"Modification [{change_id}] supprimée du scénario n° {scenario_id}.")
 
 
-def _comparison(scenario_id: int, force: bool):
+def _comparison(scenario_id: int, force: bool, other_id: int | None = None, all_publics: bool = False):
     from mapapp.catalog.scenarios import ScenarioError
     from mapapp.compute import ComputeError
     from mapapp.scenario_run import compare_scenario
 
     try:
-        return compare_scenario(load_settings(), scenario_id, reuse=not force,
+        return compare_scenario(load_settings(), scenario_id, reuse=not force, other_id=other_id,
+                                all_publics=all_publics,
                                 progress=lambda m: click.echo(m, err=True))
     except (ComputeError, ScenarioError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -240,33 +245,63 @@ def _comparison(scenario_id: int, force: bool):
                                   "sous le seuil, temps moyen, zones blanches, superposition, pour tout le "
                                   "territoire (lancez « mapapp compute » d'abord).")
 @click.argument("scenario_id", type=int)
+@click.option("--avec", "other_id", type=int, default=None, metavar="N",
+              help="Comparer avec le scénario n° N (« avant ») au lieu de la situation actuelle.")
 @click.option("--all-themes", is_flag=True, help="Afficher aussi les thèmes que le scénario ne change pas.")
 @click.option("--force", is_flag=True, help="Recalculer même si la comparaison est déjà enregistrée.")
-def compare(scenario_id, all_themes, force) -> None:
+def compare(scenario_id, other_id, all_themes, force) -> None:
+    _print_comparison(scenario_id, other_id, all_themes, force)
+
+
+@scenario.command("comparer", help="Comparer deux scénarios : A est « avant », B « après » (habitants gagnés et "
+                                   "perdus sous le seuil en passant de A à B, temps moyen, zones blanches, "
+                                   "superposition ; lancez « mapapp compute » d'abord).")
+@click.argument("scenario_a", type=int)
+@click.argument("scenario_b", type=int)
+@click.option("--all-themes", is_flag=True, help="Afficher aussi les thèmes que les deux scénarios ne distinguent pas.")
+@click.option("--force", is_flag=True, help="Recalculer même si la comparaison est déjà enregistrée.")
+def comparer(scenario_a, scenario_b, all_themes, force) -> None:
+    _print_comparison(scenario_b, scenario_a, all_themes, force)
+
+
+def _print_comparison(scenario_id, other_id, all_themes, force) -> None:
     from mapapp.formats import duration
     from mapapp.io.export_scenario import headline_text
 
-    result = _comparison(scenario_id, force)
+    result = _comparison(scenario_id, force, other_id)
+    click.echo(f"Scénario n° {other_id} (avant) → scénario n° {scenario_id} (après)" if other_id is not None
+               else f"Situation actuelle (avant) → scénario n° {scenario_id} (après)")
     click.echo(headline_text(result.territories, only_changed=not all_themes))
     recomputed = sum(len(v) for v in result.meta.get("recomputed_themes", {}).values())
     click.echo(f"Calcul du {result.meta.get('computed_at')} en {duration(result.meta.get('seconds', 0))} "
                f"({recomputed} thème(s) × mode recalculé(s)).")
 
 
-@scenario.command("export", help="Exporter la comparaison : XLSX (modifications, territoires, communes) ou "
-                                 "GeoPackage .gpkg (communes où quelque chose change, en Lambert-93, et territoires).")
+@scenario.command("export", help="Exporter la comparaison : XLSX (modifications, territoires, communes), "
+                                 "GeoPackage .gpkg (communes où quelque chose change, en Lambert-93, et territoires) "
+                                 "ou PDF « avant / après » pour le comité de pilotage (cartes des différences, "
+                                 "tableau par thème et par public).")
 @click.argument("scenario_id", type=int)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export(scenario_id, path: Path) -> None:
+@click.option("--avec", "other_id", type=int, default=None, metavar="N",
+              help="Comparaison avec le scénario n° N (« avant ») au lieu de la situation actuelle.")
+def export(scenario_id, path: Path, other_id) -> None:
     from sqlalchemy import select
 
     from mapapp.catalog.models import Commune, Territory
     from mapapp.catalog.scenarios import describe_change
 
     suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".gpkg"):
-        raise click.UsageError(f"Format non pris en charge : {path.name} (.xlsx ou .gpkg).")
-    result = _comparison(scenario_id, False)
+    if suffix not in (".xlsx", ".gpkg", ".pdf"):
+        raise click.UsageError(f"Format non pris en charge : {path.name} (.xlsx, .gpkg ou .pdf).")
+    result = _comparison(scenario_id, False, other_id, all_publics=suffix == ".pdf")
+    if suffix == ".pdf":
+        from mapapp.reports.scenario_pdf import scenario_pdf_from_settings
+
+        path.write_bytes(scenario_pdf_from_settings(load_settings(), scenario_id, result, other_id,
+                                                    progress=lambda m: click.echo(m, err=True)))
+        click.echo(f"PDF « avant / après » écrit : {path}")
+        return
     _settings, engine, scope = _session_scope()
     try:
         with scope as session:
@@ -294,38 +329,8 @@ def export(scenario_id, path: Path) -> None:
     click.echo(f"Comparaison exportée : {path}")
 
 
-@scenario.command("best-place", help="Proposer les k meilleurs emplacements d'un nouveau lieu pour un thème : ceux qui "
-                  "couvrent le plus d'habitants aujourd'hui au-delà du seuil (problème de couverture maximale, "
-                  "résolu exactement par HiGHS), parmi les points principaux (mairies) des communes.")
-@click.option("--theme", "theme_key", required=True, metavar="CLE", help="Thème (clé des réglages, ex. accueil_departement).")
-@click.option("--mode", type=click.Choice(["car", "walk", "bike"]), default="car", show_default=True,
-              help="Mode de déplacement.")
-@click.option("--k", "k_max", type=click.IntRange(1, 10), default=3, show_default=True,
-              help="Nombre de nouveaux lieux (les solutions pour 1 à k sont données).")
-@click.option("--seuil", "threshold", type=click.FloatRange(0.5, 600), default=None,
-              help="Seuil en minutes (par défaut : le seuil principal du thème pour ce mode).")
-def best_place(theme_key, mode, k_max, threshold) -> None:
-    from mapapp.compute import ComputeError
-    from mapapp.config import load_settings
-    from mapapp.formats import integer, percent, threshold as fmt_threshold
-    from mapapp.placement_run import best_place_report
-
-    try:
-        placement, names = best_place_report(load_settings(), theme_key, mode, k_max, threshold_min=threshold,
-                                             progress=lambda m: click.echo(m, err=True))
-    except ComputeError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Thème « {placement.theme} », {mode}, seuil {fmt_threshold(placement.threshold_min)} :")
-    for row in placement.summary.itertuples(index=False):
-        chosen = placement.choices[placement.choices["k"] == row.k].sort_values("rank")
-        sites = ", ".join(f"{names.get(c, c)} ({c}, +{integer(p)} hab.)"
-                          for c, p in zip(chosen["candidate_id"], chosen["population_new"]))
-        gain = row.population_newly_covered
-        click.echo(f"  k = {row.k} : {sites} — {integer(gain)} habitants nouvellement à moins du seuil "
-                   f"({percent(row.population_covered_after / row.population_total)} couverts, contre "
-                   f"{percent(row.population_covered_before / row.population_total)}) ; "
-                   f"{'optimum' if row.optimal else 'approché (glouton)'}")
-
-
 def register(main: click.Group) -> None:
+    from mapapp import cli_planner
+
+    cli_planner.register(scenario)
     main.add_command(scenario)

@@ -1,4 +1,5 @@
-"""Compare a planner's scenario with the live situation: the engine on both catalogs, gains and losses stored.
+"""Compare a planner's scenario with the live situation (or another scenario): the engine on both catalogs,
+gains and losses stored.
 
 Steps, per travel mode with stored results (``mapapp compute`` first): read the
 territory and the live catalog as :func:`mapapp.compute.run_compute` does (same
@@ -40,8 +41,10 @@ from sqlalchemy import select
 
 from mapapp.access.frames import attach_snap
 from mapapp.access.run import compute_access
-from mapapp.access.scenario_compare import gains_and_losses
+from mapapp.access.scenario_compare import compare_catalogs
+from mapapp.access.settings import EVERYONE_KEY
 from mapapp.access.themes import themes_for_catalog
+from mapapp.access.variants import Variant, variant_offers
 from mapapp.catalog.settings_store import StoredSettingsError, current_settings
 from mapapp.catalog.db import make_engine, make_sessionmaker
 from mapapp.catalog.frames import EngineInputs, engine_inputs
@@ -63,10 +66,17 @@ class ScenarioComparison:
     meta: dict = field(default_factory=dict)  # computed_at, seconds, modes, recomputed themes per mode
 
 
-def comparison_key(session, scenario: Scenario, store: ResultStore) -> str:
+def comparison_key(session, scenario: Scenario, store: ResultStore, other: Scenario | None = None,
+                   all_publics: bool = False) -> str:
+    """The key of the comparison of ``scenario`` with the live catalog, or with the scenario ``other``."""
     payload = {"scenario": scenario.id, "revision": scenario.revision,
                "changes": [c.as_change() for c in scenario.changes],
                "results": {m: store.version(m) for m in store.modes()}, "catalog": repr(change_mark(session))}
+    if other is not None:
+        payload["other"] = {"scenario": other.id, "revision": other.revision,
+                            "changes": [c.as_change() for c in other.changes]}
+    if all_publics:
+        payload["publics"] = True
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
@@ -107,8 +117,14 @@ def _store(settings: Settings, key: str, result: ScenarioComparison) -> None:
 
 
 def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable[[str], None] | None = None,
-                     reuse: bool = True) -> ScenarioComparison:
-    """The stored comparison of the scenario with the live catalog, computed when missing.
+                     reuse: bool = True, other_id: int | None = None, all_publics: bool = False
+                     ) -> ScenarioComparison:
+    """The stored comparison of the scenario with the live catalog (or with the scenario ``other_id``: « before »
+    is then that scenario, « after » this one), computed when missing.
+
+    With ``all_publics``, for every public of the accessibility settings (their offers only, as the
+    variants of ``mapapp compute``: :func:`mapapp.access.variants.variant_offers`), not only for
+    everyone; the tables' ``public`` column says which (``tous``: everyone).
 
     Raises:
         ComputeError: no territory, no stored results, no road file (French message);
@@ -126,7 +142,14 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
             scenario = session.get(Scenario, scenario_id)
             if scenario is None:
                 raise ComputeError(f"Aucun scénario n° {scenario_id}.")
-            key = comparison_key(session, scenario, store)
+            other = None
+            if other_id is not None:
+                other = session.get(Scenario, other_id)
+                if other is None:
+                    raise ComputeError(f"Aucun scénario n° {other_id}.")
+                if other_id == scenario_id:
+                    raise ComputeError("Choisissez deux scénarios différents.")
+            key = comparison_key(session, scenario, store, other, all_publics)
             if reuse and (done := stored_comparison(settings, key)) is not None:
                 return done
             territory = session.scalar(select(Territory))
@@ -135,10 +158,12 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
             method = MethodSettings.from_json(territory.method)
             inputs = engine_inputs(session)
             try:  # the themes of the territory's settings, as `mapapp compute` (so the baseline is reused)
-                themes = themes_for_catalog(list(current_settings(session).themes), inputs.sites)
+                access = current_settings(session)
+                themes = themes_for_catalog(list(access.themes), inputs.sites)
             except StoredSettingsError as exc:
                 raise ComputeError(str(exc)) from None
             new_sites, new_offers = scenario_tables(session, scenario)
+            base_tables = scenario_tables(session, other) if other is not None else None
     finally:
         engine.dispose()
     new_sites = new_sites[list(inputs.sites.columns)]
@@ -164,20 +189,38 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
         sites = attach_snap(new_sites, snap_points(graph, new_sites["lon"].to_numpy(), new_sites["lat"].to_numpy(),
                                                    direction="in", access_leg=leg))
         spec = method.digest_spec()
-        before = compute_access(graph, t["points"], t["communes"], t["sites"], t["offers"], themes, t["grids"],
-                                previous=store.read(mode), method=spec)
-        after = compute_access(graph, t["points"], t["communes"], sites, new_offers, themes, t["grids"],
-                               previous=before, method=spec)
-        recomputed[mode] = [k for k in after.digests if k not in after.reused_themes]
-        baseline_recomputed[mode] = [k for k in before.digests if k not in before.reused_themes]
-        c, terr = gains_and_losses(before, after, t["grids"])
-        communes_out.append(c)
-        territories_out.append(terr)
+        b_sites = None
+        if base_tables is not None:
+            b_sites = base_tables[0][list(inputs.sites.columns)]
+            b_sites = attach_snap(b_sites, snap_points(graph, b_sites["lon"].to_numpy(), b_sites["lat"].to_numpy(),
+                                                       direction="in", access_leg=leg))
+        for group in (access.publics if all_publics else access.publics[:1]):  # the first is everyone
+            def only(offers, group=group):
+                return offers if group.publics is None else variant_offers(offers, Variant(group), access.schedule)
+
+            stored_previous = (store if group.key == EVERYONE_KEY else store.variant(group.key)).read(mode)
+            live = (t["sites"], only(t["offers"]))
+            if b_sites is not None:  # « before » is the other scenario, computed from the live situation
+                base = compute_access(graph, t["points"], t["communes"], *live, themes, t["grids"],
+                                      previous=stored_previous, method=spec)
+                before, after, c, terr = compare_catalogs(
+                    graph, t["points"], t["communes"], (b_sites, only(base_tables[1])), (sites, only(new_offers)),
+                    themes, t["grids"], previous=base, method=spec)
+            else:
+                before, after, c, terr = compare_catalogs(graph, t["points"], t["communes"], live,
+                                                          (sites, only(new_offers)), themes, t["grids"],
+                                                          previous=stored_previous, method=spec)
+            if group.key == EVERYONE_KEY:
+                recomputed[mode] = [k for k in after.digests if k not in after.reused_themes]
+                baseline_recomputed[mode] = [k for k in before.digests if k not in before.reused_themes]
+            communes_out.append(c.assign(public=group.key))
+            territories_out.append(terr.assign(public=group.key))
     result = ScenarioComparison(
         pd.concat(communes_out, ignore_index=True), pd.concat(territories_out, ignore_index=True),
         {"computed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
          "seconds": round(time.perf_counter() - start, 2), "modes": modes, "recomputed_themes": recomputed,
          "baseline_recomputed_themes": baseline_recomputed,
-         "scenario_id": scenario_id, "key": key})
+         "scenario_id": scenario_id, "other_id": other_id, "key": key,
+         "publics": [g.key for g in (access.publics if all_publics else access.publics[:1])]})
     _store(settings, key, result)
     return result

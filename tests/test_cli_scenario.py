@@ -151,3 +151,54 @@ def test_best_place_proposes_k_sites_with_growing_gains(demo_computed):
     assert "optimum" in lines[0]
     bad = CliRunner().invoke(main, ["scenario", "best-place", "--theme", "inconnu"], env=env)
     assert bad.exit_code != 0 and "thème « inconnu » inconnu" in bad.output and "Traceback" not in bad.output
+
+
+def _count(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+def test_closures_and_bus_schedule_from_the_cli(demo_computed):
+    env, _ = demo_computed
+    closures = run(env, "fermetures", "--theme", "france_services", "--nombre", "3").output.splitlines()
+    listed = [line for line in closures if line.startswith("  ")]
+    assert len(listed) == 3
+    lost = [_count(re.search(r"\) : ([\d\u202f\u00a0 ]+) habitant", line).group(1)) for line in listed]
+    assert lost == sorted(lost)  # the least loss first
+    route = "Bus France Services des Monts d'Arlenc"
+    one = run(env, "tournee", "--theme", "france_services", "--tournee", route, "--demi-journees", "1").output
+    two = run(env, "tournee", "--theme", "france_services", "--tournee", route, "--demi-journees", "2").output
+    reached = [_count(re.search(r": ([\d\u202f\u00a0 ]+) des", out).group(1)) for out in (one, two)]
+    assert 0 < reached[0] <= reached[1] and "optimum" in two
+    assert len([line for line in two.splitlines() if "demi-journée(s)," in line]) == 2
+    bad = run(env, "tournee", "--theme", "france_services", "--tournee", "Inconnue", "--demi-journees", "2", ok=False)
+    assert bad.exit_code == 1 and "Aucun arrêt itinérant pour la tournée « Inconnue »" in bad.output
+
+
+def test_two_scenarios_compared_and_the_pdf(demo_computed, tmp_path):
+    env, _ = demo_computed
+    code, lon, lat = worst_commune(env)
+    a = re.search(r"n° (\d+)", run(env, "create", "A").output).group(1)
+    b = re.search(r"n° (\d+)", run(env, "create", "B").output).group(1)
+    run(env, "add-site", a, "--lon", str(lon), "--lat", str(lat), "--thematique", "famille")
+    forward = run(env, "comparer", b, a).output  # from B (nothing) to A (a site): A's gains
+    backward = run(env, "comparer", a, b).output  # from A to B: the same people lost
+    assert f"Scénario n° {a} (avant) → scénario n° {b} (après)" in backward
+
+    def famille(out):
+        line = next(x for x in out.splitlines() if x.startswith("en voiture") and "Famille" in x)
+        cells = re.split(r"\s{2,}", line)
+        return _count(cells[2]), _count(cells[3])
+
+    gained, lost = famille(forward)
+    assert gained > 0 and lost == 0
+    assert famille(backward) == (0, gained)
+    live = run(env, "compare", a).output
+    assert famille(live) == (gained, 0)  # B changes nothing: B → A is live → A
+    path = tmp_path / "avant-apres.pdf"
+    run(env, "export", b, str(path), "--avec", a)
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(path).pages).replace("\n", " ")
+    assert "avant : le scénario « A »" in text and "Famille" in text
+    same = run(env, "comparer", a, a, ok=False)
+    assert same.exit_code == 1 and "deux scénarios différents" in same.output

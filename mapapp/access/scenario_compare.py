@@ -18,6 +18,11 @@ results (same points, same themes):
 
 Territories are the units of every grid (``grid, code``) plus the whole
 territory (``all, all``), as in the engine's tables.
+
+:func:`compare_catalogs` is the engine call for any two catalogs (the live one
+and a scenario's, or two scenarios'): « before » computed with ``previous``
+(stored results: unchanged themes are copied), « after » with « before » as
+``previous`` (only the themes whose destinations differ are searched again).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mapapp.access.run import AccessResults
+from mapapp.access.run import AccessResults, compute_access
 
 KEYS = ["mode", "theme"]
 SUMMED = ["population_gained", "population_lost", "overlap_created", "population_2plus_before",
@@ -92,3 +97,21 @@ def headline(territories: pd.DataFrame) -> pd.DataFrame:
         (whole["mean_time_min_change"].abs() > 1e-9) | (whole["overlap_created"] > 0)
     return whole.assign(changed=changed).sort_values(["changed", "mode", "theme"],
                                                      ascending=[False, True, True]).reset_index(drop=True)
+
+
+def compare_catalogs(graph, points: pd.DataFrame, communes: pd.DataFrame, before: tuple[pd.DataFrame, pd.DataFrame],
+                     after: tuple[pd.DataFrame, pd.DataFrame], themes, grids: pd.DataFrame | None = None, *,
+                     previous: AccessResults | None = None, method: str = "", workers: int = 1
+                     ) -> tuple[AccessResults, AccessResults, pd.DataFrame, pd.DataFrame]:
+    """(results before, results after, per commune, per territory) for two (sites, offers) catalogs.
+
+    Both catalogs' sites carry their snap on ``graph``; ``previous`` is reused for « before »
+    when it was computed with the same inputs (:func:`mapapp.access.run.compute_access`).
+    """
+    themes = list(themes)
+    b = compute_access(graph, points, communes, before[0], before[1], themes, grids, previous=previous,
+                       method=method, workers=workers)
+    a = compute_access(graph, points, communes, after[0], after[1], themes, grids, previous=b, method=method,
+                       workers=workers)
+    by_commune, by_territory = gains_and_losses(b, a, grids)
+    return b, a, by_commune, by_territory

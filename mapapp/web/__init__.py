@@ -81,9 +81,10 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     app.register_blueprint(partenaires.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin_settings.bp)  # /admin/parametres
-    from mapapp.web import scenarios
+    from mapapp.web import scenarios, scenarios_api
 
     app.register_blueprint(scenarios.bp)  # planners' scenarios (issue 14)
+    app.register_blueprint(scenarios_api.bp)  # their JSON API (/api/scenarios)
     app.json.ensure_ascii = False
     from mapapp.web import input_guard
 

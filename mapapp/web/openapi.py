@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mapapp.catalog import vocab
 from mapapp.catalog.filters import TERRITORY_PATTERN
+from mapapp.web.openapi_scenarios import SECURITY_SCHEMES, scenario_paths
 
 #: Coordinates, degrees WGS84 (numbers as JSON writes them: ``2.05``, ``-1e-05``).
 LON = {"type": "number", "minimum": -180, "maximum": 180}
@@ -286,8 +287,9 @@ def openapi_spec(server_url: str = "") -> dict:
             "/api/vocabulaires": {"get": {"summary": "Autres vocabulaires (publics, statuts, types de lieu…)",
                                           "responses": {"200": json_ok}}},
             "/api/openapi.json": {"get": {"summary": "Cette description", "responses": {"200": json_ok}}},
+            **scenario_paths(),
         },
-        "components": _components(),
+        "components": {**_components(), "securitySchemes": SECURITY_SCHEMES},
     }
     for path in spec["paths"].values():  # a NUL character anywhere (even an unknown parameter) is a 400
         for operation in path.values():

@@ -5,26 +5,24 @@ a partner gets 403 on the list and 404 on a scenario, as for an id that does
 not exist; a private scenario is a 404 for other moderators. Only the author
 (or an administrator) changes a scenario.
 
-« Comparer » runs :func:`mapapp.scenario_run.compare_scenario` as a background
-job (:mod:`mapapp.web.jobs`, the report jobs' runner): it takes a few seconds
-(graphs from the cache, snaps, one search per changed theme and mode); the
-page says « comparaison en cours » and refreshes itself until the stored
-comparison is there. A stored comparison is found again by its key (scenario
-revision, results versions, catalog state), so nothing is recomputed twice.
+This module is the pages (list, scenario, its changes); the background jobs
+and downloads are in :mod:`mapapp.web.scenarios_jobs` (compare, exports, PDF)
+and :mod:`mapapp.web.scenarios_proposals` (best place, closures, bus
+schedule), on the same blueprint; the JSON API is :mod:`mapapp.web.scenarios_api`.
+A comparison is with the live situation, or with another scenario the planner
+may see (``?avec=<n>``: that scenario is « avant »).
 """
 
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from sqlalchemy import select
 
 from mapapp.access.scenario_changes import KIND_LABELS
 from mapapp.access.themes import default_themes
 from mapapp.catalog import vocab
-from mapapp.catalog.models import Commune, Site, Structure, Territory
+from mapapp.catalog.models import Site, Structure
 from mapapp.catalog.scenarios import (
     PLANNER_ROLES,
     ScenarioError,
@@ -42,6 +40,7 @@ from mapapp.scenario_run import comparison_key, stored_comparison
 from mapapp.web import lookup
 from mapapp.web.auth import current_user, login_required, visible_or_404
 from mapapp.web.db import close_session, get_session
+from mapapp.web.scenarios_forms import proposal_form
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 bp.teardown_app_request(close_session)
@@ -83,11 +82,25 @@ def index():
     return render_template("scenarios/index.html", scenarios=visible_scenarios(db, current_user()))
 
 
-def _comparison(scenario):
+def other_scenario(scenario):
+    """The scenario of ``?avec=`` (« avant »), visible to the user, or None (the live situation)."""
+    value = request.args.get("avec") or request.form.get("avec") or ""
+    if not value:
+        return None
+    if not value.isdigit():
+        abort(400, description=f"Numéro de scénario invalide : {value!r}")
+    other = visible_or_404(get_visible(get_session(), current_user(), int(value)), True, NOT_VISIBLE)
+    if other.id == scenario.id:
+        abort(400, description="Choisissez deux scénarios différents.")
+    return other
+
+
+def stored(scenario, other=None):
+    """(key, stored comparison or None); (None, None) without computed results."""
     store = _store()
     if not store.modes():
         return None, None
-    key = comparison_key(get_session(), scenario, store)
+    key = comparison_key(get_session(), scenario, store, other)
     return key, stored_comparison(_settings(), key)
 
 
@@ -96,7 +109,8 @@ def _comparison(scenario):
 def show(scenario_id: int):
     db = get_session()
     scenario = _scenario(scenario_id)
-    _key, comparison = _comparison(scenario)
+    other = other_scenario(scenario)
+    _key, comparison = stored(scenario, other)
     sites = db.execute(select(Site.id, Site.nom, Site.status).order_by(Site.nom)).all()
     structures = db.execute(select(Structure.id, Structure.nom).order_by(Structure.nom)).all()
     return render_template(
@@ -104,7 +118,20 @@ def show(scenario_id: int):
         changes=[(c, describe_change(c)) for c in scenario.changes], kinds=KIND_LABELS,
         themes=default_themes(), site_kinds=vocab.SITE_KINDS, sites=sites, structures=structures,
         bounds=lookup.departement_bounds(db), has_results=bool(_store().modes()),
-        comparison=comparison, rows=_table_rows(comparison) if comparison is not None else [])
+        comparison=comparison, rows=_table_rows(comparison) if comparison is not None else [], other=other,
+        others=[s for s in visible_scenarios(db, current_user()) if s.id != scenario.id],
+        proposals=proposal_form(db))
+
+
+def _table_rows(comparison) -> list[dict]:
+    from mapapp.access.scenario_compare import headline
+    from mapapp.io.export_scenario import MODE_LABELS, theme_labels
+
+    labels = theme_labels()
+    t = comparison.territories
+    rows = headline(t[t["public"] == "tous"] if "public" in t.columns else t)
+    return [{**r, "mode_label": MODE_LABELS.get(r["mode"], r["mode"]), "theme_label": labels.get(r["theme"], r["theme"])}
+            for r in rows[rows["changed"]].to_dict("records")]
 
 
 @bp.route("/<int:scenario_id>/modifications", methods=["POST"])
@@ -146,128 +173,6 @@ def delete(scenario_id: int, change_id: int):
     return redirect(url_for("scenarios.show", scenario_id=scenario_id))
 
 
-@bp.route("/<int:scenario_id>/comparer", methods=["POST"])
-@login_required(*PLANNER_ROLES)
-def start_compare(scenario_id: int):
-    _scenario(scenario_id)
-    return redirect(url_for("scenarios.comparison", scenario_id=scenario_id))
+from mapapp.web import scenarios_jobs, scenarios_proposals  # noqa: E402  (their routes are on bp)
 
-
-@bp.route("/<int:scenario_id>/comparaison")
-@login_required(*PLANNER_ROLES)
-def comparison(scenario_id: int):
-    """The stored comparison (back to the scenario page), or start / follow its job."""
-    from mapapp.web.exports import _requester, _runner
-
-    scenario = _scenario(scenario_id)
-    key, done = _comparison(scenario)
-    if key is None:
-        abort(409, description="Aucun résultat calculé : lancez d'abord « mapapp compute ».")
-    if done is not None:
-        return redirect(url_for("scenarios.show", scenario_id=scenario_id, _anchor="comparaison"))
-    runner = _runner()
-    job = f"scenario-{key}"
-    status = runner.status(job)
-    if status is not None and status.state == "failed":
-        runner.forget_failure(job)
-        abort(status.code, description=status.message)
-    settings = _settings()
-
-    def work(progress):
-        from mapapp.compute import ComputeError
-        from mapapp.reports import ReportError
-        from mapapp.scenario_run import compare_scenario
-
-        try:
-            result = compare_scenario(settings, scenario_id, progress=progress)
-        except (ComputeError, ScenarioError) as exc:  # shown to the planner as is (a 400 page, in French)
-            raise ReportError(str(exc)) from None
-        return json.dumps(result.meta).encode()
-
-    outcome = runner.submit(job, _requester(), work)
-    if outcome in ("busy", "full"):
-        abort(429, description="Une autre comparaison ou un autre document est en cours pour vous : "
-                               "réessayez dans un instant.")
-    runner.wait(job, float(current_app.config.get("MAPAPP_JOB_WAIT", 2.0)))
-    status = runner.status(job)
-    if status is not None and status.state == "failed":
-        runner.forget_failure(job)
-        abort(status.code, description=status.message)
-    if stored_comparison(settings, key) is not None:
-        return redirect(url_for("scenarios.show", scenario_id=scenario_id, _anchor="comparaison"))
-    response = Response(render_template("scenarios/running.html", scenario=scenario, status=status), status=202)
-    response.headers["Refresh"] = str(REFRESH_S)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _table_rows(comparison) -> list[dict]:
-    from mapapp.access.scenario_compare import headline
-    from mapapp.io.export_scenario import MODE_LABELS, theme_labels
-
-    labels = theme_labels()
-    rows = headline(comparison.territories)
-    return [{**r, "mode_label": MODE_LABELS.get(r["mode"], r["mode"]), "theme_label": labels.get(r["theme"], r["theme"])}
-            for r in rows[rows["changed"]].to_dict("records")]
-
-
-@bp.route("/<int:scenario_id>/differences.json")
-@login_required(*PLANNER_ROLES)
-def differences(scenario_id: int):
-    """Per commune, for one mode and theme: inhabitants gained minus lost under the threshold (the map)."""
-    scenario = _scenario(scenario_id)
-    _key, done = _comparison(scenario)
-    if done is None:
-        return jsonify(error="Comparaison non calculée."), 404
-    c = done.communes
-    c = c[(c["mode"] == request.args.get("mode")) & (c["theme"] == request.args.get("theme"))]
-    return jsonify(communes={r.commune: {"gained": float(r.population_gained), "lost": float(r.population_lost)}
-                             for r in c.itertuples(index=False)})
-
-
-@bp.route("/<int:scenario_id>/export.xlsx")
-@login_required(*PLANNER_ROLES)
-def export(scenario_id: int):
-    from mapapp.io.export_scenario import export_tables
-    from mapapp.io.export_xlsx import xlsx_bytes
-
-    scenario = _scenario(scenario_id)
-    _key, done = _comparison(scenario)
-    if done is None:
-        abort(404, description="Comparez d'abord le scénario : l'export reprend la comparaison.")
-    data = xlsx_bytes(export_tables(done.communes, done.territories, [describe_change(c) for c in scenario.changes],
-                                    lookup.commune_names(get_session())))
-    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="scenario-{scenario_id}.xlsx"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.route("/<int:scenario_id>/export.gpkg")
-@login_required(*PLANNER_ROLES)
-def export_gpkg(scenario_id: int):
-    """The communes where something changes (polygons) and the territories, for QGIS."""
-    import tempfile
-    from pathlib import Path
-
-    import shapely
-
-    from mapapp.io.export_gpkg import default_crs
-    from mapapp.io.export_scenario_gpkg import scenario_layers, write_scenario_gpkg
-
-    scenario = _scenario(scenario_id)
-    _key, done = _comparison(scenario)
-    if done is None:
-        abort(404, description="Comparez d'abord le scénario : l'export reprend la comparaison.")
-    db = get_session()
-    rows = db.execute(select(Commune.code, Commune.nom, Commune.geometry_wkb)).all()
-    shapes = dict(zip([r[0] for r in rows], shapely.from_wkb([r[2] for r in rows]))) if rows else {}
-    territory = db.scalar(select(Territory))
-    layers = scenario_layers(done.communes, done.territories, shapes, {r[0]: r[1] for r in rows})
-    with tempfile.TemporaryDirectory() as tmp:
-        data = write_scenario_gpkg(layers, Path(tmp) / "scenario.gpkg",
-                                   default_crs(territory.departement if territory else "")).read_bytes()
-    response = Response(data, mimetype="application/geopackage+sqlite3")
-    response.headers["Content-Disposition"] = f'attachment; filename="scenario-{scenario_id}.gpkg"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+__all__ = ["bp", "scenarios_jobs", "scenarios_proposals"]

@@ -128,3 +128,29 @@ def test_overlaps_created():
     whole = territories[territories["grid"] == "all"].iloc[0]
     assert whole["overlap_created"] == 150 and np.isclose(whole["mean_time_min_change"],
                                                             (100 * 0 + 50 * 5 + 30 * 20) / 180 - (500 + 750) / 180)
+
+
+def test_two_scenarios_compared_directly():
+    """A opens S1 (node 4), B opens S2 (node 1): from A to B, point 2 (30 inhabitants, node 5) is lost and
+    nobody is gained (point 1 was within 10 min of S0 already); from B to A the reverse; A to A: nothing."""
+    from mapapp.access.scenario_compare import compare_catalogs
+
+    sites, offers = live()
+    points, communes, grids = engine_tables()
+
+    def snapped(changes):
+        s, o = apply_changes(sites, offers, changes)
+        return attach_snap(s, snap([NODE[i] for i in s["site_id"]], [0.0] * len(s))), o
+
+    a, b = snapped([add("S1")]), snapped([add("S2", "A")])
+    live_results = run(sites, offers)
+    _, _, _, ab = compare_catalogs(line(), points, communes, a, b, [THEME], grids, previous=live_results)
+    _, _, _, ba = compare_catalogs(line(), points, communes, b, a, [THEME], grids)
+    whole = {name: t[t["grid"] == "all"].iloc[0] for name, t in (("ab", ab), ("ba", ba))}
+    assert (whole["ab"]["population_gained"], whole["ab"]["population_lost"]) == (0, 30)
+    assert (whole["ba"]["population_gained"], whole["ba"]["population_lost"]) == (30, 0)
+    assert whole["ab"]["mean_time_min_change"] == pytest.approx(-whole["ba"]["mean_time_min_change"])
+    assert (whole["ab"]["zones_blanches_created"], whole["ba"]["zones_blanches_removed"]) == (1, 1)
+    _, after, _, aa = compare_catalogs(line(), points, communes, a, a, [THEME], grids)
+    assert aa[["population_gained", "population_lost"]].to_numpy().sum() == 0
+    assert after.reused_themes  # the same catalog twice: « after » copies « before »

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -173,7 +175,7 @@ def test_openapi_lists_every_route_and_is_valid(client, app):
     _, spec = _json(client, "/api/openapi.json")
     assert spec["openapi"].startswith("3.")
     documented = set(spec["paths"])
-    routes = {rule.rule.replace("<code>", "{code}") for rule in app.url_map.iter_rules()
+    routes = {re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
               if rule.rule.startswith("/api/")}
     assert routes == documented
     filters = [p["$ref"].rsplit("/", 1)[1] for p in spec["paths"]["/api/sites"]["get"]["parameters"]]

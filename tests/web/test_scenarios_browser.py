@@ -24,7 +24,7 @@ def planner(env) -> str:
     return email
 
 
-def test_create_click_compare_and_see_a_gain(demo_computed, demo_live_server, browser):
+def test_create_click_compare_see_a_gain_and_export_the_pdf(demo_computed, demo_live_server, browser, tmp_path):
     from selenium.webdriver.common.action_chains import ActionChains
 
     env = demo_computed[0]
@@ -74,3 +74,44 @@ def test_create_click_compare_and_see_a_gain(demo_computed, demo_live_server, br
     assert not (found := axe_violations(browser)), describe_violations(found)
     logs = [e for e in browser.get_log("browser") if "Content Security Policy" in e.get("message", "")]
     assert logs == []
+
+    # The PDF « avant / après »: a job page that refreshes itself, then the download.
+    downloads = tmp_path / "telechargements"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.find_element("id", "pdf-link").click()
+    wait(browser, lambda d: [p for p in downloads.glob("*.pdf")], timeout=120)
+    pdf = next(downloads.glob("*.pdf"))
+    wait(browser, lambda d: pdf.stat().st_size > 0 and not list(downloads.glob("*.crdownload")), timeout=30)
+    assert pdf.name.startswith("scenario-") and pdf.read_bytes()[:5] == b"%PDF-"
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Une permanence famille" in text and "Permanence famille" in text
+
+
+def test_best_place_on_the_map_added_in_one_click(demo_computed, demo_live_server, browser):
+    env, base = demo_computed[0], demo_live_server
+    browser.get(f"{base}/connexion")
+    browser.find_element("id", "email").send_keys(planner(env))
+    browser.find_element("id", "password").send_keys(PASSWORD)
+    browser.find_element("css selector", "form.stack button[type=submit]").click()
+    wait(browser, lambda d: "/connexion" not in d.current_url)
+    browser.get(f"{base}/scenarios/")
+    browser.find_element("id", "s-title").send_keys("Meilleur lieu")
+    browser.find_element("css selector", "#s-title ~ .actions button, form.stack .actions button").click()
+    wait(browser, lambda d: d.find_elements("id", "proposal-form"))
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element("id", "p-theme")).select_by_value("famille")
+    k = browser.find_element("id", "p-k")
+    k.clear()
+    k.send_keys("2")
+    browser.find_element("css selector", "#proposal-form button[type=submit]").click()
+    wait(browser, lambda d: d.find_elements("id", "proposals-table"), timeout=120)
+    wait(browser, lambda d: len(d.find_elements("css selector", "#proposals-map .leaflet-tooltip")) == 2)
+    assert not (found := axe_violations(browser)), describe_violations(found)
+    first = browser.find_element("css selector", "#proposals-table tbody tr td:nth-child(2)").text
+    browser.find_element("xpath", "//button[normalize-space()='Ajouter au scénario']").click()
+    wait(browser, lambda d: "Modification ajoutée" in d.page_source)
+    assert f"Ouvrir un lieu « Nouveau lieu – {first} »" in browser.page_source

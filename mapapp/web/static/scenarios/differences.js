@@ -43,7 +43,7 @@
   }
   function load() {
     var parts = select.value.split("|");
-    var url = el.getAttribute("data-url") + "?mode=" + encodeURIComponent(parts[0]) + "&theme=" + encodeURIComponent(parts[1]);
+    var base = el.getAttribute("data-url"), url = base + (base.indexOf("?") < 0 ? "?" : "&") + "mode=" + encodeURIComponent(parts[0]) + "&theme=" + encodeURIComponent(parts[1]);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { communes: {} }; })
       .then(function (data) { draw(data.communes || {}); });
