@@ -154,8 +154,10 @@ def read_logo_file(path: str | Path) -> bytes:
     """The bytes of a logo given by its path (``mapapp identity set --logo``); IdentityError if unreadable."""
     try:
         return Path(path).read_bytes()
-    except OSError as exc:
-        raise IdentityError([("logo", f"impossible de lire « {path} » ({exc.strerror}).")]) from None
+    except FileNotFoundError:
+        raise IdentityError([("logo", f"le fichier « {path} » n'existe pas.")]) from None
+    except OSError:
+        raise IdentityError([("logo", f"impossible de lire « {path} » (droits, ou c'est un dossier).")]) from None
 
 
 # --------------------------------------------------------------------------- storage
@@ -165,10 +167,14 @@ def _row(session: Session) -> SiteIdentity | None:
     return session.get(SiteIdentity, 1)
 
 
-def current_identity(session: Session, default_name: str) -> Identity:
-    """The stored identity, or the defaults with ``default_name`` (``MAPAPP_ORG_NAME``)."""
+def current_identity(session: Session, default_name: str | None = None) -> Identity:
+    """The stored identity, or the defaults with ``default_name`` (None: ``MAPAPP_ORG_NAME`` of the environment)."""
     row = _row(session)
     if row is None:
+        if default_name is None:
+            from mapapp.config import load_settings
+
+            default_name = load_settings().org_name
         return Identity(name=default_name)
     return Identity(name=row.name, primary=row.primary, secondary=row.secondary,
                     logo_mime=row.logo_mime if row.logo else None, logo_alt=row.logo_alt,

@@ -42,6 +42,7 @@ from mapapp.reports.catalog import UnitCatalog, freshness, unit_catalog
 from mapapp.reports.needs import build_needs
 from mapapp.reports.units import COMMUNE, DEPARTEMENT, ReportError, ReportUnit, resolve_unit
 from mapapp import results_variants
+from mapapp.identity import Identity, current_identity, current_logo
 from mapapp.results import ResultStore
 
 #: Travel modes in the order reports show them.
@@ -137,6 +138,10 @@ class ReportData:
     variant: str | None = None
     #: :func:`mapapp.reports.needs.build_needs`: beneficiaries beyond the thresholds, reference values.
     needs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The Département's name and colours (:mod:`mapapp.identity`) for the cover; None: the defaults.
+    identity: Identity | None = None
+    #: Its logo (bytes, MIME type) for the cover; None: none.
+    logo: tuple[bytes, str] | None = None
 
     @property
     def theme_labels(self) -> dict[str, str]:
@@ -357,6 +362,7 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
         timings_s=timings, stale_results=stale_message(session, manifests.values()),
         variant=results_variants.describe_fr(results_variants.store_info(store)),
         needs=build_needs(session, store, chosen, modes, unit_codes),
+        identity=current_identity(session), logo=current_logo(session),
     )
 
 

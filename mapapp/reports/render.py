@@ -339,7 +339,20 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
         "offers_by_theme": _offers_by_theme_table(r), "freshness": _freshness_tables(r), "needs": needs_table(r),
         "method": _method(r), "osm_credit": OSM_CREDIT, "stale_months": r.stale_months,
         "sub_label": grid_label_plural(r.sub_grid).lower(),
+        **_identity_view(r),
     }
+
+
+def _identity_view(r: ReportData) -> dict:
+    """The cover's identity (:mod:`mapapp.identity`): name, colours, logo as a ``data:`` URI with its alt text."""
+    from mapapp.identity import Identity
+
+    identity = r.identity or Identity(name="")
+    logo = None
+    if r.logo is not None and identity.has_logo:
+        data, mime = r.logo
+        logo = {"uri": f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", "alt": identity.logo_alt}
+    return {"org": identity.name, "primary": identity.primary, "secondary": identity.secondary, "logo": logo}
 
 
 #: WeasyPrint's variant for the report: tags the PDF and declares PDF/UA-1 (in WeasyPrint's VARIANTS since before 70, the minimum in pyproject).
