@@ -37,6 +37,8 @@ class Mail:
     to: str
     subject: str
     body: str
+    #: Where answers go (None: the sender, ``MAPAPP_MAIL_FROM``).
+    reply_to: str | None = None
 
 
 def revision_path(rev: Revision) -> str:
@@ -114,7 +116,7 @@ def send_all(settings: Settings, mails: Iterable[Mail]) -> int:
     """Send (or write to the outbox) each mail; the number sent."""
     n = 0
     for mail in mails:
-        send_mail(settings, mail.to, mail.subject, mail.body)
+        send_mail(settings, mail.to, mail.subject, mail.body, reply_to=mail.reply_to)
         n += 1
     return n
 

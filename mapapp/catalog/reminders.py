@@ -119,18 +119,20 @@ def _line(settings: Settings, r: StaleRecord, with_page: bool) -> str:
 
 def reminder_mail(settings: Settings, identity: Identity, reminder: Reminder, months: int) -> Mail:
     lines = "\n".join(_line(settings, r, not reminder.has_account) for r in reminder.records)
-    intro = (f"Bonjour,\n\nCes fiches de votre structure sur la cartographie de l'offre d'insertion de "
-             f"{identity.name} n'ont pas été confirmées depuis plus de {count(months, 'mois', 'mois')} :\n\n{lines}\n\n")
+    intro = (f"Bonjour,\n\nCes fiches de votre structure sur la cartographie de l'offre d'insertion "
+             f"({identity.name}) n'ont pas été confirmées depuis plus de {count(months, 'mois', 'mois')} :\n\n{lines}\n\n")
     if reminder.has_account:
         action = ("Si elles sont exactes, cliquez sur « Toujours valable » ; sinon, corrigez-les :\n"
                   f"{public_link(settings, '/espace/a-verifier')}\n")
     else:
-        contact = f" ou écrivez à {settings.contact_email}" if settings.contact_email else ""
+        contact = (f"répondez à ce courriel (ou écrivez à {settings.contact_email})" if settings.contact_email
+                   else "répondez à ce courriel")
         action = ("Vérifiez-les sur les pages publiques ci-dessus. Si une information a changé (horaires, adresse, "
-                  f"offre arrêtée…), répondez à ce courriel{contact} en indiquant la correction. Un compte partenaire "
+                  f"offre arrêtée…), {contact} en indiquant la correction. Un compte partenaire "
                   "vous permettrait de les mettre à jour vous-même : demandez-le de la même façon.\n")
     body = intro + action + f"\nMerci de tenir l'offre à jour.\n\n{identity.signature()}"
-    return Mail(reminder.to, count(len(reminder.records), "fiche à vérifier", "fiches à vérifier"), body)
+    return Mail(reminder.to, count(len(reminder.records), "fiche à vérifier", "fiches à vérifier"), body,
+                reply_to=None if reminder.has_account else settings.contact_email)
 
 
 def send_reminders(session: Session, settings: Settings, plan: ReminderPlan, identity: Identity, *, months: int,
@@ -139,7 +141,7 @@ def send_reminders(session: Session, settings: Settings, plan: ReminderPlan, ide
     sent = 0
     for reminder in plan.reminders:
         mail = reminder_mail(settings, identity, reminder, months)
-        send_mail(settings, mail.to, mail.subject, mail.body)
+        send_mail(settings, mail.to, mail.subject, mail.body, reply_to=mail.reply_to)
         for sid in reminder.structure_ids:
             session.add(ReminderSent(structure_id=sid, kind=KIND, email=reminder.to, sent_at=now or utcnow(),
                                      records=[r.record_id for r in reminder.records if r.structure_id == sid]))

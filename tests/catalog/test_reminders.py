@@ -30,12 +30,17 @@ def _remind(settings, *args):
     return result.output
 
 
-def _outbox(settings) -> dict[str, list[str]]:
-    """{recipient: [body]}, and empties the outbox (so the next call shows only the new mails)."""
+def _outbox(settings, *, headers: dict | None = None) -> dict[str, list[str]]:
+    """{recipient: [body]}, and empties the outbox (so the next call shows only the new mails).
+
+    ``headers``, when given, receives {recipient: message} to read the headers.
+    """
     out: dict[str, list[str]] = {}
     for path in sorted((settings.data_dir / "outbox").glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         out.setdefault(str(message["To"]), []).append(message.get_content())
+        if headers is not None:
+            headers[str(message["To"])] = message
         path.unlink()
     return out
 
@@ -79,14 +84,18 @@ def test_a_structure_without_account_is_reminded_at_its_own_email(contrib_settin
     _without_account(factory, "test--fs", "fs@example.org", "Accueil@France-Services.example")
     output = _remind(contrib_settings)
     assert "4 rappels écrits (3 comptes partenaires, 1 courriel de structure" in output, output
-    mails = _outbox(contrib_settings)
+    messages: dict = {}
+    mails = _outbox(contrib_settings, headers=messages)
+    # Answers go to the Département's contact; a partner's reminder has no Reply-To (its space is the way).
+    assert messages["accueil@france-services.example"]["Reply-To"] == "insertion@cd.example"
+    assert messages["ml@example.org"]["Reply-To"] is None
     assert "fs@example.org" not in mails
     [body] = mails["accueil@france-services.example"]
     # Its records, each with its public page (no account, so no link to the partners' space), and how to answer.
     assert "lieu « France Services d'Arlenc »" in body and "https://carto.example/site/test--fs-arlenc" in body
     assert "https://carto.example/offre/test--o-fs" in body and "/espace/" not in body
-    assert "répondez à ce courriel ou écrivez à insertion@cd.example" in body
-    assert "de Département du Test" in body and body.rstrip().endswith("Département du Test\nCartographie de l'offre d'insertion")
+    assert "répondez à ce courriel (ou écrivez à insertion@cd.example)" in body
+    assert "(Département du Test)" in body and body.rstrip().endswith("Département du Test\nCartographie de l'offre d'insertion")
     assert "Mission locale" not in body  # only its own records
     with factory() as s:
         assert s.scalar(select(ReminderSent.email).where(ReminderSent.structure_id == "test--fs")) == \
