@@ -127,7 +127,8 @@ def test_identity_applies_to_header_footer_and_css(contrib_app, factory):
     assert "--couleur-primaire: #5a1e6e; --couleur-secondaire: #1f4e79;" in raw
     assert 'alt="Logo du Département du Test"' in raw
     footer = raw.split("<footer>")[1]
-    assert "Site édité par Département du Test &lt;b&gt;" in footer
+    assert "<strong>Département du Test &lt;b&gt;</strong>" in footer
+    assert "Site édité par le Département." in footer  # the legal publisher stays MAPAPP_ORG_NAME
     logo_url = raw.split('class="identity-logo" src="')[1].split('"')[0]
     logo = public.get(html.unescape(logo_url))
     assert logo.status_code == 200 and logo.mimetype == "image/png" and logo.data == png()
