@@ -153,3 +153,17 @@ def test_the_admin_page_links_from_the_admin_bar(contrib_app):
     page = _text(logged_in(contrib_app, "admin").get(URL))
     assert "Identité du site" in page and 'href="/admin/identite"' in page
     assert "DSFR" in page  # says why the State's identity is not used
+
+
+def test_a_new_identity_is_a_new_report_in_the_cache(contrib_settings, factory):
+    """Reports are cached per results and catalog: the cover's identity is part of the key too."""
+    from mapapp.results import ResultStore
+    from mapapp.web.jobs import output_key
+
+    store = ResultStore(contrib_settings.data_dir / "results")
+    with factory() as s:
+        before = output_key("rapport", {"unit": "departement:96"}, s, store)
+        assert output_key("rapport", {"unit": "departement:96"}, s, store) == before
+        ident.save_identity(s, name="Département du Test", primary="#1f4e79", secondary="#6b3a5b", logo_alt="")
+        assert output_key("rapport", {"unit": "departement:96"}, s, store) != before
+        s.rollback()
