@@ -9,7 +9,6 @@ SMTP when ``MAPAPP_SMTP_URL`` is set (see :mod:`mapapp.io.outbox`); links use
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import click
@@ -198,6 +197,15 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, as_user: str | No
             sys.exit(1)
         if result.ok and not dry_run:
             session.commit()
+            if result.batch:  # submitted to moderation: the territory's moderators get one mail each
+                from sqlalchemy import select
+
+                from mapapp.catalog.models_users import Revision
+                from mapapp.catalog.notifications import notify_submitted
+
+                ids = session.scalars(select(Revision.id).where(Revision.batch == result.batch,
+                                                                Revision.status == "submitted")).all()
+                notify_submitted(session, settings, ids)
     click.echo(result.summary(more=write_errors(errors_path, result.report)))
     if not result.ok:
         sys.exit(1)
@@ -247,50 +255,36 @@ def freshness_list(months: int | None, territory: str | None) -> None:
             click.echo(f"{r.section}\t{r.record_id}\t{r.structure_id}\t{r.date_verification or 'jamais'}\t{r.nom}")
 
 
-@freshness.command("remind", help="Écrire un rappel par compte partenaire listant ses fiches à vérifier (boîte d'envoi, "
-                                   "ou SMTP).")
+@freshness.command("remind", help="Écrire les rappels des fiches à vérifier : aux comptes partenaires, sinon au courriel "
+                                   "de la structure ; une structure relancée depuis moins de --interval jours ne l'est "
+                                   "pas de nouveau (boîte d'envoi, ou SMTP).")
 @click.option("--months", type=int, default=None,
               help="Non vérifiées depuis ce nombre de mois (MAPAPP_STALE_MONTHS, 12).")
-def freshness_remind(months: int | None) -> None:
-    """Write one reminder per partner account listing its stale records (outbox, or SMTP)."""
-    from sqlalchemy import select
-
-    from mapapp.catalog.freshness import stale_months, stale_records
-    from mapapp.catalog.history import SECTION_LABELS
-    from mapapp.catalog.models_users import User
-    from mapapp.io.outbox import send_mail
+@click.option("--interval", "interval_days", type=click.IntRange(min=1), default=None, metavar="JOURS",
+              help="Jours avant de relancer la même structure (MAPAPP_REMINDER_DAYS, 30).")
+def freshness_remind(months: int | None, interval_days: int | None) -> None:
+    """Mail the reminders not sent within the interval (partner accounts, else the structure's e-mail)."""
+    from mapapp.catalog.freshness import stale_months
+    from mapapp.catalog.reminders import plan_reminders, reminder_days, send_reminders
+    from mapapp.identity import current_identity
 
     settings = load_settings()
     months = months or stale_months()
-    link = _public_link(settings, "/espace/a-verifier")
+    interval_days = interval_days or reminder_days()
+    _public_link(settings, "/")  # warns when MAPAPP_BASE_URL is unset
     with _factory(settings)() as session:
-        by_structure = defaultdict(list)
-        for r in stale_records(session, months=months):
-            by_structure[r.structure_id].append(r)
-        partners = session.scalars(select(User).where(User.role == "partner", User.is_active.is_(True))
-                                   .order_by(User.email)).all()
-        covered, written = set(), 0
-        for account in partners:
-            records = [r for s in account.structures for r in by_structure.get(s.id, [])]
-            if not records:
-                continue
-            covered |= {s.id for s in account.structures}
-            lines = [f"- {SECTION_LABELS[r.section]} « {r.nom} » : "
-                     + (f"vérifiée le {r.date_verification:%d/%m/%Y}" if r.date_verification else "jamais vérifiée")
-                     for r in records]
-            body = ("Bonjour,\n\nCes fiches de votre structure sur la cartographie de l'offre d'insertion n'ont pas été "
-                    f"confirmées depuis plus de {months} mois :\n\n" + "\n".join(lines)
-                    + f"\n\nSi elles sont exactes, cliquez sur « Toujours valable » ; sinon, corrigez-les :\n"
-                    f"{link}\n\nMerci de tenir l'offre à jour.\n")
-            send_mail(settings, account.email, count(len(records), "fiche à vérifier", "fiches à vérifier"), body)
-            written += 1
-        orphans = sorted(set(by_structure) - covered)
-    stale = sum(len(v) for v in by_structure.values())
-    click.echo(f"{count(written, 'rappel écrit', 'rappels écrits')} "
-               f"({count(stale, 'fiche à vérifier', 'fiches à vérifier')}).")
-    if orphans:
-        click.echo(f"{count(len(orphans), 'structure')} sans compte partenaire : {', '.join(orphans[:20])}"
-                   + (" …" if len(orphans) > 20 else ""))
+        plan = plan_reminders(session, months=months, interval_days=interval_days)
+        written = send_reminders(session, settings, plan, current_identity(session, settings.org_name), months=months)
+    by_account = sum(1 for r in plan.reminders if r.has_account)
+    click.echo(f"{count(written, 'rappel écrit', 'rappels écrits')} ({count(by_account, 'compte partenaire', 'comptes partenaires')}, "
+               f"{count(written - by_account, 'courriel de structure', 'courriels de structures')} ; "
+               f"{count(plan.stale, 'fiche à vérifier', 'fiches à vérifier')}).")
+    if plan.recent:
+        click.echo(f"{count(len(plan.recent), 'structure déjà relancée', 'structures déjà relancées')} depuis moins de "
+                   f"{count(interval_days, 'jour')} : pas de nouveau rappel.")
+    if plan.unreachable:
+        click.echo(f"{count(len(plan.unreachable), 'structure')} sans compte partenaire ni courriel : "
+                   + ", ".join(plan.unreachable[:20]) + (" …" if len(plan.unreachable) > 20 else ""))
 
 
 def register(main: click.Group) -> None:

@@ -155,7 +155,7 @@ def test_freshness_remind_agrees_its_counts(tmp_path):
     env = {"MAPAPP_DATA_DIR": str(tmp_path / "var"), "MAPAPP_BASE_URL": "https://carto.example.fr"}
     result = _invoke(["freshness", "remind"], env=env)
     assert result.exit_code == 0, result.output
-    assert "0 rappel écrit (0 fiche à vérifier)." in result.output
+    assert "0 rappel écrit (0 compte partenaire, 0 courriel de structure ; 0 fiche à vérifier)." in result.output
 
 
 def test_territory_store_message_agrees_and_groups_digits(demo_env, tmp_path):

@@ -536,6 +536,7 @@ class ReferenceValue(Base):
 from mapapp.catalog import models_users  # noqa: E402,F401  (import for its side effect)
 from mapapp.catalog import models_addresses  # noqa: E402,F401  (import for its side effect)
 from mapapp.catalog import models_scenarios  # noqa: E402,F401  (planners' scenarios, same metadata)
+from mapapp.catalog import models_identity  # noqa: E402,F401  (the Département's identity, reminders sent)
 
 
 # --------------------------------------------------------------------------- string lengths

@@ -38,10 +38,13 @@ def public_link(settings: Settings, path: str) -> str:
     return settings.public_url + "/" + path.lstrip("/")
 
 
-def build_message(to: str, subject: str, body: str, *, sender: str | None = None) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, *, sender: str | None = None,
+                  reply_to: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender or os.environ.get("MAPAPP_MAIL_FROM") or DEFAULT_FROM
     msg["To"] = to
+    if reply_to:
+        msg["Reply-To"] = reply_to
     msg["Subject"] = subject
     msg["Date"] = format_datetime(utcnow().replace(tzinfo=dt.UTC))
     msg["Message-ID"] = make_msgid(domain="mapapp.local")
@@ -49,10 +52,14 @@ def build_message(to: str, subject: str, body: str, *, sender: str | None = None
     return msg
 
 
-def send_mail(settings: Settings, to: str, subject: str, body: str, *, environ: dict | None = None) -> Path | None:
-    """Send (SMTP configured) or write to the outbox; return the file written, None when sent."""
+def send_mail(settings: Settings, to: str, subject: str, body: str, *, environ: dict | None = None,
+              reply_to: str | None = None) -> Path | None:
+    """Send (SMTP configured) or write to the outbox; return the file written, None when sent.
+
+    ``reply_to``: where answers go (a reminder to a structure without account: ``MAPAPP_CONTACT_EMAIL``).
+    """
     env = os.environ if environ is None else environ
-    msg = build_message(to, subject, body, sender=env.get("MAPAPP_MAIL_FROM"))
+    msg = build_message(to, subject, body, sender=env.get("MAPAPP_MAIL_FROM"), reply_to=reply_to)
     smtp_url = env.get("MAPAPP_SMTP_URL")
     if smtp_url:
         _send_smtp(smtp_url, msg)

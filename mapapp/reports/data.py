@@ -43,6 +43,7 @@ from mapapp.reports.evolution import build_evolution, snapshots_near
 from mapapp.reports.needs import build_needs
 from mapapp.reports.units import COMMUNE, DEPARTEMENT, ReportError, ReportUnit, resolve_unit
 from mapapp import results_variants
+from mapapp.identity import Identity, current_identity, current_logo
 from mapapp.results import ResultStore
 
 #: Travel modes in the order reports show them.
@@ -140,6 +141,10 @@ class ReportData:
     needs: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: :func:`mapapp.reports.evolution.build_evolution`: the indicators over the dated snapshots (None: none).
     evolution: object = None
+    #: The Département's name and colours (:mod:`mapapp.identity`) for the cover; None: the defaults.
+    identity: Identity | None = None
+    #: Its logo (bytes, MIME type) for the cover; None: none.
+    logo: tuple[bytes, str] | None = None
 
     @property
     def theme_labels(self) -> dict[str, str]:
@@ -363,6 +368,7 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
         needs=build_needs(session, store, chosen, modes, unit_codes),
         evolution=build_evolution(store, [t.key for t in chosen], modes[0], (
             "all", "all") if report_unit.is_departement else (report_unit.kind, report_unit.code), grids),
+        identity=current_identity(session), logo=current_logo(session),
     )
 
 

@@ -342,6 +342,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
         and r.evolution.situation else None,
         "method": _method(r), "osm_credit": OSM_CREDIT, "stale_months": r.stale_months,
         "sub_label": grid_label_plural(r.sub_grid).lower(),
+        **_identity_view(r),
     }
 
 
@@ -356,6 +357,16 @@ def _evolution(r: ReportData) -> dict | None:
     view = evolution_view(evo, labels, evo.unit_names)
     view["charts"] = evolution_charts(evo, labels) if len(evo.days) >= 2 else []
     return view
+def _identity_view(r: ReportData) -> dict:
+    """The cover's identity (:mod:`mapapp.identity`): name, colours, logo as a ``data:`` URI with its alt text."""
+    from mapapp.identity import Identity
+
+    identity = r.identity or Identity(name="")
+    logo = None
+    if r.logo is not None and identity.has_logo:
+        data, mime = r.logo
+        logo = {"uri": f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", "alt": identity.logo_alt}
+    return {"org": identity.name, "primary": identity.primary, "secondary": identity.secondary, "logo": logo}
 
 
 #: WeasyPrint's variant for the report: tags the PDF and declares PDF/UA-1 (in WeasyPrint's VARIANTS since before 70, the minimum in pyproject).

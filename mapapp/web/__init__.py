@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     app.register_blueprint(partenaires.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin_settings.bp)  # /admin/parametres
+    from mapapp.web import admin_identity
+
+    app.register_blueprint(admin_identity.bp)  # /admin/identite, /identite/logo, `identity` in every template
     from mapapp.web import scenarios, scenarios_api
 
     app.register_blueprint(scenarios.bp)  # planners' scenarios (issue 14)

@@ -18,7 +18,7 @@ from flask import Flask
 from mapapp.config import Settings, TileSource
 
 #: Blueprints whose pages get the strict CSP (no inline script at all) and are never framed.
-STRICT_BLUEPRINTS = {"auth", "partenaires", "moderation", "admin_parametres", "scenarios"}
+STRICT_BLUEPRINTS = {"auth", "partenaires", "moderation", "admin_parametres", "admin_identite", "scenarios"}
 #: Simplification of the commune outlines of the fallback background, degrees (~100 m): the carte's outlines
 #: use the same URL, so the browser fetches them once.
 FALLBACK_TOLERANCE_DEG = 0.001

@@ -58,10 +58,18 @@ def catalog_fingerprint(session) -> str:
 
 
 def output_key(kind: str, params: dict, session, store) -> str:
-    """The cache key of an output: its kind and parameters, the results versions and the catalog."""
+    """The cache key of an output: its kind and parameters, the results versions, the catalog and the identity.
+
+    The identity (:mod:`mapapp.identity`, on the reports' cover) counts by its last change.
+    """
+    from mapapp.catalog.models_identity import SiteIdentity
+
     versions = {mode: store.version(mode) for mode in store.modes()}
+    identity = session.get(SiteIdentity, 1)
     payload = json.dumps({"kind": kind, "params": params, "results": versions,
-                          "catalog": catalog_fingerprint(session)}, sort_keys=True, default=str)
+                          "catalog": catalog_fingerprint(session),
+                          "identity": identity.updated_at if identity is not None else None},
+                         sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 

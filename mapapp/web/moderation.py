@@ -17,7 +17,7 @@ from mapapp.catalog.moderation import is_stale, publish, rebase, reject, visible
 from mapapp.catalog.moderation_permissions import can_moderate_record
 from mapapp.catalog.query import PlaceNotFound, resolve_territory
 from mapapp.catalog.users import known_communes, moderated_communes
-from mapapp.web import lookup
+from mapapp.web import lookup, notify
 from mapapp.web.auth import current_user, login_required
 from mapapp.web.contrib_forms import SLUGS
 from mapapp.web.db import get_session
@@ -64,6 +64,8 @@ def decide(rev_id: int, action: str):
         else:
             abort(404)
         db.commit()
+        if action in ("publier", "refuser"):
+            notify.decision(rev.id, user.id)  # the partners get a mail (the reason of a refusal)
     except PermissionDenied as exc:
         db.rollback()
         abort(403, description=str(exc))

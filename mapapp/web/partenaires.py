@@ -54,7 +54,7 @@ from mapapp.catalog.moderation import (
 from mapapp.catalog.moderation_permissions import can_contribute, can_edit, can_moderate_record, can_moderate_revision, can_view
 from mapapp.catalog.moderation_records import commune_at, live_records_of, pending_sites
 from mapapp.catalog.users import is_member, structure_ids
-from mapapp.web import lookup, partenaires_import
+from mapapp.web import lookup, notify, partenaires_import
 from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
 from mapapp.web.contrib_forms import (
     FIELDS,
@@ -254,6 +254,10 @@ def _save(section: str, base: dict, revision: Revision | None, live=None):
         if action == "publish":
             publish(db, user, rev)
         db.commit()
+        if action == "submit":  # the territory's moderators learn of it by mail
+            notify.submitted(rev.id)
+        elif action == "publish":  # the structure's partners learn of it by mail
+            notify.decision(rev.id, user.id)
     except PermissionDenied as exc:
         db.rollback()
         _forbidden(str(exc))
@@ -326,6 +330,8 @@ def revision_action(rev_id: int, action: str):
         else:
             abort(404)
         db.commit()
+        if action == "soumettre":
+            notify.submitted(rev.id)
     except PermissionDenied as exc:
         db.rollback()
         _forbidden(str(exc))

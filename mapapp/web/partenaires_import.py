@@ -222,6 +222,10 @@ def import_confirm():
             path.unlink(missing_ok=True)
     if result.ok:
         db.commit()
+        if result.batch:  # submitted to moderation: one mail per moderator for the whole file
+            from mapapp.web import notify
+
+            notify.submitted_batch(result.batch)
     else:
         db.rollback()
     imports = dict(session.get("imports") or {})

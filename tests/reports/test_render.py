@@ -162,3 +162,29 @@ def test_method_note_states_the_method_choices_per_mode(epci_report, maps):
     for lines in choices["modes"].values():
         assert lines and lines[0].startswith("Accès à la route")
         assert str(escape(lines[0])) in html
+
+
+def test_cover_carries_the_departement_identity(epci_report, maps):
+    """Name, colours and logo (a tagged figure with its alt text) of :mod:`mapapp.identity` on the cover."""
+    from PIL import Image
+
+    from mapapp.identity import Identity
+
+    png = io.BytesIO()
+    Image.new("RGB", (80, 30), (90, 30, 110)).save(png, format="PNG")
+    report = dataclasses.replace(
+        epci_report, identity=Identity(name=f"Département du Test {XSS}", primary="#5a1e6e", secondary="#1f4e79",
+                                       logo_mime="image/png", logo_alt="Logo du Département du Test"),
+        logo=(png.getvalue(), "image/png"))
+    page = render_html(report, maps)
+    cover = page.split("<h1>")[0]
+    assert str(escape(f"Département du Test {XSS}")) in cover and XSS not in page
+    assert 'alt="Logo du Département du Test"' in cover and "data:image/png;base64," in cover
+    assert "h1 { font-size: 18pt; color: #5a1e6e;" in page and "Marianne" not in page
+    reader = PdfReader(io.BytesIO(render_pdf(report, maps)))
+    assert "Département du Test" in _flat(reader.pages[0].extract_text())
+    elements = _struct_elements(reader.trailer["/Root"].get_object()["/StructTreeRoot"], [])
+    assert "Logo du Département du Test" in {str(e.get("/Alt")) for e in elements if str(e["/S"]) == "/Figure"}
+    # Without a stored identity (None): no identity block, the default colours.
+    plain = render_html(dataclasses.replace(epci_report, identity=None, logo=None), maps)
+    assert 'class="identity"' not in plain and "#1f4e79" in plain
