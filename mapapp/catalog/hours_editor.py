@@ -34,6 +34,8 @@ from opening_hours import OpeningHours
 from mapapp.catalog.hours import DAYS_FR, ORDINALS_FR, explain_fr
 from mapapp.io.weekday_hours import WEEKDAYS, day_spec
 
+__all__ = ["DAYS_FR", "WEEKDAYS", "explain_fr"]  # re-exported for the form's template
+
 #: Weeks of the month the editor offers (``-1``: the last one of the month).
 WEEKS = (1, 2, 3, 4, 5, -1)
 #: At most this many slots a day in the editor.
@@ -238,6 +240,10 @@ def holidays_name(field_name: str) -> str:
     return f"{field_name}-feries"
 
 
+def always_name(field_name: str) -> str:
+    return f"{field_name}-h24"
+
+
 def marker_name(field_name: str) -> str:
     """A hidden input the editor always posts: tells that the editor's inputs were on the page."""
     return f"{field_name}-editeur"
@@ -261,7 +267,8 @@ def model_from_form(field_name: str, form: Mapping) -> tuple[WeekHours, list[tup
 
     ``form`` is a werkzeug ``MultiDict`` (``getlist`` for the weeks of the month).
     """
-    model = WeekHours(holidays_closed=bool(form.get(holidays_name(field_name))))
+    model = WeekHours(holidays_closed=bool(form.get(holidays_name(field_name))),
+                      always_open=bool(form.get(always_name(field_name))))
     errors: list[tuple[str, str]] = []
     for day in WEEKDAYS:
         slots = []

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from mapapp.catalog.hours_editor import (
     DayHours,
+    always_name,
     ExpertOnly,
     WeekHours,
     editable,
@@ -135,6 +136,8 @@ def test_the_editor_inputs_give_the_model():
     model, errors = model_from_form(f, form)
     assert errors == []
     assert to_expression(model) == "Mo 09:00-12:00,14:00-17:00; Th[1,3] 09:30-11:30; PH off"
+    always, errors = model_from_form(f, _form(**{always_name(f): "1"}))
+    assert errors == [] and to_expression(always) == "24/7"
 
 
 def test_the_editor_inputs_errors_are_french_and_name_their_input():
