@@ -35,9 +35,12 @@ from wtforms.validators import URL, Email, Length, StopValidation, ValidationErr
 from mapapp.catalog import hours_editor
 from mapapp.catalog.hours import explain_fr, validate_hours
 from mapapp.catalog.vocab import RecordError
+from mapapp.formats import count
 from mapapp.web.contrib_forms import FIELDS, Field
 
 REQUIRED = "champ obligatoire"
+#: Longest text of a one-line field or of a refusal's reason.
+MAX_TEXT = 2000
 
 
 class _Meta:
@@ -203,7 +206,7 @@ def _wtforms_field(f: Field):
     if f.kind == "url":
         return TextField(f.label, validators=[*validators, _optional_then(URL(
             message="adresse web invalide : elle commence par https:// (par exemple https://www.exemple.fr)"))])
-    return TextField(f.label, validators=[*validators, Length(max=2000, message="texte trop long (2 000 caractères au plus)")])
+    return TextField(f.label, validators=[*validators, Length(max=MAX_TEXT, message=f"texte trop long ({count(MAX_TEXT, 'caractère')} au plus)")])
 
 
 def _optional_then(validator):
@@ -293,5 +296,5 @@ class RefusalForm(Form):
 
     Meta = _Meta
     reason = LongTextField("Raison du refus", validators=[
-        Required("indiquez la raison du refus : le partenaire la verra"),
-        Length(max=2000, message="raison trop longue (2 000 caractères au plus)")])
+        Required("Indiquez la raison du refus : le partenaire la verra."),
+        Length(max=MAX_TEXT, message=f"Raison trop longue : {count(MAX_TEXT, 'caractère')} au plus.")])
