@@ -238,6 +238,8 @@ def hours_text(name: str, formdata: MultiDict) -> tuple[str | None, list[tuple[s
     shown = formdata.get(f"{name}-initial") or ""
     if posted.strip() != shown.strip():
         return posted, []  # the expert text was changed: it wins
+    if hours_editor.editable(shown)[0] is None:
+        return posted, []  # hours beyond the editor: the page set it aside, only the text says them
     model, errors = hours_editor.model_from_form(name, formdata)
     return (hours_editor.to_expression(model) or "") if not errors else posted, errors
 
