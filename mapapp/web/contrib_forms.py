@@ -66,8 +66,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("lon", "Longitude", "number", True, hint="Cliquez sur la carte pour la remplir."),
         Field("lat", "Latitude", "number", True),
         Field("horaires_accueil", "Horaires d'accueil", "hours",
-              hint="Syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00,14:00-17:00; PH off » "
-                   "ou « Th[2] 09:00-12:00 » (2e jeudi du mois)."),
+              hint="Les horaires habituels du lieu ; une fermeture temporaire se dit dans la partie « Ouverture »."),
         STATUS,
         Field("closed_from", "Fermé à partir du", "date", hint="Pour une fermeture temporaire."),
         Field("closed_until", "Fermé jusqu'au", "date"),

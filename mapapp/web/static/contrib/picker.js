@@ -22,7 +22,7 @@
     function show() {
       var names = [];
       Array.prototype.forEach.call(select.options, function (o) { if (o.selected) { names.push(o.textContent); } });
-      chosen.textContent = names.length ? "Choisis : " + names.join(", ") : "Aucun choix : sans restriction.";
+      chosen.textContent = names.length ? "Choisis : " + names.join(", ") : "Aucun choix dans la liste.";
     }
     search.addEventListener("input", function () {
       var wanted = fold(search.value.trim());
