@@ -17,7 +17,6 @@ from tests.catalog.contrib import (  # noqa: F401  (fixtures)
     contrib_app,
     contrib_settings,
     contrib_template,
-    csrf,
     factory,
     form_values,
     logged_in,
