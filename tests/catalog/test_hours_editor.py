@@ -21,6 +21,7 @@ from mapapp.catalog.hours_editor import (
     to_model,
     weeks_name,
 )
+from tests.territory.territory_fixtures import REALDATA, realdata
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +157,22 @@ def test_the_editor_inputs_errors_are_french_and_name_their_input():
         input_name(f, "Fr", 2, False): "vendredi : les deux créneaux se chevauchent",
         input_name(f, "Sa", 1, False): "samedi : des semaines du mois sont cochées mais aucun créneau n'est indiqué",
     }
+
+
+@realdata
+def test_the_national_france_services_hours_read_into_the_editor():
+    """The ANCT file's 2,022 schedules: all but one (three slots a day) round-trip through the editor."""
+    from mapapp.io.france_services import parse_france_services
+
+    records, _ = parse_france_services(REALDATA / "france-services" / "france-services-20240801.csv",
+                                       date_maj="2024-08-01")
+    expressions = {s["horaires_accueil"] for s in records["sites"] if s.get("horaires_accueil")}
+    expert = []
+    for expression in expressions:
+        try:
+            model = to_model(expression)
+        except ExpertOnly as exc:
+            expert.append(str(exc))
+            continue
+        assert to_model(to_expression(model)) == model and to_expression(model) == expression
+    assert len(expressions) > 2000 and len(expert) == 1 and "plus de 2 créneaux" in expert[0]
