@@ -287,7 +287,23 @@ def freshness_remind(months: int | None, interval_days: int | None) -> None:
                    + ", ".join(plan.unreachable[:20]) + (" …" if len(plan.unreachable) > 20 else ""))
 
 
+@click.command("modele-import", help="Écrire le modèle d'import du catalogue (classeur XLSX) : une feuille « Lisez-moi », "
+                                     "une feuille par type de fiche avec les vrais noms de colonnes, et les "
+                                     "vocabulaires avec leurs libellés français. Rempli, il s'importe tel quel avec "
+                                     "« mapapp import ».")
+@click.argument("path", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
+                default=Path("modele-import-catalogue.xlsx"))
+def template_command(path: Path) -> None:
+    """Write the catalog import template (XLSX)."""
+    from mapapp.io.import_template import write_template
+
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"le modèle est un classeur XLSX : donnez un nom de fichier en .xlsx (pas « {path.name} »)")
+    click.echo(f"Modèle d'import écrit : {write_template(path)}")
+
+
 def register(main: click.Group) -> None:
     main.add_command(user)
     main.add_command(import_command)
+    main.add_command(template_command)
     main.add_command(freshness)

@@ -39,9 +39,25 @@ def validate_hours(field: str, expression: str | None) -> str | None:
     try:
         OpeningHours(expression)
     except Exception:  # the parser raises its own SyntaxError subclass, in English: say it in French
-        raise RecordError(field, f"horaires illisibles « {expression} » : format OpenStreetMap attendu "
-                          "(par exemple « Mo-Fr 09:00-12:00 » ou « Tu,Th 14:00-17:00; PH off »)") from None
+        raise RecordError(field, explain_fr(expression)) from None
     return expression
+
+
+_FRENCH_DAYS = re.compile(r"\b(lun|mar|mer|jeu|ven|sam|dim)[a-z]*\b", re.IGNORECASE)
+_H_TIME = re.compile(r"\b\d{1,2}\s*h(\s*\d{2})?\b", re.IGNORECASE)
+
+
+def explain_fr(expression: str) -> str:
+    """A French message for an expression the parser refuses, with a hint for the common mistakes."""
+    hint = ""
+    if _FRENCH_DAYS.search(expression):
+        hint = " Les jours s'écrivent en abrégé anglais : Mo Tu We Th Fr Sa Su (lundi … dimanche)."
+    elif _H_TIME.search(expression):
+        hint = " Les heures s'écrivent 09:00 et non 9h."
+    elif re.search(r"\d{2}:\d{2}\s+\d{2}:\d{2}", expression):
+        hint = " Une plage s'écrit avec un tiret : 09:00-12:00 ; deux plages sont séparées par une virgule."
+    return (f"horaires illisibles « {expression} » : format OpenStreetMap attendu "
+            f"(par exemple « Mo-Fr 09:00-12:00,14:00-17:00; PH off » ou « Th[1,3] 14:00-16:00 »).{hint}")
 
 
 _DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"

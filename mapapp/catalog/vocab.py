@@ -96,19 +96,36 @@ class VocabularyError(RecordError):
 
     def __init__(self, field: str, value: object, allowed: Iterable[str] | None = None):
         self.value = value
-        hint = ""
-        if allowed is not None:
-            close = _closest(str(value), allowed)
-            if close:
-                hint = f" (vouliez-vous dire « {close} » ?)"
+        #: The closest valid code (:func:`closest`), or None.
+        self.suggestion = closest(str(value), allowed) if allowed is not None else None
+        hint = f" (vouliez-vous dire « {self.suggestion} » ?)" if self.suggestion else ""
         super().__init__(field, f"valeur inconnue « {value} »{hint}")
 
 
-def _closest(value: str, allowed: Iterable[str]) -> str | None:
+def closest(value: str, allowed: Iterable[str] | dict[str, str]) -> str | None:
+    """The valid code closest to ``value`` (difflib), or None when none is close.
+
+    With a vocabulary (code -> French label), its labels count too: « Gratuit »,
+    or « Gratuit sous conditions » mistyped, suggest the code they label.
+    """
     import difflib
 
-    match = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.75)
-    return match[0] if match else None
+    codes = list(allowed)
+    match = difflib.get_close_matches(value, codes, n=1, cutoff=0.75)
+    if match:
+        return match[0]
+    if isinstance(allowed, dict):
+        by_label = {label.casefold(): code for code, label in allowed.items()}
+        wanted = value.strip().casefold()
+        if wanted in by_label:
+            return by_label[wanted]
+        match = difflib.get_close_matches(wanted, list(by_label), n=1, cutoff=0.75)
+        if match:
+            return by_label[match[0]]
+        match = difflib.get_close_matches(wanted, [c.casefold() for c in codes], n=1, cutoff=0.75)
+        if match:
+            return next(c for c in codes if c.casefold() == match[0])
+    return None
 
 
 def check_value(field: str, value: str | None, vocabulary: dict[str, str], *, required: bool = False) -> str | None:

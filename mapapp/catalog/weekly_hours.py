@@ -44,6 +44,8 @@ from functools import lru_cache
 
 from opening_hours import OpeningHours, State
 
+from mapapp.catalog.hours import explain_fr
+
 #: The year whose twelve « days 1-28 » windows make the reference period.
 REFERENCE_YEAR = 2025
 #: Weeks in the reference period: 12 windows of 4 weeks.
@@ -63,8 +65,8 @@ def _windows() -> list[Interval]:
 def _parse(expression: str, **kwargs) -> OpeningHours:
     try:
         return OpeningHours(expression, **kwargs)
-    except Exception as exc:  # the parser raises its own SyntaxError subclass
-        raise ValueError(f"horaires illisibles « {expression} » ({str(exc).strip().splitlines()[0]})") from None
+    except Exception:  # the parser raises its own SyntaxError subclass, in English: said in French
+        raise ValueError(explain_fr(expression)) from None
 
 
 def _blank(expression: str | None) -> bool:

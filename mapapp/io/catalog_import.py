@@ -34,6 +34,7 @@ someone set (files without it give none).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -213,6 +214,8 @@ def plan_import(session: Session, parsed: ParsedFile, user: User | None, mode: s
                                        extra_sites=extra_sites)
             for name, message in issues:
                 known = name in FIELD_TYPES[section]
+                if known:
+                    message = unknown_value_message(section, name, where, message)
                 report.error(source, where, message, column=name if known else None,
                              value=data.get(name) if known and data.get(name) not in (None, "", []) else None)
             if issues:
@@ -329,3 +332,34 @@ def plan_rows(result: ImportResult) -> list[dict]:
     return [{"section": SECTION_LABELS[p.section], "id": p.record_id, "where": p.where,
              "action": labels[p.action], "fields": ", ".join(sorted(p.changes)) if p.action == "update" else "",
              "nom": normalized(p.data).get("nom", "")} for p in result.plans]
+
+
+_UNKNOWN_RE = re.compile(r"^(?:[a-z_]+\.)?[a-z_]+ : valeur inconnue « (?P<value>.*?) »"
+                         r"(?: \(vouliez-vous dire « (?P<hint>.*) » \?\))?$", re.S)
+
+
+def _line_text(where: int | str) -> str:
+    """``3`` → ``ligne 3``; ``offres, ligne 3`` (a sheet of a workbook) → ``ligne 3 (feuille offres)``."""
+    if isinstance(where, int):
+        return f"ligne {where}"
+    sheet, sep, line = str(where).rpartition(", ligne ")
+    return f"ligne {line} (feuille {sheet})" if sep else str(where)
+
+
+def unknown_value_message(section: str, column: str, where: int | str, message: str) -> str:
+    """A vocabulary error said with its column and line, and the closest valid value when there is one.
+
+    « colonne frais, ligne 3 : valeur « gratui » inconnue ; vouliez-vous dire « gratuit » ? »; other
+    messages are returned as they are (they already start with their column).
+    """
+    m = _UNKNOWN_RE.match(message)
+    if not m:
+        return message
+    from mapapp.io.import_template import CONTROLLED, VOCABULARY_SHEET
+
+    text = f"colonne {column}, {_line_text(where)} : valeur « {m['value']} » inconnue"
+    if m["hint"]:
+        return f"{text} ; vouliez-vous dire « {m['hint']} » ?"
+    if (section, column) in CONTROLLED:
+        return f"{text} (les codes possibles sont dans la feuille « {VOCABULARY_SHEET} » du modèle d'import)"
+    return text

@@ -1,13 +1,16 @@
 """Tabular catalog files: CSV and XLSX, one row per record (``docs/import.md``).
 
 The column ``type_fiche`` says which section a row is; in a workbook, sheets
-named ``structures``, ``lieux``, ``offres``, ``mobilite`` need no such column.
+named ``structures``, ``lieux``, ``offres``, ``mobilite`` need no such column;
+the import template's ``Lisez-moi`` and ``Vocabulaires`` sheets are passed over
+(:mod:`mapapp.io.import_template`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from mapapp.io.import_template import HELP_SHEETS
 from mapapp.io.readers_core import MULTILINE_FIELDS, SECTION_NAMES, TYPE_COLUMN, ParsedFile, _record_from_cells
 from mapapp.territory.tabular import find_column, read_csv_table
 from mapapp.territory.validation import fatal
@@ -45,6 +48,8 @@ def read_xlsx(path: Path, source: str | None = None) -> ParsedFile:
             if not header or not any(header):
                 continue
             columns = [str(c).strip() if c is not None else "" for c in header]
+            if sheet.title.strip().lower() in HELP_SHEETS:  # the import template's « Lisez-moi », « Vocabulaires »
+                continue
             sheet_section = SECTION_NAMES.get(sheet.title.strip().lower())
             type_index = next((i for i, c in enumerate(columns) if c.lower() == TYPE_COLUMN), None)
             if sheet_section is None and type_index is None:

@@ -112,7 +112,7 @@ def parse_day_cell(cell: str) -> tuple[list[tuple[int, int]], int, bool]:
     return merged, placeholders, overlap
 
 
-def _day_spec(indices: Sequence[int]) -> str:
+def day_spec(indices: Sequence[int]) -> str:
     """``[0, 1, 2, 4]`` → ``Mo-We,Fr``; two consecutive days are listed (``Mo,Tu``)."""
     runs: list[list[int]] = []
     for i in indices:
@@ -154,11 +154,11 @@ def weekday_cells_to_opening_hours(cells: Mapping[int, str]) -> HoursConversion:
         notes.append("aucun horaire renseigné")
         return HoursConversion(None, notes=notes, placeholders=placeholders)
     rules = sorted(by_signature.items(), key=lambda item: item[1][0])
-    expression = "; ".join(f"{_day_spec(days)} {signature}" for signature, days in rules)
+    expression = "; ".join(f"{day_spec(days)} {signature}" for signature, days in rules)
     try:
         OpeningHours(expression)
-    except Exception as exc:  # the parser raises its own SyntaxError subclass
-        return HoursConversion(None, problem=f"expression refusée par opening_hours « {expression} » ({exc})")
+    except Exception:  # the parser raises its own SyntaxError subclass, in English: not shown
+        return HoursConversion(None, problem=f"expression refusée par opening_hours « {expression} »")
     return HoursConversion(expression, notes=notes, placeholders=placeholders)
 
 

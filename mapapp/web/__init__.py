@@ -180,6 +180,10 @@ def _register_error_pages(app: Flask) -> None:
         if isinstance(exc, SecurityError):
             return ("Ce site ne répond pas à cette adresse : utilisez son adresse publique "
                     "(MAPAPP_BASE_URL, ou MAPAPP_TRUSTED_HOSTS pour d'autres noms).")
+        from mapapp.web.auth import CSRF_MESSAGE, is_csrf_error
+
+        if is_csrf_error(exc):
+            return CSRF_MESSAGE
         if exc.code == 413:
             from mapapp.web.partenaires_import import too_large_message
 

@@ -5,9 +5,12 @@
   logout deletes it, a new password deletes all the account's, and it expires
   after 12 hours, so a copied cookie stops working. Cookies are HttpOnly and
   SameSite=Lax, and Secure when ``MAPAPP_SECURE_COOKIES=1`` (production behind HTTPS).
-- CSRF: every POST/PUT/PATCH/DELETE must carry the session's token, in the
-  form field ``csrf_token`` (templates call ``csrf_token()``) or the header
-  ``X-CSRF-Token``; otherwise 400.
+- CSRF: Flask-WTF's :class:`~flask_wtf.csrf.CSRFProtect`: every POST/PUT/PATCH/DELETE
+  must carry a token signed for the session, in the form field ``csrf_token``
+  (templates call ``csrf_token()``; WTForms forms carry it themselves) or the
+  header ``X-CSRF-Token``; otherwise 400 with a French message
+  (:data:`CSRF_MESSAGE`). A token lasts as long as the session (no time limit:
+  a partner may spend more than an hour on a long form).
 - Login rate limit: see :mod:`mapapp.catalog.users` (5 failures per IP and
   login name in 15 minutes, stored in the database). The IP is
   ``request.remote_addr``: behind reverse proxies, ``MAPAPP_PROXY_HOPS`` tells how
@@ -25,10 +28,8 @@
 from __future__ import annotations
 
 import functools
-import hmac
 import logging
 import os
-import secrets
 from urllib.parse import urlsplit
 
 from flask import (
@@ -45,6 +46,8 @@ from flask import (
     session,
     url_for,
 )
+
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from mapapp.catalog.models_users import User
 from mapapp.catalog.users import (
@@ -72,7 +75,10 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: What a POST without a valid token is told (Flask-WTF's own reasons are in English).
+CSRF_MESSAGE = "Jeton de sécurité manquant ou périmé : rechargez la page et recommencez."
+
+csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
@@ -82,10 +88,11 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE")) or \
         os.environ.get("MAPAPP_SECURE_COOKIES") == "1"
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # as long as the session (itself 12 hours at most)
+    app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRF-Token", "X-CSRFToken"])
     app.before_request(_load_user)
-    app.before_request(_csrf_protect)
+    csrf.init_app(app)  # its before_request runs after _load_user; it sets the templates' csrf_token()
     app.after_request(_security_headers)
-    app.jinja_env.globals["csrf_token"] = csrf_token
     init_mail_queue(app)
     app.register_blueprint(bp)
 
@@ -149,22 +156,9 @@ def visible_or_404(record, visible: bool, message: str = NOT_VISIBLE):
 # --------------------------------------------------------------------------- CSRF
 
 
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not token:
-        token = session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def _csrf_protect() -> None:
-    if request.method not in UNSAFE_METHODS:
-        return
-    if request.routing_exception is not None:
-        return  # 404 / 405: let Flask say so
-    expected = session.get("csrf")
-    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-    if not expected or not hmac.compare_digest(str(expected), str(sent)):
-        abort(400, description="Jeton de sécurité manquant ou périmé : rechargez la page et recommencez.")
+def is_csrf_error(exc: Exception) -> bool:
+    """A refusal of Flask-WTF's CSRF check (its description is English: the error page says :data:`CSRF_MESSAGE`)."""
+    return isinstance(exc, CSRFError)
 
 
 def _security_headers(response):

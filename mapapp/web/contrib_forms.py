@@ -1,20 +1,19 @@
 """The contribution forms: one list of fields per kind of record, parsed into catalog records.
 
 Each field is a :class:`Field`; ``templates/espace/_fields.html`` renders
-them, :func:`parse_form` turns the submitted form into the catalog JSON
-layout on top of the record being edited (so fields the form does not show
-are kept). Validation is not done here: the proposal goes through
+them, grouped in the sections of :data:`SECTIONS` (fieldsets with a legend);
+:mod:`mapapp.web.record_forms` builds the WTForms form that parses and
+first checks the submitted form, and turns it into the catalog JSON layout
+on top of the record being edited (so fields the form does not show are
+kept). The record then goes through
 :func:`mapapp.catalog.moderation.validate_data`, the live tables' validators.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from werkzeug.datastructures import MultiDict
 
 from mapapp.catalog import vocab
 
@@ -67,8 +66,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("lon", "Longitude", "number", True, hint="Cliquez sur la carte pour la remplir."),
         Field("lat", "Latitude", "number", True),
         Field("horaires_accueil", "Horaires d'accueil", "hours",
-              hint="Syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00,14:00-17:00; PH off » "
-                   "ou « Th[2] 09:00-12:00 » (2e jeudi du mois)."),
+              hint="Les horaires habituels du lieu ; une fermeture temporaire se dit dans la partie « Ouverture »."),
         STATUS,
         Field("closed_from", "Fermé à partir du", "date", hint="Pour une fermeture temporaire."),
         Field("closed_until", "Fermé jusqu'au", "date"),
@@ -92,8 +90,9 @@ FIELDS: dict[str, list[Field]] = {
         Field("frais_precisions", "Précisions sur les frais", "textarea"),
         Field("conditions_acces", "Conditions d'accès", "textarea"),
         Field("zone_eligibilite", "Zone d'éligibilité", "codes",
-              hint="Codes INSEE de communes, SIREN d'EPCI ou numéro de département, séparés par des espaces ; "
-                   "vide : sans restriction."),
+              hint="Choisissez des communes ou des intercommunalités ; autres codes (numéro de département, "
+                   "codes INSEE ou SIREN) séparés par des espaces. Vide : sans restriction.",
+              extra={"picker": "zone"}),
         Field("telephone", "Téléphone"),
         Field("courriel", "Courriel", "email"),
         Field("contact_nom_prenom", "Contact (nom et prénom)"),
@@ -113,10 +112,39 @@ FIELDS: dict[str, list[Field]] = {
         Field("description", "Description", "textarea"),
         Field("lon", "Longitude", "number", hint="Pour un lieu : cliquez sur la carte."),
         Field("lat", "Latitude", "number"),
-        Field("served_communes", "Communes desservies", "codes", hint="Codes INSEE séparés par des espaces."),
+        Field("served_communes", "Communes desservies", "codes",
+              hint="Choisissez les communes ; ou tapez leurs codes INSEE séparés par des espaces.",
+              extra={"picker": "communes"}),
         Field("publics", "Publics", "checkboxes", choices=vocab.PUBLICS),
         Field("conditions", "Conditions", "textarea"),
         STATUS,
+    ],
+}
+#: The form of each kind of record in sections (a fieldset and its legend each): (legend, field names).
+FORM_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
+    "structures": [
+        ("La structure", ["nom", "siret", "reseaux_porteurs", "description"]),
+        ("Coordonnées", ["adresse", "commune_code", "telephone", "courriel", "site_web"]),
+    ],
+    "sites": [
+        ("Le lieu", ["nom", "kind"]),
+        ("Adresse et emplacement", ["adresse", "code_postal", "lon", "lat"]),
+        ("Horaires d'accueil", ["horaires_accueil"]),
+        ("Ouverture", ["status", "closed_from", "closed_until", "itinerant_route"]),
+    ],
+    "offers": [
+        ("L'offre", ["nom", "description", "type", "thematiques"]),
+        ("À qui elle s'adresse", ["publics", "publics_precisions", "zone_eligibilite"]),
+        ("Où et quand", ["delivery_mode", "site_ids", "modes_accueil", "horaires_accueil"]),
+        ("Conditions", ["frais", "frais_precisions", "conditions_acces"]),
+        ("Contact et mobilisation", ["telephone", "courriel", "contact_nom_prenom", "lien_mobilisation",
+                                     "modes_mobilisation", "mobilisable_par", "mobilisation_precisions"]),
+        ("Pilotage et statut", ["pilote", "financeurs", "status"]),
+    ],
+    "mobility_solutions": [
+        ("La solution", ["nom", "kind", "category", "description"]),
+        ("Emplacement ou zone desservie", ["lon", "lat", "served_communes"]),
+        ("Publics et conditions", ["publics", "conditions", "status"]),
     ],
 }
 #: Sections whose form has the map (lon/lat).
@@ -135,36 +163,6 @@ def defaults(section: str, structure_id: str, record_id: str) -> dict:
     if section == "mobility_solutions":
         base.update(kind="point", served_communes=[], publics=[])
     return base
-
-
-def _split_codes(text: str) -> list[str]:
-    return [c for c in re.split(r"[\s,;]+", text or "") if c]
-
-
-def parse_form(section: str, form: MultiDict, base: dict, *, today: dt.date | None = None) -> dict:
-    """The record ``base`` with the form's values (a person edited it: ``date_verification`` = today)."""
-    data = dict(base)
-    for f in FIELDS[section]:
-        if f.kind in ("checkboxes", "grouped", "sites"):
-            data[f.name] = [v for v in form.getlist(f.name) if v]
-        elif f.kind == "codes":
-            codes = _split_codes(form.get(f.name, ""))
-            data[f.name] = codes if codes or f.name != "zone_eligibilite" else None
-        elif f.kind == "lines":
-            data[f.name] = [line.strip() for line in (form.get(f.name) or "").splitlines() if line.strip()]
-        elif f.kind == "number":
-            raw = (form.get(f.name) or "").strip().replace(",", ".")
-            try:
-                data[f.name] = float(raw) if raw else None
-            except ValueError:
-                data[f.name] = raw  # the validator names the field and the value
-        else:
-            value = (form.get(f.name) or "").strip()
-            data[f.name] = value or None
-    if section in MAP_SECTIONS:
-        data["commune_code"] = None  # derived from the point
-    data["date_verification"] = (today or dt.date.today()).isoformat()
-    return data
 
 
 _PREFIX_RE = re.compile(r"^(?:[a-z_]+\.)?([a-z_]+) : ")

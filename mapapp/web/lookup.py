@@ -61,6 +61,24 @@ def grid_units_of(session: Session, code: str) -> list[GridUnit]:
         .where(grid_member.c.commune_code == code).order_by(GridUnit.grid, GridUnit.nom)))
 
 
+def zone_choices(session: Session, *, with_epci: bool = True) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The picker of a zone d'éligibilité: ``[(group label, [(code, name), ...])]``, EPCI then communes.
+
+    Communes of the buffer (neighbouring départements) are left out: a zone is
+    chosen within the territory.
+    """
+    groups = []
+    if with_epci:
+        epci = session.execute(select(GridUnit.code, GridUnit.nom).where(GridUnit.grid == "epci")
+                               .order_by(GridUnit.nom)).all()
+        if epci:
+            groups.append(("Intercommunalités (EPCI)", [(code, f"{nom} (EPCI)") for code, nom in epci]))
+    communes = session.execute(select(Commune.code, Commune.nom).where(Commune.is_buffer.is_(False))
+                               .order_by(Commune.nom)).all()
+    groups.append(("Communes", [(code, f"{nom} ({code})") for code, nom in communes]))
+    return groups
+
+
 def eligibility_labels(session: Session, codes: list[str] | None) -> list[str]:
     """A zone d'éligibilité in words: commune, EPCI and département names where known."""
     if codes is None:

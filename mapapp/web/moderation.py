@@ -20,6 +20,7 @@ from mapapp.catalog.users import known_communes, moderated_communes
 from mapapp.web import lookup, notify
 from mapapp.web.auth import current_user, login_required
 from mapapp.web.contrib_forms import SLUGS
+from mapapp.web.record_forms import RefusalForm
 from mapapp.web.db import get_session
 from mapapp.web.form_versions import form_version, unchanged_since_opened
 from mapapp.web.partenaires import _get_revision, _viewable_record, render_revision
@@ -55,7 +56,10 @@ def decide(rev_id: int, action: str):
             publish(db, user, rev)
             message = "Demande publiée : la fiche est à jour pour le public."
         elif action == "refuser":
-            reject(db, user, rev, request.form.get("reason", ""))
+            refusal = RefusalForm(request.form)
+            if not refusal.validate():  # the message goes with the reason field, on the page itself
+                return render_revision(rev, reason_error=refusal.reason.errors[0]), 400
+            reject(db, user, rev, refusal.reason.data)
             message = "Demande refusée ; le partenaire voit la raison."
         elif action == "reprendre":
             conflicts = rebase(db, user, rev)

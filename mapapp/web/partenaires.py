@@ -1,7 +1,8 @@
 """The partners' space (``/espace``): their structures, forms with moderation, history, freshness.
 
-The bulk import views (``/espace/import``) are in :mod:`mapapp.web.partenaires_import`,
-on this same blueprint.
+The record forms (``/espace/<type>/nouveau``, ``…/modifier``) and their JSON
+helpers are in :mod:`mapapp.web.partenaires_forms`, the bulk import views
+(``/espace/import``) in :mod:`mapapp.web.partenaires_import`, on this same blueprint.
 
 Every view checks permissions on the record itself (never on what the page
 linked to): a partner reaches only its own structures' records and drafts,
@@ -14,7 +15,6 @@ may not edit 403.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -28,48 +28,24 @@ from mapapp.catalog.history import (
     SECTION_OF,
     ConflictError,
     ContributionError,
-    FieldConflict,
     PermissionDenied,
-    ValidationFailed,
     display_value,
     history_of,
     live_object,
     record_to_data,
 )
-from mapapp.catalog.hours import describe_fr, validate_hours
 from mapapp.catalog.models import Site, Structure
 from mapapp.catalog.models_users import CHANGE_ACTIONS, REVISION_STATUSES, ROLES, Revision
-from mapapp.catalog.moderation import (
-    ID_PREFIXES,
-    changes_of,
-    is_stale,
-    new_record_id,
-    open_revision,
-    publish,
-    save_draft,
-    submit,
-    visible_revisions,
-    withdraw,
-)
-from mapapp.catalog.moderation_permissions import can_contribute, can_edit, can_moderate_record, can_moderate_revision, can_view
-from mapapp.catalog.moderation_records import commune_at, live_records_of, pending_sites
+from mapapp.catalog.moderation import changes_of, is_stale, submit, visible_revisions, withdraw
+from mapapp.catalog.moderation_permissions import can_edit, can_moderate_record, can_moderate_revision, can_view
+from mapapp.catalog.moderation_records import live_records_of
 from mapapp.catalog.users import is_member, structure_ids
-from mapapp.web import lookup, notify, partenaires_import
+from mapapp.web import lookup, notify, partenaires_forms, partenaires_import
 from mapapp.web.auth import NOT_VISIBLE, current_user, login_required, safe_next, visible_or_404
-from mapapp.web.contrib_forms import (
-    FIELDS,
-    MAP_SECTIONS,
-    SLUG_OF,
-    SLUGS,
-    TITLES,
-    defaults,
-    display,
-    field_label,
-    parse_form,
-    readable_errors,
-)
+from mapapp.web.contrib_forms import SLUG_OF
 from mapapp.web.db import get_session
-from mapapp.web.form_versions import form_version, posted_seen, sign_seen, unchanged_since_opened
+from mapapp.web.form_versions import unchanged_since_opened
+from mapapp.web.partenaires_forms import forbidden, section_or_404
 
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
@@ -95,17 +71,6 @@ def _labels():
             "section_of": SECTION_OF, "field_labels": FIELD_LABELS, "change_actions": CHANGE_ACTIONS,
             "slug_of": SLUG_OF, "display_value": _display_value, "record_name": lambda i: _id_names().get(i, i),
             "vocab": vocab}
-
-
-def _section(slug: str) -> str:
-    section = SLUGS.get(slug)
-    if section is None:
-        abort(404, description="Type de fiche inconnu.")
-    return section
-
-
-def _forbidden(message: str = "Vous n'avez pas accès à cette fiche."):
-    abort(403, description=message)
 
 
 # --------------------------------------------------------------------------- dashboard
@@ -135,7 +100,7 @@ def structure(structure_id: str):
     if item is None:
         abort(404, description="Structure inconnue.")
     if user.is_partner and not is_member(user, structure_id):
-        _forbidden("Cette structure n'est pas la vôtre.")
+        forbidden("Cette structure n'est pas la vôtre.")
     records = live_records_of(db, structure_id)
     revisions = [r for r in visible_revisions(db, user) if r.structure_id == structure_id]
     open_ids = {(r.section, r.record_id): r for r in revisions}
@@ -144,142 +109,6 @@ def structure(structure_id: str):
     return render_template("espace/structure.html", structure=item, records=records, revisions=revisions,
                            open_ids=open_ids, threshold=threshold, months=months,
                            can_contribute=user.is_admin or is_member(user, structure_id) or not user.is_partner)
-
-
-# --------------------------------------------------------------------------- forms
-
-
-def _site_choices(db, structure_id: str, selected: list[str]) -> list[tuple[str, str]]:
-    """The structure's live and proposed sites, plus any site already attached (another structure's)."""
-    out = {s.id: s.nom for s in db.scalars(select(Site).where(Site.structure_id == structure_id).order_by(Site.nom))}
-    for sid, data in pending_sites(db, structure_id).items():
-        out.setdefault(sid, f"{data.get('nom')} (non publié)")
-    for sid in selected:
-        if sid not in out:
-            site = db.get(Site, sid)
-            out[sid] = site.nom if site is not None else sid
-    return sorted(out.items(), key=lambda kv: kv[1].lower())
-
-
-def _render_form(section, data, *, revision=None, errors=None, live=None, status=200, opened_on=None, seen=None):
-    """The form; ``opened_on`` = (lock_version, version) it carries (default: those of ``revision`` and ``live``).
-
-    It also carries ``seen``, the record it was opened on (signed: the server
-    made it), so that a save after someone else's merges from what the user saw.
-    """
-    db = get_session()
-    user = current_user()
-    owner = data.get("id") if section == "structures" else data.get("structure_id")
-    bounds = lookup.departement_bounds(db)
-    lock_version, version = opened_on or (revision.lock_version if revision is not None else 0,
-                                           live.version if live is not None else 0)
-    if seen is None:
-        shown = revision.data if revision is not None else record_to_data(live, section) if live is not None else {}
-        seen = sign_seen(lock_version, version, shown)
-    return render_template(
-        "espace/form.html", section=section, slug=SLUG_OF[section], fields=FIELDS[section], data=data,
-        display=display, revision=revision, errors=readable_errors(errors or []),
-        field_label=lambda name: field_label(section, name), live=live, title=TITLES[section],
-        lock_version=lock_version, version=version, seen=seen,
-        site_choices=_site_choices(db, owner, data.get("site_ids") or []) if section == "offers" else [],
-        with_map=section in MAP_SECTIONS, bounds=bounds, owner=owner,
-        can_publish=not user.is_partner,
-        commune_names=lookup.commune_names(db) if section in MAP_SECTIONS else {},
-    ), status
-
-
-@bp.route("/<slug>/nouveau", methods=["GET", "POST"])
-@login_required()
-def new(slug: str):
-    section = _section(slug)
-    db = get_session()
-    user = current_user()
-    structure_id = request.values.get("structure", "")
-    if section == "structures":
-        _forbidden("Les structures se créent par import (administrateurs) ou en ligne de commande.")
-    if db.get(Structure, structure_id) is None:
-        abort(404, description="Structure inconnue.")
-    if user.is_partner and not is_member(user, structure_id):
-        _forbidden("Cette structure n'est pas la vôtre.")
-    if request.method == "GET":
-        record_id = new_record_id(db, section, structure_id)
-        return _render_form(section, defaults(section, structure_id, record_id))
-    record_id = request.form.get("id", "")
-    # Only an id new_record_id() could have given for this structure (the form carries it).
-    pattern = re.escape(re.sub(r"[^A-Za-z0-9_.-]+", "-", structure_id)[:150]) + f"--{ID_PREFIXES[section]}-[0-9a-f]{{8}}"
-    if not re.fullmatch(pattern, record_id):
-        abort(400, description="Identifiant de fiche invalide.")
-    base = defaults(section, structure_id, record_id)
-    return _save(section, base, None)
-
-
-@bp.route("/<slug>/<path:record_id>/modifier", methods=["GET", "POST"])
-@login_required()
-def edit(slug: str, record_id: str):
-    section = _section(slug)
-    db = get_session()
-    user = current_user()
-    live = live_object(db, section, record_id)
-    revision = open_revision(db, section, record_id)
-    if live is None and revision is None:
-        visible_or_404(None, False)
-    base = dict(revision.data) if revision is not None else record_to_data(live, section)
-    if revision is not None:
-        if not can_view(db, user, revision):
-            if live is None:  # a record that exists only as someone else's draft: as if it did not exist
-                visible_or_404(revision, False)
-            _forbidden()  # a published record is public: refusing to edit it tells nothing
-        if not can_edit(db, user, revision):
-            flash("Cette fiche a une demande de modification en attente de modération : "
-                  "retirez-la pour la modifier à nouveau.")
-            return redirect(url_for("partenaires.revision", rev_id=revision.id))
-    elif not can_contribute(db, user, section, base):
-        _forbidden()
-    if request.method == "GET":
-        return _render_form(section, base, revision=revision, live=live)
-    return _save(section, base, revision, live=live)
-
-
-def _save(section: str, base: dict, revision: Revision | None, live=None):
-    db = get_session()
-    user = current_user()
-    lock_version, version = form_version("lock_version"), form_version("version")
-    seen, raw_seen = posted_seen(lock_version, version)  # None: save_draft reads what it can from the history
-    data = parse_form(section, request.form, base)
-    action = request.form.get("action", "draft")
-    try:
-        rev = save_draft(db, user, section, data, revision=revision, lock_version=lock_version, base_version=version,
-                         seen=seen,
-                         submit=action in ("submit", "publish"), note=request.form.get("note"))
-        if action == "publish":
-            publish(db, user, rev)
-        db.commit()
-        if action == "submit":  # the territory's moderators learn of it by mail
-            notify.submitted(rev.id)
-        elif action == "publish":  # the structure's partners learn of it by mail
-            notify.decision(rev.id, user.id)
-    except PermissionDenied as exc:
-        db.rollback()
-        _forbidden(str(exc))
-    except ValidationFailed as exc:
-        db.rollback()
-        return _render_form(section, data, revision=revision, errors=exc.issues, live=live, status=400,
-                            opened_on=(lock_version, version), seen=raw_seen)
-    except FieldConflict as exc:
-        # Shown again on the current versions: the user sees both values of each field and decides.
-        db.rollback()
-        current = open_revision(db, section, data["id"])
-        return _render_form(section, exc.merged, revision=current, errors=[("-", str(exc)), *exc.issues],
-                            live=live_object(db, section, data["id"]), status=409)
-    except ContributionError as exc:  # other conflicts
-        db.rollback()
-        return _render_form(section, data, revision=revision, errors=[("-", str(exc))], live=live, status=409,
-                            opened_on=(lock_version, version), seen=raw_seen)
-    messages = {"draft": "Brouillon enregistré : il n'est pas encore visible du public. Soumettez-le à la modération quand il est prêt.",
-                "submit": "Modification soumise à la modération : elle sera visible du public après validation.",
-                "publish": "Modification publiée."}
-    flash(messages.get(action, messages["draft"]))
-    return redirect(url_for("partenaires.revision", rev_id=rev.id))
 
 
 # --------------------------------------------------------------------------- revisions
@@ -334,7 +163,7 @@ def revision_action(rev_id: int, action: str):
             notify.submitted(rev.id)
     except PermissionDenied as exc:
         db.rollback()
-        _forbidden(str(exc))
+        forbidden(str(exc))
     except ContributionError as exc:
         db.rollback()
         flash(str(exc))
@@ -366,14 +195,14 @@ def _viewable_record(section: str, record_id: str):
     owner = data["id"] if section == "structures" else data["structure_id"]
     allowed = is_member(user, owner) if user.is_partner else (user.is_admin or can_moderate_record(db, user, section, data))
     if not allowed:
-        _forbidden()
+        forbidden()
     return live, data
 
 
 @bp.route("/<slug>/<path:record_id>/historique")
 @login_required()
 def history(slug: str, record_id: str):
-    section = _section(slug)
+    section = section_or_404(slug)
     db = get_session()
     user = current_user()
     live, data = _viewable_record(section, record_id)
@@ -384,14 +213,14 @@ def history(slug: str, record_id: str):
 @bp.route("/<slug>/<path:record_id>/toujours-valable", methods=["POST"])
 @login_required()
 def still_valid(slug: str, record_id: str):
-    section = _section(slug)
+    section = section_or_404(slug)
     db = get_session()
     user = current_user()
     live = live_object(db, section, record_id)
     if live is None:
         abort(404, description="Aucune fiche publiée n'a cet identifiant.")
     if not can_verify(db, user, section, record_to_data(live, section)):
-        _forbidden("Vous ne pouvez confirmer que les fiches de votre structure.")
+        forbidden("Vous ne pouvez confirmer que les fiches de votre structure.")
     try:
         mark_verified(db, user, section, record_id)
         db.commit()
@@ -415,33 +244,7 @@ def stale():
     return render_template("espace/stale.html", records=records, months=months, territory=None, can_confirm=True)
 
 
-# --------------------------------------------------------------------------- JSON helpers for the forms
-
-
-@bp.route("/horaires/apercu")
-@login_required()
-def hours_preview():
-    expression = request.args.get("expression", "")
-    try:
-        value = validate_hours("horaires_accueil", expression)
-    except vocab.RecordError as exc:
-        return jsonify(ok=False, error=str(exc))
-    return jsonify(ok=True, expression=value, description=describe_fr(value))
-
-
-@bp.route("/commune")
-@login_required()
-def commune_of_point():
-    try:
-        lon, lat = float(request.args["lon"]), float(request.args["lat"])
-    except (KeyError, ValueError):
-        return jsonify(error="lon et lat attendus"), 400
-    commune = commune_at(get_session(), lon, lat)
-    if commune is None:
-        return jsonify(code=None, nom=None, message="Ce point est hors du territoire.")
-    return jsonify(code=commune.code, nom=commune.nom, buffer=commune.is_buffer)
-
-
-# --------------------------------------------------------------------------- import (mapapp.web.partenaires_import)
+# --------------------------------------------------------------------------- forms (mapapp.web.partenaires_forms), import (mapapp.web.partenaires_import)
 
 partenaires_import.register(bp)
+partenaires_forms.register(bp)

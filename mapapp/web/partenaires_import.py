@@ -235,9 +235,20 @@ def import_confirm():
                            issues_url=_keep_issues(result.report))
 
 
+@login_required()
+def import_template():
+    """The XLSX import template (:mod:`mapapp.io.import_template`), filled in and uploaded on the import page."""
+    from mapapp.io.import_template import template_bytes
+
+    return current_app.response_class(
+        template_bytes(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="modele-import-catalogue.xlsx"'})
+
+
 def register(bp: Blueprint) -> None:
     """Add the import views to the partners' blueprint ``bp`` (``/espace``)."""
     bp.add_url_rule("/import", view_func=import_file, methods=["GET", "POST"])
+    bp.add_url_rule("/import/modele.xlsx", view_func=import_template)
     bp.add_url_rule("/import/confirmer", view_func=import_confirm, methods=["POST"])
     bp.add_url_rule("/import/problemes/<report_id>.csv", view_func=import_issues)
     # Files left by a previous process (killed mid-request, or simulations never confirmed) go at start.

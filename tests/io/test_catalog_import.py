@@ -156,7 +156,7 @@ def test_xlsx_with_one_sheet_per_kind(factory, tmp_path):
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Lisez-moi"
+    ws.title = "Notes"
     ws.append(["Ce classeur suit docs/import.md"])
     sheets = {"structures": ["id", "nom"], "lieux": ["id", "structure_id", "nom", "kind", "commune_code", "lon", "lat"],
               "offres": ["id", "structure_id", "nom", "description", "thematiques", "publics", "delivery_mode", "site_ids"]}
@@ -176,7 +176,7 @@ def test_xlsx_with_one_sheet_per_kind(factory, tmp_path):
     with transaction(factory) as s:
         result = run_import(s, path, dry_run=False)
     assert [(e.where, "site_ids" in e.message) for e in result.report.errors] == [("offres, ligne 3", True)]
-    assert any("Lisez-moi" in str(w) for w in result.report.warnings)
+    assert any("feuille « Notes » ignorée" in str(w) for w in result.report.warnings)
     wb["offres"].delete_rows(3)
     wb.save(path)
     with transaction(factory) as s:

@@ -60,6 +60,7 @@ def test_partner_form_with_two_errors_has_a_linked_summary_and_no_axe_violation(
         browser.get(base + "/espace/offre/test--o-num/modifier")
         nom = browser.find_element(By.ID, "f-nom")
         nom.clear()
+        browser.find_element(By.CSS_SELECTOR, ".hours-expert summary").click()  # the expert text, behind the editor
         hours = browser.find_element(By.ID, "f-horaires_accueil")
         hours.clear()
         hours.send_keys("lundi")

@@ -187,9 +187,24 @@ def test_two_members_saving_drafts_of_the_same_record_cannot_erase_each_other(co
 def test_hours_preview_and_commune_of_a_point(contrib_app):
     client = logged_in(contrib_app, "ml")
     ok = client.get("/espace/horaires/apercu", query_string={"expression": "Th[2] 09:00-12:00"}).get_json()
-    assert ok == {"ok": True, "expression": "Th[2] 09:00-12:00", "description": "le 2e jeudi du mois de 9h à 12h"}
+    assert ok == {"ok": True, "expression": "Th[2] 09:00-12:00", "description": "le 2e jeudi du mois de 9h à 12h",
+                  "expert": None,  # the editor shows it: its model comes along
+                  "model": {"days": {"Th": {"slots": [["09:00", "12:00"]], "weeks": [2]}},
+                            "holidays_closed": False, "always_open": False}}
+    expert = client.get("/espace/horaires/apercu", query_string={"expression": "Sep-Jun Mo 09:00-12:00"}).get_json()
+    assert expert["ok"] and expert["model"] is None and expert["expert"].startswith("horaires avancés")
     bad = client.get("/espace/horaires/apercu", query_string={"expression": "tous les jours"}).get_json()
     assert bad["ok"] is False and "tous les jours" in bad["error"]
+    # From the editor's inputs: the text they make, or their errors by input, in French.
+    made = client.get("/espace/horaires/apercu", query_string={
+        "field": "horaires_accueil", "horaires_accueil-Tu-1-debut": "09:00", "horaires_accueil-Tu-1-fin": "12:00",
+        "horaires_accueil-Tu-semaines": ["1", "3"], "horaires_accueil-feries": "1"}).get_json()
+    assert made == {"ok": True, "expression": "Tu[1,3] 09:00-12:00; PH off",
+                    "description": "le 1er et le 3e mardi du mois de 9h à 12h ; fermé les jours fériés"}
+    wrong = client.get("/espace/horaires/apercu", query_string={
+        "field": "horaires_accueil", "horaires_accueil-Tu-1-debut": "14:00", "horaires_accueil-Tu-1-fin": "12:00"}).get_json()
+    assert wrong["ok"] is False and wrong["errors"] == {
+        "horaires_accueil-Tu-1-fin": "mardi, créneau 1 : l'heure de fin (12:00) doit suivre l'heure de début (14:00)"}
     assert client.get("/espace/commune?lon=2.15&lat=45.05").get_json()["code"] == "96002"
     assert client.get("/espace/commune?lon=5&lat=48").get_json()["code"] is None
     assert contrib_app.test_client().get("/espace/horaires/apercu?expression=Mo",

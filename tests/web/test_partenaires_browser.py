@@ -42,7 +42,8 @@ def test_click_on_the_map_fills_the_point_and_the_commune(contrib_server, browse
     lon = float(browser.find_element("id", "f-lon").get_attribute("value"))
     lat = float(browser.find_element("id", "f-lat").get_attribute("value"))
     assert 2.15 < lon < 2.2 and 44.99 < lat < 45.05
-    # Hours preview in plain French.
+    # Hours preview in plain French, from the expert text (behind « Saisie experte »).
+    browser.find_element("css selector", ".hours-expert summary").click()
     hours = browser.find_element("id", "f-horaires_accueil")
     hours.clear()
     hours.send_keys("Th[2] 09:00-12:00")

@@ -14,6 +14,8 @@
       : target.querySelector("input, select, textarea, button");
     if (focusable) {
       event.preventDefault();
+      var folded = focusable.closest("details");  // a field behind a closed « details » (the expert hours text)
+      if (folded) { folded.open = true; }
       focusable.focus();
       target.scrollIntoView({block: "center"});
     }

@@ -1,4 +1,6 @@
-// Place a site on a small Leaflet map: a click fills the longitude and latitude fields and shows the commune.
+// Place a site on a small Leaflet map: a click fills the longitude and latitude fields and shows the commune;
+// so does choosing an address among the suggestions of the address field (static/address_combobox.js), which
+// also splits the BAN label into the street (« 12 Rue de la Paix ») and the postcode.
 // No user text is ever written into the page as HTML: only numbers and textContent.
 (function () {
   "use strict";
@@ -50,6 +52,23 @@
     place(la, lo);
     showCommune(lo, la);
   });
+  var address = document.getElementById("f-adresse"), postcode = document.getElementById("f-code_postal");
+  if (address) {
+    address.addEventListener("adresse-choisie", function (ev) {
+      var item = ev.detail, parts = item.label.split(", ");
+      if (parts.length > 1 && item.kind !== "commune") {
+        var town = parts.pop(), code = /^(\d{5})\b/.exec(town);
+        address.value = parts.join(", ");
+        if (code && postcode) { postcode.value = code[1]; }
+      }
+      var la = Math.round(item.lat * 1e6) / 1e6, lo = Math.round(item.lon * 1e6) / 1e6;
+      lat.value = String(la);
+      lon.value = String(lo);
+      place(la, lo);
+      map.setView([la, lo], 16);
+      showCommune(lo, la);
+    });
+  }
   [lon, lat].forEach(function (input) {
     input.addEventListener("change", function () {
       var a = num(lon), b = num(lat);
