@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
     from mapapp.web import scenarios
 
     app.register_blueprint(scenarios.bp)  # planners' scenarios (issue 14)
+    from mapapp.web import guides
+
+    app.register_blueprint(guides.bp)  # territorial guides, and ``pro_view`` for the templates (issue 13 §6)
     app.json.ensure_ascii = False
     from mapapp.web import input_guard
 
