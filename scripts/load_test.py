@@ -29,7 +29,10 @@ requests in all, whichever comes first.
 Printed: per URL the count, p50 and p95 latency (ms), errors (transport
 errors and non-200 statuses, never retried); the total requests/s; and, when
 this script started the server, each server process's peak resident memory
-(``VmHWM`` of ``/proc/<pid>/status``: the gunicorn master and each worker).
+(``VmHWM`` of ``/proc/<pid>/status``: the gunicorn master and each worker) and
+the server's CPU time per successful request (``/proc/<pid>/stat``), with the
+machine's load average: latencies include the wait for a core, which on a shared
+machine says more about the neighbours than about the code.
 The targets of the pages mix (issue 15 §2) are p95 ≤ 300 ms, ≥ 150 requests/s and
 ≤ 250 MB per worker; of the trouver mix (issue 13) p95 ≤ 150 ms and the same
 memory; ``--strict`` exits 1 when one is missed or a request failed.
@@ -183,6 +186,19 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by ``pids`` (``/proc/<pid>/stat``; gone processes count 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / tick
+
+
 # --------------------------------------------------------------------------- load
 
 
@@ -313,8 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.warmup):  # every worker imports, loads the graph... before timing
             run_load(host, port, urls, max(1, args.workers or 1), 60, len(urls) * max(1, args.workers or 1),
                      args.timeout)
+        pids = process_tree(proc.pid) if proc is not None else []
+        cpu_before, load_before = cpu_seconds(pids), os.getloadavg()[0]
         latencies, errors, elapsed, sent = run_load(host, port, urls, args.clients, args.duration, args.requests,
                                                     args.timeout)
+        cpu_used, load_after = cpu_seconds(pids) - cpu_before, os.getloadavg()[0]
         rss = None
         if proc is not None:
             rss = {pid: mb for pid in process_tree(proc.pid) if (mb := peak_rss_mb(pid)) is not None}
@@ -328,6 +347,13 @@ def main(argv: list[str] | None = None) -> int:
     ok = report(urls, latencies, errors, elapsed, rss,
                 f"{label}, mélange « {args.mix} » : {args.clients} clients, {sent} requêtes envoyées "
                 f"(au plus {args.duration:.0f} s, {args.requests} requêtes)", TARGETS[args.mix])
+    n_ok = sum(len(v) for v in latencies.values())
+    if pids and n_ok:
+        # The latencies include the wait for a core: on a shared machine, the server's own CPU per request
+        # says what the code costs, and the load average how many others wanted the cores meanwhile.
+        print(f"CPU du serveur : {cpu_used * 1000 / n_ok:.1f} ms par requête réussie "
+              f"({cpu_used:.1f} s en tout sur {os.cpu_count()} cœurs)")
+    print(f"Charge de la machine (load average 1 min) : {load_before:.1f} au début, {load_after:.1f} à la fin")
     return 0 if ok or not args.strict else 1
 
 
