@@ -12,6 +12,7 @@ from mapapp.catalog.inputs_state import change_mark
 from mapapp.catalog.models import Site, Structure
 from mapapp.catalog.models_users import User
 from mapapp.catalog.users import create_user
+from mapapp.demo.catalog import PRO_NOTE
 from mapapp.web import create_app
 from mapapp.web import trouver as trouver_module
 from tests.catalog.contrib import PASSWORD, csrf
@@ -81,6 +82,8 @@ def test_logged_in_answers_are_never_kept_nor_served_from_the_cache(app, factory
     with factory() as s:
         site_id = _first_site(anonymous.get(URL).get_data(as_text=True))
         structure_id = s.get(Site, site_id).structure_id
+        old_note = s.get(Structure, structure_id).note_orientation
+    assert PRO_NOTE not in anonymous.get(URL).get_data(as_text=True)  # the demo's own professional notes
     try:
         with transaction(factory) as s:
             create_user(s, "pro-cache@example.org", "professional", password=PASSWORD)
@@ -100,7 +103,7 @@ def test_logged_in_answers_are_never_kept_nor_served_from_the_cache(app, factory
         assert "Note réservée" not in anonymous.get(URL).get_data(as_text=True)
     finally:
         with transaction(factory) as s:
-            s.get(Structure, structure_id).note_orientation = None
+            s.get(Structure, structure_id).note_orientation = old_note
             s.execute(delete(User).where(User.email == "pro-cache@example.org"))
 
 
