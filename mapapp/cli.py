@@ -596,6 +596,7 @@ def serve(host: str, port: int, debug: bool, workers: int) -> None:
 from mapapp.cli_contrib import register as _register_contribution  # noqa: E402
 from mapapp.cli_gtfs import register as _register_gtfs  # noqa: E402
 from mapapp.cli_identity import register as _register_identity  # noqa: E402
+from mapapp.cli_guide import register as _register_guide  # noqa: E402
 from mapapp.cli_method import register as _register_method  # noqa: E402
 from mapapp.cli_observatoire import register as _register_observatoire  # noqa: E402
 from mapapp.cli_scenario import register as _register_scenario  # noqa: E402
@@ -610,6 +611,7 @@ _register_identity(main)  # mapapp identity show / set
 _register_gtfs(territory)  # mapapp territory gtfs
 _register_observatoire(territory)  # mapapp territory besoins, references
 _register_scenario(main)  # mapapp scenario ...
+_register_guide(main)  # mapapp guide
 localize_command_tree(main)  # French metavars and path names, once every command is registered
 
 

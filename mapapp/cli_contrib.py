@@ -48,15 +48,18 @@ def _send_link(settings, session, user, purpose: str) -> str:
 # --------------------------------------------------------------------------- user
 
 
-@click.group(help="Comptes : administrateurs, modérateurs (territoires), partenaires (structures).")
+@click.group(help="Comptes : administrateurs, modérateurs (territoires), partenaires (structures), professionnels "
+                  "(référents, travailleurs sociaux : voient les contacts directs et les notes d'orientation).")
 def user() -> None:
-    """Accounts: administrators, moderators (territories), partners (structures)."""
+    """Accounts: administrators, moderators (territories), partners (structures), professionals."""
 
 
 @user.command("create", help="Créer un compte ; sans --password-stdin, écrire un lien d'invitation (valable 7 jours).")
 @click.argument("email", metavar="COURRIEL")
-@click.option("--role", type=click.Choice(["admin", "moderator", "partner"]), required=True,
-              help="Rôle : admin (administrateur), moderator (modérateur), partner (partenaire).")
+@click.option("--role", type=click.Choice(["admin", "moderator", "partner", "professional"]), required=True,
+              help="Rôle : admin (administrateur), moderator (modérateur), partner (partenaire), professional "
+                   "(professionnel : référent, travailleur social ; lit les contacts directs et les notes "
+                   "d'orientation, ne modifie rien).")
 @click.option("--name", default="", help="Nom affiché.")
 @click.option("--structure", "structures", multiple=True, metavar="ID",
               help="Identifiant de structure (partenaires ; répétable).")

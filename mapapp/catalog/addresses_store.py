@@ -35,7 +35,8 @@ def store_addresses(session: Session, found: AddressFile, source: str) -> int:
 
 def address_version(session: Session) -> tuple | None:
     """What identifies the stored addresses (import date and count), or None when none were imported."""
-    row = session.get(AddressImport, 1)
+    row = session.execute(select(AddressImport.imported_at, AddressImport.count)  # not the ORM: every page asks
+                          .where(AddressImport.id == 1)).first()
     return None if row is None else (row.imported_at.isoformat(), row.count)
 
 

@@ -76,6 +76,9 @@ FIELD_LABELS = {
     "pilote": "Pilote", "financeurs": "Financeurs", "site_ids": "Lieux d'accueil", "category": "Catégorie",
     "served_communes": "Communes desservies", "conditions": "Conditions", "date_maj": "Date de mise à jour",
     "date_verification": "Date de vérification",
+    "contact_pro_telephone": "Téléphone direct (professionnels)",
+    "contact_pro_courriel": "Courriel direct (professionnels)",
+    "note_orientation": "Note d'orientation (professionnels)",
 }
 
 

@@ -17,6 +17,7 @@ optimistic-lock versions, population sums) that any such change moves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -53,24 +54,72 @@ def _text(value) -> str:
     return value.hex() if isinstance(value, (bytes, bytearray, memoryview)) else str(value)
 
 
+def _change_aggregates():
+    """The aggregates of :func:`change_mark` as one statement of scalar subqueries (one round trip:
+    it runs on every page request, where a dozen separate queries cost more than the page)."""
+    columns = []
+    for model in (Structure, Site, Offer, MobilitySolution):
+        columns += [select(func.count()).select_from(model), select(func.coalesce(func.sum(model.version), 0)),
+                    select(func.max(model.date_maj)), select(func.max(model.id))]
+    for column in (Commune.population, PopulationPoint.population):
+        columns += [select(func.count()).select_from(column.class_), select(func.coalesce(func.sum(column), 0))]
+    columns += [select(func.count()).select_from(GridUnit), select(Territory.updated_at).limit(1),
+                select(Territory.method).limit(1), select(func.max(AccessSettingsVersion.id))]
+    return select(*(c.scalar_subquery() for c in columns))
+
+
+@functools.lru_cache(maxsize=8)
+def _change_sql(dialect) -> tuple[str, ...]:
+    """The SQL of :func:`change_mark`, compiled once per dialect (SQLAlchemy's per-execution cache-key work on
+    thirty subqueries costs more than running them)."""
+    links = [select(*table.c).order_by(*table.c) for table in (offer_site, grid_member)]
+    return tuple(str(q.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+                 for q in (_change_aggregates(), *links))
+
+
+#: Key of (stamp, mark) in the pooled SQLite connection's ``info`` (lives as long as the DBAPI connection).
+_MARK_INFO = "mapapp_change_mark"
+
+
+def _sqlite_stamp(connection) -> tuple | None:
+    """What moves whenever the SQLite database may have changed, as seen by this connection: ``PRAGMA
+    data_version`` (moves when *another* connection commits) and the connection's own ``total_changes``
+    (its own writes, committed or not). None for other databases."""
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = connection.connection.driver_connection
+    return connection.exec_driver_sql("PRAGMA data_version").scalar(), raw.total_changes
+
+
 def change_mark(session: Session) -> tuple:
     """Cheap aggregates that move whenever a record or the territory changes (every update bumps ``version``).
 
     Also the catalog part of the cache key of generated outputs (:func:`mapapp.web.jobs.output_key`).
+    Values come raw from the driver (dates as the database stores them): only their changes matter.
+    On SQLite the mark is kept per connection under :func:`_sqlite_stamp` and read again only when the
+    database changed (it is asked on every page request); it is stored only if the stamp did not move
+    while it was read.
     """
-    mark: list = []
-    for model in (Structure, Site, Offer, MobilitySolution):
-        mark.extend(session.execute(select(func.count(), func.coalesce(func.sum(model.version), 0),
-                                           func.max(model.date_maj), func.max(model.id))).one())
-    for model, column in ((Commune, Commune.population), (PopulationPoint, PopulationPoint.population)):
-        mark.extend(session.execute(select(func.count(), func.coalesce(func.sum(column), 0))).one())
-    mark.append(session.scalar(select(func.count()).select_from(GridUnit)))
-    for table in (offer_site, grid_member):  # links move no record's version: hash the (small) tables themselves
-        rows = session.execute(select(*table.c).order_by(*table.c)).all()
+    connection = session.connection()
+    stamp = _sqlite_stamp(connection)
+    if stamp is None:
+        return _read_change_mark(connection)
+    info = connection.connection.info  # one DBAPI connection serves one thread at a time: no lock needed
+    known = info.get(_MARK_INFO)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    mark = _read_change_mark(connection)
+    if _sqlite_stamp(connection) == stamp:
+        info[_MARK_INFO] = (stamp, mark)
+    return mark
+
+
+def _read_change_mark(connection) -> tuple:
+    aggregates, *links = _change_sql(connection.dialect)
+    mark = [str(v) if v is not None else None for v in connection.exec_driver_sql(aggregates).one()]
+    for sql in links:  # links move no record's version: hash the (small) tables themselves
+        rows = [tuple(r) for r in connection.exec_driver_sql(sql).fetchall()]  # Row.__repr__ is ~10× slower
         mark.append(hashlib.sha256(repr(rows).encode()).hexdigest())
-    mark.append(session.scalar(select(Territory.updated_at)))
-    mark.append(json.dumps(session.scalar(select(Territory.method)), sort_keys=True, default=str))
-    mark.append(session.scalar(select(func.max(AccessSettingsVersion.id))))
     return tuple(mark)
 
 

@@ -203,6 +203,13 @@ class Structure(Record, Base):
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     adresse: Mapped[str | None] = mapped_column(String(300), nullable=True)
     commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    # Professional-only fields (:mod:`mapapp.catalog.professional`): never shown to the public,
+    # never in the API nor the open-data exports.
+    #: Direct line for référents and travailleurs sociaux (not the public reception number).
+    contact_pro_telephone: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    contact_pro_courriel: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: Internal note on orienting people to this structure (whom to call, what to send first...).
+    note_orientation: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     sites: Mapped[list[Site]] = relationship(back_populates="structure")
     offers: Mapped[list[Offer]] = relationship(back_populates="structure")
@@ -220,6 +227,10 @@ class Structure(Record, Base):
     @validates("commune_code")
     def _v_commune(self, _key, value):
         return vocab.check_insee("structure.commune_code", value)
+
+    @validates("contact_pro_courriel")
+    def _v_pro_courriel(self, _key, value):
+        return vocab.check_email("structure.contact_pro_courriel", value)
 
 
 offer_site = Table(
@@ -340,6 +351,8 @@ class Offer(Record, Base):
     status: Mapped[str] = mapped_column(String(30), default="active", index=True)
     #: How many people the offer can take (places per year, files...), optional: the 2SFCA supply.
     capacite: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Professional-only note on orienting people to this offer (:mod:`mapapp.catalog.professional`).
+    note_orientation: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     structure: Mapped[Structure] = relationship(back_populates="offers")
     sites: Mapped[list[Site]] = relationship(secondary=offer_site, back_populates="offers", order_by=Site.id)

@@ -3,7 +3,9 @@
 Design (see ``docs/contribution.md``):
 
 - :class:`UserSession`: the server side of each login (revocable sessions).
-- :class:`User` has one role: ``admin``, ``moderator`` or ``partner``. A
+- :class:`User` has one role: ``admin``, ``moderator``, ``partner`` or
+  ``professional`` (reads the professional-only fields, edits nothing: see
+  :mod:`mapapp.catalog.professional`). A
   partner is attached to structures (:data:`user_structure`); a moderator to
   territories, i.e. grid units named by ``(grid, code)`` (:class:`UserTerritory`,
   names rather than ids so that reloading the territory keeps the scopes), or
@@ -47,6 +49,7 @@ ROLES = {
     "admin": "Administrateur",
     "moderator": "Modérateur",
     "partner": "Partenaire",
+    "professional": "Professionnel",
 }
 
 REVISION_STATUSES = {
@@ -114,6 +117,10 @@ class User(Base):
     @property
     def is_partner(self) -> bool:
         return self.role == "partner"
+
+    @property
+    def is_professional(self) -> bool:
+        return self.role == "professional"
 
 
 class UserTerritory(Base):

@@ -14,6 +14,10 @@ Roles (:data:`mapapp.catalog.models_users.ROLES`):
 ``partner``
     member of one or more structures: proposes changes to those structures and
     their sites, offers and mobility solutions, and sees their drafts; nothing else.
+``professional``
+    référent or travailleur social: edits nothing, and sees on the public pages
+    and in the guides the structures' professional contacts and notes on
+    orientation (:mod:`mapapp.catalog.professional`).
 
 The anonymous public has no account and sees only published (live) records.
 

@@ -79,6 +79,8 @@ MOBILITY_CATEGORIES: dict[str, str] = {
 
 INSEE_COMMUNE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$|^97\d{3}$")
 SIRET_RE = re.compile(r"^\d{14}$")
+#: An e-mail address (the fields the data·inclusion schema does not check, e.g. professional contacts).
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 #: zone_eligibilite accepts commune, EPCI (SIREN), département codes and "france".
 ELIGIBILITY_CODE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$|^97\d{3}$|^\d{9}$|^(?:\d{2}|2[AB]|97\d)$|^france$")
 
@@ -180,6 +182,16 @@ def check_insee(field: str, code: str | None, *, required: bool = False) -> str 
     if not INSEE_COMMUNE_RE.match(code):
         raise VocabularyError(field, code)
     return code
+
+
+def check_email(field: str, value: str | None) -> str | None:
+    """An optional e-mail address, stripped; None when empty."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not EMAIL_RE.match(value):
+        raise RecordError(field, f"« {value} » n'est pas une adresse électronique valide")
+    return value
 
 
 def check_eligibility(codes: Iterable[str] | None) -> list[str] | None:

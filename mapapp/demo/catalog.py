@@ -10,6 +10,7 @@ web sites use the reserved ``.example`` domain.
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 
 import numpy as np
@@ -32,6 +33,9 @@ MOBILITY_CATEGORIES = frozenset(vocab.MOBILITY_CATEGORIES)
 #: the demo's "today": every date is before it, some verifications are more than a year old
 REFERENCE_DATE = date(2026, 11, 1)
 DOMAIN = "val-darlenc.example"
+#: The demo structures' note on orientation for professionals (mapapp.catalog.professional).
+PRO_NOTE = ("Avant d'orienter une personne, appelez la ligne directe des référents et envoyez la fiche de liaison "
+            "par courriel : un rendez-vous est proposé sous 8 jours.")
 
 
 def check_vocabulary(enum, values):
@@ -145,6 +149,12 @@ class Catalog:
                 "description": description,
                 "adresse": names.street_address(self.rng),
                 "commune_code": commune.code,
+                # What only logged-in professionals see (issue 13 §6); derived from the id, not drawn,
+                # so the rest of the demo stays the same.
+                "contact_pro_telephone": f"04 65 72 {zlib.crc32(slug.encode()) % 100:02d} "
+                                         f"{zlib.crc32(slug.encode()[::-1]) % 100:02d}",
+                "contact_pro_courriel": f"referents@{_host(slug)}.{DOMAIN}",
+                "note_orientation": PRO_NOTE,
             }
         )
         return sid

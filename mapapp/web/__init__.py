@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, *, dev_key: bool = False, **ove
 
     app.register_blueprint(scenarios.bp)  # planners' scenarios (issue 14)
     app.register_blueprint(scenarios_api.bp)  # their JSON API (/api/scenarios)
+    from mapapp.web import guides
+
+    app.register_blueprint(guides.bp)  # territorial guides, and ``pro_view`` for the templates (issue 13 §6)
     app.json.ensure_ascii = False
     from mapapp.web import input_guard
 

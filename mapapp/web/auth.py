@@ -191,6 +191,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_of(user: User) -> str:
+    if user.is_professional:
+        return url_for("guides.page")
     return url_for("moderation.queue") if not user.is_partner else url_for("partenaires.dashboard")
 
 

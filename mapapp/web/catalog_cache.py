@@ -16,7 +16,9 @@ request: never stale data. The values are shared: callers must not modify them.
 The catalog API (``/api/sites``, ``/api/offers``...: :mod:`mapapp.web.api`,
 answers that depend on the catalog and the URL only, never on the user) also
 keeps whole answers under the same version (:func:`cached_response`,
-:func:`store_response`), bounded in bytes.
+:func:`store_response`), bounded in bytes; so does « Trouver une offre » for
+anonymous visitors, with the results' and the addresses' versions in the key
+(:mod:`mapapp.web.trouver_cache`).
 """
 
 from __future__ import annotations
@@ -124,19 +126,20 @@ _RESPONSES: OrderedDict = OrderedDict()
 _RESPONSES_SIZE = [0]
 
 
-def _response_key(session: Session) -> tuple:
+def _response_key(session: Session, extra: tuple = ()) -> tuple:
     from flask import request
 
-    return catalog_version(session), request.url  # the URL has the host: answers carry external links
+    return catalog_version(session), extra, request.url  # the URL has the host: answers carry external links
 
 
-def cached_response(session: Session):
-    """The stored answer to this GET under this catalog version, or None (a ``before_request`` hook)."""
+def cached_response(session: Session, extra: tuple = ()):
+    """The stored answer to this GET under this catalog version (and ``extra``: what else the answer depends on,
+    e.g. the results' version), or None (a ``before_request`` hook)."""
     from flask import Response, g, request
 
     if request.method != "GET":
         return None
-    key = _response_key(session)
+    key = _response_key(session, extra)
     with _LOCK:
         hit = _RESPONSES.get(key)
         if hit is not None:
@@ -148,8 +151,8 @@ def cached_response(session: Session):
     return Response(body, mimetype=mimetype, headers=headers)
 
 
-def store_response(session: Session, response):
-    """Keep a successful GET answer of a catalog-only API under this catalog version (an ``after_request`` hook)."""
+def store_response(session: Session, response, extra: tuple = ()):
+    """Keep a successful GET answer under this catalog version and ``extra`` (an ``after_request`` hook)."""
     from flask import g, request
 
     if (request.method != "GET" or response.status_code != 200 or response.is_streamed
@@ -158,7 +161,7 @@ def store_response(session: Session, response):
     body = response.get_data()
     if len(body) > RESPONSE_MAX_BYTES:
         return response
-    key = _response_key(session)
+    key = _response_key(session, extra)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")]
     with _LOCK:
         old = _RESPONSES.pop(key, None)

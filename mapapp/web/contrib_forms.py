@@ -45,6 +45,9 @@ def _thematiques_grouped() -> dict[str, dict[str, str]]:
 
 
 STATUS = Field("status", "Statut", "select", True, vocab.STATUSES)
+#: The professional-only fields (:mod:`mapapp.catalog.professional`) say who will read them.
+PRO_HINT = ("Visible seulement des professionnels connectés (référents, travailleurs sociaux), jamais du public "
+            "ni des données ouvertes.")
 
 FIELDS: dict[str, list[Field]] = {
     "structures": [
@@ -57,6 +60,10 @@ FIELDS: dict[str, list[Field]] = {
         Field("courriel", "Courriel", "email"),
         Field("site_web", "Site web", "url", hint="Adresse complète commençant par https://"),
         Field("description", "Présentation", "textarea"),
+        Field("contact_pro_telephone", "Téléphone direct pour les professionnels", hint=PRO_HINT),
+        Field("contact_pro_courriel", "Courriel direct pour les professionnels", "email", hint=PRO_HINT),
+        Field("note_orientation", "Note d'orientation pour les professionnels", "textarea",
+              hint="Qui contacter, quoi transmettre avant d'orienter une personne. " + PRO_HINT),
     ],
     "sites": [
         Field("nom", "Nom du lieu", required=True),
@@ -100,6 +107,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("modes_mobilisation", "Modes de mobilisation", "checkboxes", choices=vocab.MODES_MOBILISATION),
         Field("mobilisable_par", "Mobilisable par", "checkboxes", choices=vocab.PERSONNES_MOBILISATRICES),
         Field("mobilisation_precisions", "Précisions sur la mobilisation", "textarea"),
+        Field("note_orientation", "Note d'orientation pour les professionnels", "textarea", hint=PRO_HINT),
         Field("pilote", "Pilote"),
         Field("financeurs", "Financeurs", "lines", hint="Un par ligne."),
         STATUS,

@@ -50,6 +50,19 @@ from mapapp.web.partenaires_forms import forbidden, section_or_404
 bp = Blueprint("partenaires", __name__, url_prefix="/espace")
 
 
+@bp.before_request
+def _not_for_professionals():
+    """Professionals read, they do not contribute: the contributors' space (whose views treat every account
+    that is not a partner as staff) is closed to them; its home sends them to the guides page."""
+    user = current_user()
+    if user is not None and user.is_professional:
+        if request.endpoint == "partenaires.dashboard":
+            return redirect(url_for("guides.page"))
+        abort(403, description="L'espace contributeurs est réservé aux partenaires et aux modérateurs ; "
+                               "un compte professionnel consulte les fiches, « Trouver une offre » et les guides.")
+    return None
+
+
 def _id_names() -> dict[str, str]:
     """Names of the ids a diff may hold (structures, sites, communes), read once per request."""
     if "id_names" not in g:

@@ -44,7 +44,7 @@ from mapapp.catalog.weekly_hours import open_on
 from mapapp.territory.address_search import STOP_WORDS, words
 from mapapp.web import access_data as ad
 from mapapp.web import catalog_cache as cc
-from mapapp.web import lookup
+from mapapp.web import lookup, trouver_cache
 from mapapp.web.accessibilite import results_store
 from mapapp.web.addresses import address_index
 from mapapp.web.api_access import MAX_NEAREST, check_public, nearest_payload, parse_origin, resolve_theme
@@ -55,6 +55,7 @@ from mapapp.web.symbols import Symbol, site_symbol, symbols_css
 
 bp = Blueprint("trouver", __name__)
 bp.teardown_app_request(close_session)
+trouver_cache.register(bp)  # anonymous answers kept per catalog, results and addresses version
 
 #: The « comment » choices: URL value → (label, road modes whose best time counts).
 HOW = {"voiture": ("En voiture", ("car",)), "marche": ("À pied", ("walk",)), "velo": ("À vélo", ("bike",)),

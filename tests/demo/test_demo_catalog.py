@@ -35,6 +35,10 @@ STRUCTURE_KEYS = {
     "description",
     "adresse",
     "commune_code",
+    # professionals only (issue 13 §6)
+    "contact_pro_telephone",
+    "contact_pro_courriel",
+    "note_orientation",
 }
 SITE_KEYS = {
     "id",

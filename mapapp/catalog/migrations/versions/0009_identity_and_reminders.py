@@ -1,6 +1,6 @@
 """the Département's identity and the reminders sent
 
-Revision ID: 0009_i18identity
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07
 
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_i18identity'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
