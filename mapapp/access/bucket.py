@@ -257,3 +257,55 @@ def within(indptr, indices, w, n: int, group, s_node, s_time, radius, keep, *,
     return _within(indptr, indices, w, int(n), ptr, np.asarray(s_node, np.int64)[ok][order],
                    np.asarray(s_time, np.float64)[ok][order], np.nan_to_num(radius, nan=-1.0),
                    np.asarray(keep, np.bool_), 1.0 / width, _n_buckets(w, width))
+
+
+@njit(nogil=True, cache=True)
+def _second_starts(indptr, indices, w, s1, d1, wanted, use_wanted, dst, dst_site, dst_time):
+    """Per node, the best start of the second-nearest search (:func:`second_starts`)."""
+    n = s1.shape[0]
+    best = np.full(n, np.inf)
+    site = np.full(n, -1, np.int32)
+    for u in range(n):
+        su = s1[u]
+        if su < 0:
+            continue
+        du = d1[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            sv = s1[v]
+            if sv < 0 or sv == su or (use_wanted and not wanted[sv]):
+                continue
+            t = du + w[e]
+            if t < best[v]:
+                best[v] = t
+                site[v] = su
+    for i in range(dst.shape[0]):
+        v = dst[i]
+        sv = s1[v]
+        if sv < 0 or sv == dst_site[i] or (use_wanted and not wanted[sv]):
+            continue
+        if dst_time[i] < best[v]:
+            best[v] = dst_time[i]
+            site[v] = dst_site[i]
+    return best, site
+
+
+def second_starts(indptr, indices, w, s1, d1, dst, dst_site, dst_time, wanted=None):
+    """Starts of the second-nearest search: per node, its best way into another cell.
+
+    For every edge ``u -> v`` of the searched graph (``v`` reaches ``u``) between
+    two cells (``s1[u] != s1[v]``, both reached), node ``v`` may start at
+    ``d1[u] + w`` with label ``s1[u]``; a destination's own snap end ``dst`` starts
+    at ``dst_time`` with label ``dst_site`` when that node's cell is another
+    destination's. Only nodes of the ``wanted`` cells (bool per label) when given.
+
+    Returns:
+        (node int64, time_s, label int32) of the nodes with a start.
+    """
+    use = wanted is not None
+    best, site = _second_starts(indptr, indices, w, np.asarray(s1, np.int32), np.asarray(d1, np.float64),
+                                np.asarray(wanted, np.bool_) if use else np.zeros(1, np.bool_), use,
+                                np.asarray(dst, np.int64), np.asarray(dst_site, np.int32),
+                                np.asarray(dst_time, np.float64))
+    node = np.flatnonzero(np.isfinite(best))
+    return node, best[node], site[node]

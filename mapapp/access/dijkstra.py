@@ -273,6 +273,27 @@ def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_i
     return NodeTimes(time_s, np.where(local >= 0, idx[np.maximum(local, 0)], NO_SITE).astype(np.int32))
 
 
+def _second_starts(rg: RoutingGraph, s1, d1, src, dst, w, wanted):
+    """numpy twin of :func:`mapapp.access.bucket.second_starts` (the scipy reference path)."""
+    # reversed edge row -> col means forward col -> row: col's alternative via row
+    u, v = rg.row, rg.indices
+    su, sv = s1[u], s1[v]
+    cross = (su != sv) & (su >= 0) & (sv >= 0)
+    own = (s1[dst] >= 0) & (s1[dst] != src)
+    node = np.concatenate([v[cross], dst[own]])
+    time_s = np.concatenate([d1[u[cross]] + rg.data[cross], w[own]])
+    site = np.concatenate([su[cross], src[own].astype(np.int32)]).astype(np.int32)
+    order = np.lexsort((time_s, node))
+    node, time_s, site = node[order], time_s[order], site[order]
+    best = np.ones(node.size, dtype=bool)
+    best[1:] = node[1:] != node[:-1]
+    node, time_s, site = node[best], time_s[best], site[best]
+    if wanted is not None:
+        keep = wanted[s1[node]]
+        node, time_s, site = node[keep], time_s[keep], site[keep]
+    return node, time_s, site
+
+
 def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, first: NodeTimes,
                                dest_index=None, *, cells_of=None, kernel: str = KERNEL) -> NodeTimes:
     """Time from every node to its nearest destination other than ``first.site``.
@@ -304,32 +325,20 @@ def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap,
     lookup = np.full(int(idx.max()) + 1, NO_SITE, dtype=np.int32)
     lookup[idx] = np.arange(k, dtype=np.int32)
     s1 = np.where(first.site >= 0, lookup[np.maximum(first.site, 0)], NO_SITE)
-    d1 = first.time_s
-    # reversed edge row -> col means forward col -> row: col's alternative via row
-    u, v = rg.row, rg.indices
-    su, sv = s1[u], s1[v]
-    cross = (su != sv) & (su >= 0) & (sv >= 0)
-    cand_node = [v[cross], dst[(s1[dst] >= 0) & (s1[dst] != src)]]
-    cand_time = [d1[u[cross]] + rg.data[cross], w[(s1[dst] >= 0) & (s1[dst] != src)]]
-    cand_site = [su[cross], src[(s1[dst] >= 0) & (s1[dst] != src)].astype(np.int32)]
-    node = np.concatenate(cand_node)
-    if node.size == 0:
-        return _unreached(n)
-    time_s = np.concatenate(cand_time)
-    site = np.concatenate(cand_site)
-    order = np.lexsort((time_s, node))
-    node, time_s, site = node[order], time_s[order], site[order]
-    best = np.ones(node.size, dtype=bool)
-    best[1:] = node[1:] != node[:-1]
-    node, time_s, site = node[best], time_s[best], site[best]
+    wanted = None
     if cells_of is not None:
         cells = s1[np.asarray(cells_of, dtype=np.int64)]
         wanted = np.zeros(k, dtype=bool)
         wanted[cells[cells >= 0]] = True
-        keep = wanted[s1[node]]
-        node, time_s, site = node[keep], time_s[keep], site[keep]
-        if node.size == 0:
-            return _unreached(n)
+    if kernel == "bucket":
+        from mapapp.access import bucket
+
+        node, time_s, site = bucket.second_starts(rg.indptr, rg.indices, rg.data, s1, first.time_s, dst, src, w,
+                                                  wanted)
+    else:
+        node, time_s, site = _second_starts(rg, s1, first.time_s, src, dst, w, wanted)
+    if node.size == 0:
+        return _unreached(n)
     # the cell-boundary nodes start with their candidate; the search never leaves a cell
     d2, local = _multi(rg, kernel, node, time_s, site, k, cell=s1)
     return NodeTimes(d2, np.where(local >= 0, idx[np.maximum(local, 0)], NO_SITE).astype(np.int32))

@@ -5,7 +5,7 @@
 that graph, and a list of :class:`~mapapp.access.themes.Theme`; it returns an
 :class:`AccessResults` of DataFrames (columns in :mod:`mapapp.access.indicators`).
 :func:`compute_access_modes` does the same for several modes sharing one pool
-of worker processes (a full recompute).
+of search threads (a full recompute).
 
 How the work is organised (kernel: :mod:`mapapp.access.dijkstra`; steps:
 :mod:`mapapp.access.steps`). For each theme, the destination sites split into
@@ -66,7 +66,7 @@ class AccessResults:
     ``destinations`` lists what counted as presence: ``mode, theme, offer_id,
     site_id, zone_eligibilite``. ``digests`` maps theme key to the digest of
     its inputs; ``timings_s`` gives seconds per stage (``search_cpu`` is the
-    CPU time of the searches, in whichever process they ran) and counts of
+    CPU time of the searches, in whichever thread they ran) and counts of
     searches (``n_...``); ``reused_themes`` lists the themes copied from
     ``previous``.
     """
@@ -231,9 +231,10 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
         grids: long table ``grid, code, commune``; the whole territory
             (``grid = code = "all"``) is always added.
         statuses: offer/site statuses that count as open.
-        workers: processes for the searches (1: in this process). Worth it on
-            large graphs (measured: 1.85x on 2 cores at 300k nodes); on graphs
-            of ~20k nodes the pool costs more than it saves.
+        workers: threads for the searches (1: in this thread), sharing the
+            graph; lowered to 1 on graphs below
+            :data:`~mapapp.access.searches.THREADS_MIN_NODES` nodes, where a
+            second thread costs more than it saves.
         previous: results of an earlier call for the same mode, or a list of
             them in order of preference (a public's run offers its own last
             results and everyone's fresh ones); a theme whose digest equals
@@ -255,7 +256,7 @@ def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, M
                          previous: Mapping[str, AccessResults] | None = None,
                          second_nearest: bool = True, method: str = "", memo: Memo | None = None
                          ) -> dict[str, AccessResults]:
-    """:func:`compute_access` for several modes, sharing one pool of worker processes.
+    """:func:`compute_access` for several modes, sharing one pool of search threads.
 
     Each mode is driven from its own thread, so that the work one mode does in
     this process (pairs, indicators) overlaps the searches of the others: the
