@@ -230,6 +230,7 @@ def _search(mat: sp.csr_matrix, n: int, n_virtual: int, limit_s: float) -> tuple
 def _multi(rg: RoutingGraph, kernel: str, node, time_s, label, n_labels: int, limit_s: float = np.inf,
            cell=None) -> tuple[np.ndarray, np.ndarray]:
     """Multi-source search on ``rg`` from (node, time, label) starts: (time_s, label or -1) per road node."""
+    kernel = kernel or KERNEL
     if kernel == "bucket":
         from mapapp.access import bucket
 
@@ -244,7 +245,7 @@ def _multi(rg: RoutingGraph, kernel: str, node, time_s, label, n_labels: int, li
 
 
 def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_index=None,
-                        *, limit_s: float = np.inf, kernel: str = KERNEL) -> NodeTimes:
+                        *, limit_s: float = np.inf, kernel: str | None = None) -> NodeTimes:
     """Time from every node to its nearest destination, and which one.
 
     One multi-source Dijkstra on the reversed graph from all destinations, each
@@ -259,7 +260,8 @@ def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_i
         limit_s: stop searching beyond this many seconds (nodes further are
             ``inf``); default unbounded.
         kernel: ``"bucket"`` (:mod:`mapapp.access.bucket`) or ``"scipy"``
-            (the reference); both exact.
+            (the reference); both exact. Default: :data:`KERNEL`, read at
+            each call (a benchmark may switch the whole engine).
 
     Returns:
         :class:`NodeTimes` with ``time_s`` (seconds) and ``site`` per node.
@@ -295,7 +297,7 @@ def _second_starts(rg: RoutingGraph, s1, d1, src, dst, w, wanted):
 
 
 def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, first: NodeTimes,
-                               dest_index=None, *, cells_of=None, kernel: str = KERNEL) -> NodeTimes:
+                               dest_index=None, *, cells_of=None, kernel: str | None = None) -> NodeTimes:
     """Time from every node to its nearest destination other than ``first.site``.
 
     Args:
@@ -330,7 +332,7 @@ def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap,
         cells = s1[np.asarray(cells_of, dtype=np.int64)]
         wanted = np.zeros(k, dtype=bool)
         wanted[cells[cells >= 0]] = True
-    if kernel == "bucket":
+    if (kernel or KERNEL) == "bucket":
         from mapapp.access import bucket
 
         node, time_s, site = bucket.second_starts(rg.indptr, rg.indices, rg.data, s1, first.time_s, dst, src, w,
@@ -345,7 +347,7 @@ def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap,
 
 
 def destinations_within(graph: RoadGraph | RoutingGraph, dest_snap: Snap, radius_s, nodes=None,
-                        dest_index=None, *, kernel: str = KERNEL) -> ReachPairs:
+                        dest_index=None, *, kernel: str | None = None) -> ReachPairs:
     """All (node, destination) pairs with a travel time of at most the destination's radius.
 
     One Dijkstra bounded by ``limit=radius`` per destination: with the bucket
@@ -368,7 +370,7 @@ def destinations_within(graph: RoadGraph | RoutingGraph, dest_snap: Snap, radius
     radius = np.broadcast_to(np.asarray(radius_s, dtype=np.float64), (k,))
     keep = np.arange(n) if nodes is None else np.asarray(nodes, dtype=np.int64)
     src, dst, w = _dest_edges(dest_snap, n)
-    if kernel == "bucket":
+    if (kernel or KERNEL) == "bucket":
         from mapapp.access import bucket
 
         mask = np.zeros(n, dtype=bool)

@@ -1,0 +1,204 @@
+"""The search kernels side by side (issue 15 §1): bucket queue, the old scipy kernel, scipy, networkx.
+
+Usage::
+
+    .venv/bin/python scripts/bench_engine.py                    # demo, Corse-du-Sud (if present), 302k grid
+    .venv/bin/python scripts/bench_engine.py --only demo --only grid
+
+For each graph (the demo's roads, the real Corse-du-Sud roads when
+``../shared/realdata`` is present, a 550 x 550 synthetic grid of ~302,000
+nodes that chain contraction cannot shrink), with the synthetic territory and
+catalog of :mod:`mapapp.access.synthetic` laid on it:
+
+1. **one nearest-site search** (the 25 France Services sites, car), on the
+   same problem for every kernel (sources = the sites' first snap node, start
+   0 s): ``bucket`` (:mod:`mapapp.access.bucket`), ``scipy``
+   (``csgraph.dijkstra(min_only=True)``), ``networkx``
+   (``multi_source_dijkstra_path_length``); then the engine's own search with
+   snap offsets (:func:`~mapapp.access.dijkstra.nearest_destination`) on the
+   new kernel and on the old one (``kernel="scipy"``). Times are checked equal
+   (max difference printed);
+2. **the nearest-only job**: 20 themes x 3 modes = 60 searches: old kernel,
+   new kernel on 1 thread and on 2 threads sharing the graph, scipy; networkx
+   extrapolated from its one search;
+3. **the full recompute** (``compute_access_modes``, 20 themes x 3 modes,
+   nearest, second nearest, overlaps, every indicator): new kernel on 2
+   threads and on 1, old kernel (one thread: scipy holds the GIL).
+
+Ratios are against the old kernel measured in the same run; peak memory is
+the process's max RSS after each graph (``resource.getrusage``) and the bucket
+kernel's working arrays (6 per-node arrays, a few MB at 302k nodes). The
+machine is shared: the load average is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REALDATA = Path(os.environ.get("MAPAPP_REALDATA") or ROOT.parent / "shared" / "realdata")
+
+from mapapp.access import bucket, dijkstra as dj  # noqa: E402
+from mapapp.access.frames import snap_from_frame  # noqa: E402
+from mapapp.access.run import compute_access_modes  # noqa: E402
+from mapapp.access.searches import take_snap  # noqa: E402
+from mapapp.access.synthetic import grid_graph, snap_frames, territory  # noqa: E402
+from mapapp.access.themes import default_themes  # noqa: E402
+from scripts.bench_access import snap_real, theme_rows  # noqa: E402
+
+
+def best(fn, repeat: int) -> tuple[float, object]:
+    out, times = None, []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def graphs_for(name: str, tmp: Path):
+    if name == "grid":
+        return {m: grid_graph(550, 550, seed=1, mode=m) for m in ("car", "bike", "walk")}, False
+    from mapapp.network.build import build_graphs
+
+    if name == "demo":
+        from mapapp.demo import generate_demo
+
+        generate_demo(tmp / "demo", progress=False)
+        return build_graphs(tmp / "demo" / "roads.osm", ("car", "bike", "walk")), True
+    return build_graphs(REALDATA / "corse-du-sud" / "roads.osm.pbf", ("car", "bike", "walk")), True
+
+
+def one_search(g, frames, themes, repeat: int, with_nx: bool) -> dict:
+    rg = dj.routing_graph(g)
+    rows = theme_rows(frames, next(t for t in themes if t.key == "france_services"))
+    site_snap = take_snap(snap_from_frame(frames["sites"]), rows)
+    nodes = np.unique(np.where(site_snap.node_a >= 0, site_snap.node_a, site_snap.node_b))
+    nodes = nodes[nodes >= 0]
+    from scipy.sparse.csgraph import dijkstra
+
+    rev = g.csr("time_s").T.tocsr()
+    zero = np.zeros(nodes.size)
+    out = {"n_sources": int(nodes.size)}
+    bucket.multi_source(rg.indptr, rg.indices, rg.data, rg.n_nodes, nodes, zero, np.arange(nodes.size))  # compile
+    out["bucket"], (d_b, _) = best(lambda: bucket.multi_source(rg.indptr, rg.indices, rg.data, rg.n_nodes, nodes,
+                                                               zero, np.arange(nodes.size), width=rg.bucket_width()),
+                                   repeat)
+    out["scipy"], d_s = best(lambda: dijkstra(rev, indices=nodes, min_only=True), repeat)
+    fin = np.isfinite(d_s)
+    out["diff_bucket_scipy_s"] = float(np.max(np.abs(d_b[fin] - d_s[fin]))) if fin.any() else 0.0
+    out["same_reach"] = bool(np.array_equal(np.isfinite(d_b), fin))
+    out["engine_new"], new = best(lambda: dj.nearest_destination(rg, site_snap, rows, kernel="bucket"), repeat)
+    out["engine_old"], old = best(lambda: dj.nearest_destination(rg, site_snap, rows, kernel="scipy"), repeat)
+    f2 = np.isfinite(old.time_s)
+    out["diff_engine_s"] = float(np.max(np.abs(new.time_s[f2] - old.time_s[f2]))) if f2.any() else 0.0
+    if with_nx:
+        import networkx as nx
+
+        R = nx.DiGraph()
+        R.add_weighted_edges_from(zip(g.head.tolist(), g.tail().tolist(), g.time_s.tolist()), weight="w")
+        t0 = time.perf_counter()
+        d_nx = nx.multi_source_dijkstra_path_length(R, set(nodes.tolist()), weight="w")
+        out["networkx"] = time.perf_counter() - t0
+        keys = np.fromiter(d_nx.keys(), dtype=np.int64)
+        vals = np.fromiter(d_nx.values(), dtype=np.float64)
+        out["diff_bucket_networkx_s"] = float(np.max(np.abs(d_b[keys] - vals)))
+    return out
+
+
+def nearest_job(graphs, frames_by_mode, themes) -> dict:
+    """60 nearest-site searches (themes x modes) with each kernel, offsets included."""
+    tasks = []
+    for mode, g in graphs.items():
+        rg = dj.routing_graph(g)
+        snap = snap_from_frame(frames_by_mode[mode]["sites"])
+        for th in themes:
+            rows = theme_rows(frames_by_mode[mode], th)
+            tasks.append((rg, take_snap(snap, rows), rows))
+    out = {"n": len(tasks)}
+    for label, kernel in (("old", "scipy"), ("new_1", "bucket")):
+        t0 = time.perf_counter()
+        for rg, s, r in tasks:
+            dj.nearest_destination(rg, s, r, kernel=kernel)
+        out[label] = time.perf_counter() - t0
+    with ThreadPoolExecutor(2) as pool:
+        t0 = time.perf_counter()
+        list(pool.map(lambda t: dj.nearest_destination(*t, kernel="bucket"), tasks))
+        out["new_2"] = time.perf_counter() - t0
+    return out
+
+
+def full(graphs, frames_by_mode, themes, repeat: int) -> dict:
+    out = {}
+    compute_access_modes(graphs, frames_by_mode, themes, workers=1)  # warm: compiled kernels, routing graphs
+    for label, kernel, workers in (("new_2", "bucket", 2), ("new_1", "bucket", 1), ("old_1", "scipy", 1)):
+        dj.KERNEL = kernel
+        try:
+            out[label], _ = best(lambda: compute_access_modes(graphs, frames_by_mode, themes, workers=workers),
+                                 repeat)
+        finally:
+            dj.KERNEL = "bucket"
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", action="append", choices=["demo", "corse", "grid"], help="graphs to run (repeatable)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per per-search timing (best kept)")
+    ap.add_argument("--full-repeat", type=int, default=1, help="runs per full recompute timing")
+    args = ap.parse_args(argv)
+    names = args.only or ["demo", "corse", "grid"]
+    if "corse" in names and not (REALDATA / "corse-du-sud" / "roads.osm.pbf").exists():
+        print(f"(Corse-du-Sud skipped: {REALDATA} absent)")
+        names.remove("corse")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    themes = default_themes()
+    with tempfile.TemporaryDirectory(prefix="mapapp-bench-engine-") as tmp:
+        for name in names:
+            t0 = time.perf_counter()
+            graphs, osm = graphs_for(name, Path(tmp))
+            g = graphs["car"]
+            plain = territory(g, n_communes=150, n_points=5000, n_sites=500, seed=2)
+            frames = {m: snap_real(gm, plain) if osm else snap_frames(gm, plain) for m, gm in graphs.items()}
+            print(f"\n===== {name}: {g.n_nodes:,} nodes, {g.n_edges:,} edges (car), built in "
+                  f"{time.perf_counter() - t0:.1f} s; load {os.getloadavg()[0]:.1f} =====", flush=True)
+            s = one_search(g, frames["car"], themes, args.repeat, with_nx=True)
+            old = s["engine_old"]
+            print(f"one nearest-site search, {s['n_sources']} sources (car), same problem for every kernel:")
+            for k in ("bucket", "scipy", "networkx"):
+                if k in s:
+                    print(f"  {k:9s} {s[k] * 1e3:9.1f} ms   ratio to the old kernel {s[k] / old:6.2f}")
+            print(f"  engine search with snap offsets: new (bucket) {s['engine_new'] * 1e3:.1f} ms, old (scipy) "
+                  f"{old * 1e3:.1f} ms: {old / s['engine_new']:.2f}x faster")
+            print(f"  max |difference|: bucket-scipy {s['diff_bucket_scipy_s']:.2e} s (same reach: {s['same_reach']}), "
+                  f"bucket-networkx {s.get('diff_bucket_networkx_s', float('nan')):.2e} s, engine new-old "
+                  f"{s['diff_engine_s']:.2e} s")
+            j = nearest_job(graphs, frames, themes)
+            print(f"nearest-only job, {j['n']} searches (20 themes x 3 modes): old kernel {j['old']:.2f} s, "
+                  f"new 1 thread {j['new_1']:.2f} s ({j['old'] / j['new_1']:.2f}x), new 2 threads {j['new_2']:.2f} s "
+                  f"({j['old'] / j['new_2']:.2f}x); networkx extrapolated {s['networkx'] * j['n']:.0f} s")
+            f = full(graphs, frames, themes, args.full_repeat)
+            print(f"full recompute (compute_access_modes, 20 themes x 3 modes): new 2 threads {f['new_2']:.2f} s, "
+                  f"new 1 thread {f['new_1']:.2f} s, old kernel 1 thread {f['old_1']:.2f} s "
+                  f"({f['old_1'] / f['new_2']:.2f}x)")
+            n = g.n_nodes
+            print(f"peak memory: {rss_mb():.0f} MB max RSS so far (graphs x3, networkx graph included); bucket kernel "
+                  f"working arrays {n * (8 + 4 * 4 + 8) / 2**20:.1f} MB per search thread", flush=True)
+
+
+if __name__ == "__main__":
+    main()
