@@ -8,11 +8,20 @@ serves all origins at once (oneway streets are respected).
 Destinations join the graph through their :class:`~mapapp.network.graph.Snap`
 (snapped with ``direction="in"``): destination ``k`` is reached from
 ``node_a[k]`` after ``time_a_s[k]`` more seconds, and from ``node_b[k]`` after
-``time_b_s[k]``. Each destination becomes a virtual node ``n + k`` of an
-*augmented* reversed graph, with one edge to each of its snap nodes weighted by
-that offset; a single ``scipy.sparse.csgraph.dijkstra(min_only=True)`` call from
-all virtual nodes then solves the multi-source problem exactly, offsets
-included, and its ``sources`` output names the nearest destination.
+``time_b_s[k]``: each snap end is a *source* of one multi-source search,
+starting at that offset and labelled with the destination, so one search
+solves the problem exactly, offsets included, and names the nearest
+destination.
+
+Two kernels, both exact, chosen by ``kernel=`` (default :data:`KERNEL`):
+
+- ``"bucket"``: the engine's own monotone bucket queue in numba
+  (:mod:`mapapp.access.bucket`; float64 times, exact, releases the GIL). On the
+  302k-node grid of issue 15 it is ~2-3x faster than scipy per search, and a
+  bounded search costs its catchment only;
+- ``"scipy"``, the reference (:mod:`mapapp.access.scipy_kernel`): one
+  ``scipy.sparse.csgraph.dijkstra(min_only=True)`` call from one virtual node
+  per destination of an augmented graph.
 
 Origins read their time through their own Snap (``direction="out"``):
 ``min(time_a_s + T[node_a], time_b_s + T[node_b])`` (:func:`read_at_points`).
@@ -32,10 +41,9 @@ What is computed, and how:
   Edges that cross from one nearest-destination cell to another are therefore
   *starts* with known values, and the unknown ``d2`` only propagates along
   edges inside a cell: a second multi-source Dijkstra on the intra-cell edges,
-  seeded with those starts, is exact. It costs about one more search and
-  stays inside scipy (a k-nearest-distinct-sources label-setting search would
-  need a kernel of our own; a compiled binary-heap Dijkstra measured no faster
-  than scipy's on a 300k-node graph: the search is memory-bound).
+  seeded with those starts, is exact. It costs about one more search (a
+  multi-label search yielding both in one pass would touch every node twice
+  anyway).
 - :func:`destinations_within`: every (node, destination) pair closer than a
   radius, by one bounded search per destination (``limit=``). The work is the
   sum of the destinations' catchments, which is what exact overlap counts
@@ -45,7 +53,7 @@ What is computed, and how:
 Times are float64 seconds summed along the path; they equal any other exact
 shortest-path code (networkx...) up to floating-point summation order
 (relative 1e-12). Ties between equally near destinations are broken
-arbitrarily (by the heap). An origin and a destination on the same edge are
+arbitrarily (by the queue). An origin and a destination on the same edge are
 joined through the edge's end nodes, never directly along the edge: the error
 is at most the edge's travel time.
 """
@@ -57,9 +65,8 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
+from mapapp.access import scipy_kernel
 from mapapp.network.graph import RoadGraph, Snap
 
 #: ``site`` value of a node that reaches no destination.
@@ -155,24 +162,6 @@ class RoutingGraph:
             self._fingerprint = h.hexdigest()
         return self._fingerprint
 
-    def augmented(self, src: np.ndarray, dst: np.ndarray, weight_s: np.ndarray, n_virtual: int,
-                  data: np.ndarray | None = None) -> sp.csr_matrix:
-        """The reversed graph plus ``n_virtual`` virtual nodes ``n .. n + n_virtual - 1``.
-
-        Virtual node ``n + src[i]`` gets an edge to road node ``dst[i]`` of
-        ``weight_s[i]`` seconds (0 is a valid weight). ``data`` replaces the
-        road edges' weights (``inf`` disables an edge) when given.
-        """
-        n = self.n_nodes
-        order = np.argsort(src, kind="stable")
-        counts = np.bincount(src, minlength=n_virtual)
-        indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(counts, dtype=np.int32)])
-        indices = np.concatenate([self.indices, dst[order].astype(np.int32)])
-        weights = np.concatenate([self.data if data is None else data,
-                                  weight_s[order].astype(np.float64)])
-        size = n + n_virtual
-        return sp.csr_matrix((weights, indices, indptr), shape=(size, size))
-
 
 _ROUTING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -219,14 +208,6 @@ def _unreached(n: int) -> NodeTimes:
     return NodeTimes(np.full(n, np.inf), np.full(n, NO_SITE, dtype=np.int32))
 
 
-def _search(mat: sp.csr_matrix, n: int, n_virtual: int, limit_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """scipy reference: multi-source search from all virtual nodes, (time_s, virtual index or -1) per road node."""
-    dist, _, sources = dijkstra(mat, directed=True, indices=np.arange(n, n + n_virtual),
-                                min_only=True, return_predecessors=True, limit=limit_s)
-    local = np.where(sources[:n] >= n, sources[:n] - n, NO_SITE).astype(np.int32)
-    return dist[:n], local
-
-
 def _multi(rg: RoutingGraph, kernel: str, node, time_s, label, n_labels: int, limit_s: float = np.inf,
            cell=None) -> tuple[np.ndarray, np.ndarray]:
     """Multi-source search on ``rg`` from (node, time, label) starts: (time_s, label or -1) per road node."""
@@ -238,10 +219,7 @@ def _multi(rg: RoutingGraph, kernel: str, node, time_s, label, n_labels: int, li
                                    limit=limit_s, cell=cell, width=rg.bucket_width())
     if kernel != "scipy":
         raise ValueError(f"unknown kernel {kernel!r} (bucket, scipy)")
-    data = None if cell is None else np.where(cell[rg.row] == cell[rg.indices], rg.data, np.inf)
-    mat = rg.augmented(np.asarray(label, np.int64), np.asarray(node, np.int64), np.asarray(time_s), n_labels,
-                       data=data)
-    return _search(mat, rg.n_nodes, n_labels, limit_s)
+    return scipy_kernel.multi(rg, node, time_s, label, n_labels, limit_s, cell)
 
 
 def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_index=None,
@@ -273,27 +251,6 @@ def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_i
         return _unreached(rg.n_nodes)
     time_s, local = _multi(rg, kernel, dst, w, src, len(dest_snap), limit_s)
     return NodeTimes(time_s, np.where(local >= 0, idx[np.maximum(local, 0)], NO_SITE).astype(np.int32))
-
-
-def _second_starts(rg: RoutingGraph, s1, d1, src, dst, w, wanted):
-    """numpy twin of :func:`mapapp.access.bucket.second_starts` (the scipy reference path)."""
-    # reversed edge row -> col means forward col -> row: col's alternative via row
-    u, v = rg.row, rg.indices
-    su, sv = s1[u], s1[v]
-    cross = (su != sv) & (su >= 0) & (sv >= 0)
-    own = (s1[dst] >= 0) & (s1[dst] != src)
-    node = np.concatenate([v[cross], dst[own]])
-    time_s = np.concatenate([d1[u[cross]] + rg.data[cross], w[own]])
-    site = np.concatenate([su[cross], src[own].astype(np.int32)]).astype(np.int32)
-    order = np.lexsort((time_s, node))
-    node, time_s, site = node[order], time_s[order], site[order]
-    best = np.ones(node.size, dtype=bool)
-    best[1:] = node[1:] != node[:-1]
-    node, time_s, site = node[best], time_s[best], site[best]
-    if wanted is not None:
-        keep = wanted[s1[node]]
-        node, time_s, site = node[keep], time_s[keep], site[keep]
-    return node, time_s, site
 
 
 def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, first: NodeTimes,
@@ -338,7 +295,7 @@ def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap,
         node, time_s, site = bucket.second_starts(rg.indptr, rg.indices, rg.data, s1, first.time_s, dst, src, w,
                                                   wanted)
     else:
-        node, time_s, site = _second_starts(rg, s1, first.time_s, src, dst, w, wanted)
+        node, time_s, site = scipy_kernel.second_starts(rg, s1, first.time_s, src, dst, w, wanted)
     if node.size == 0:
         return _unreached(n)
     # the cell-boundary nodes start with their candidate; the search never leaves a cell
@@ -378,21 +335,8 @@ def destinations_within(graph: RoadGraph | RoutingGraph, dest_snap: Snap, radius
         node, group, time_s = bucket.within(rg.indptr, rg.indices, rg.data, n, src, dst, w, radius, mask,
                                             width=rg.bucket_width())
         return ReachPairs(node, idx[group].astype(np.int32), time_s)
-    out_node, out_site, out_time = [], [], []
-    if src.size:
-        mat = rg.augmented(src, dst, w, k)
-        for j in np.unique(src):
-            if not radius[j] >= 0:
-                continue
-            dist = dijkstra(mat, directed=True, indices=n + int(j), min_only=True, limit=radius[j])
-            t = dist[keep]
-            hit = t <= radius[j]
-            out_node.append(keep[hit])
-            out_time.append(t[hit])
-            out_site.append(np.full(int(hit.sum()), idx[j], dtype=np.int32))
-    if not out_node:
-        return ReachPairs(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0))
-    return ReachPairs(np.concatenate(out_node), np.concatenate(out_site), np.concatenate(out_time))
+    node, local, time_s = scipy_kernel.within(rg, src, dst, w, radius, keep)
+    return ReachPairs(node, idx[local].astype(np.int32), time_s)
 
 
 def read_at_points(times: NodeTimes, snap: Snap) -> NodeTimes:

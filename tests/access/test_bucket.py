@@ -166,7 +166,8 @@ def test_engine_searches_equal_the_scipy_kernel(seed):
 
 
 def test_second_starts_twin_of_numpy():
-    from mapapp.access.dijkstra import _dest_edges, _second_starts
+    from mapapp.access import scipy_kernel
+    from mapapp.access.dijkstra import _dest_edges
 
     g = grid_graph(30, 30, seed=4)
     rg = routing_graph(g)
@@ -176,7 +177,7 @@ def test_second_starts_twin_of_numpy():
     wanted = np.array([True, False] * 4)
     for want in (None, wanted):
         a = bucket.second_starts(rg.indptr, rg.indices, rg.data, first.site, first.time_s, dst, src, w, want)
-        b = _second_starts(rg, first.site, first.time_s, src, dst, w, want)
+        b = scipy_kernel.second_starts(rg, first.site, first.time_s, src, dst, w, want)
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_allclose(a[1], b[1], rtol=0)
 
