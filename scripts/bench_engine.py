@@ -57,13 +57,19 @@ from mapapp.access.themes import default_themes  # noqa: E402
 from scripts.bench_access import snap_real, theme_rows  # noqa: E402
 
 
-def best(fn, repeat: int) -> tuple[float, object]:
-    out, times = None, []
+CPU: dict = {}  # label -> CPU seconds (all threads of this process) of the best run
+
+
+def best(fn, repeat: int, label: str | None = None) -> tuple[float, object]:
+    out, runs = None, []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
+        runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    wall, cpu = min(runs)
+    if label:
+        CPU[label] = cpu
+    return wall, out
 
 
 def rss_mb() -> float:
@@ -131,14 +137,11 @@ def nearest_job(graphs, frames_by_mode, themes) -> dict:
             tasks.append((rg, take_snap(snap, rows), rows))
     out = {"n": len(tasks)}
     for label, kernel in (("old", "scipy"), ("new_1", "bucket")):
-        t0 = time.perf_counter()
-        for rg, s, r in tasks:
-            dj.nearest_destination(rg, s, r, kernel=kernel)
-        out[label] = time.perf_counter() - t0
+        out[label], _ = best(lambda: [dj.nearest_destination(rg, s, r, kernel=kernel) for rg, s, r in tasks], 1,
+                             f"job_{label}")
     with ThreadPoolExecutor(2) as pool:
-        t0 = time.perf_counter()
-        list(pool.map(lambda t: dj.nearest_destination(*t, kernel="bucket"), tasks))
-        out["new_2"] = time.perf_counter() - t0
+        out["new_2"], _ = best(lambda: list(pool.map(lambda t: dj.nearest_destination(*t, kernel="bucket"), tasks)),
+                               1, "job_new_2")
     return out
 
 
@@ -149,7 +152,7 @@ def full(graphs, frames_by_mode, themes, repeat: int) -> dict:
         dj.KERNEL = kernel
         try:
             out[label], _ = best(lambda: compute_access_modes(graphs, frames_by_mode, themes, workers=workers),
-                                 repeat)
+                                 repeat, f"full_{label}")
         finally:
             dj.KERNEL = "bucket"
     return out
@@ -191,10 +194,14 @@ def main(argv=None) -> None:
             print(f"nearest-only job, {j['n']} searches (20 themes x 3 modes): old kernel {j['old']:.2f} s, "
                   f"new 1 thread {j['new_1']:.2f} s ({j['old'] / j['new_1']:.2f}x), new 2 threads {j['new_2']:.2f} s "
                   f"({j['old'] / j['new_2']:.2f}x); networkx extrapolated {s['networkx'] * j['n']:.0f} s")
+            print(f"  CPU seconds: old {CPU['job_old']:.2f}, new 1 thread {CPU['job_new_1']:.2f}, "
+                  f"new 2 threads {CPU['job_new_2']:.2f}")
             f = full(graphs, frames, themes, args.full_repeat)
             print(f"full recompute (compute_access_modes, 20 themes x 3 modes): new 2 threads {f['new_2']:.2f} s, "
                   f"new 1 thread {f['new_1']:.2f} s, old kernel 1 thread {f['old_1']:.2f} s "
                   f"({f['old_1'] / f['new_2']:.2f}x)")
+            print(f"  CPU seconds: new 2 threads {CPU['full_new_2']:.2f}, new 1 thread {CPU['full_new_1']:.2f}, "
+                  f"old {CPU['full_old_1']:.2f} ({CPU['full_old_1'] / CPU['full_new_1']:.2f}x less CPU)")
             n = g.n_nodes
             print(f"peak memory: {rss_mb():.0f} MB max RSS so far (graphs x3, networkx graph included); bucket kernel "
                   f"working arrays {n * (8 + 4 * 4 + 8) / 2**20:.1f} MB per search thread", flush=True)

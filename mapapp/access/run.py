@@ -119,6 +119,8 @@ class Memo:
     def __init__(self):
         self._inputs: dict = {}
         self._dest: dict = {}
+        self._groups: dict = {}
+        self._zones: dict = {}
         self._keep: list = []
 
     def inputs(self, graph: RoadGraph, points, communes, sites, grids, method: str) -> Inputs:
@@ -141,6 +143,20 @@ class Memo:
         return self._dest[key]
 
 
+    def groups(self, dest: pd.DataFrame, inp: Inputs, communes: pd.DataFrame):
+        """:func:`eligibility_groups` of one theme's destinations; shared by the modes (same sites and
+        communes, other snaps) and by the variants whose offers select the same destinations."""
+        cols = [c for c in ("commune", "epci", "departement") if c in communes.columns]
+        zkey = tuple(tuple(communes[c].tolist()) for c in cols)
+        if zkey not in self._zones:
+            self._zones[zkey] = ZoneIndex(communes)
+        dkey = tuple(map(tuple, dest[["site_id", "zone_eligibilite"]].astype(str).to_numpy().tolist()))
+        key = (dkey, tuple(inp.terr.site_id.tolist()), tuple(inp.terr.commune.tolist()), zkey)
+        if key not in self._groups:
+            self._groups[key] = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, self._zones[zkey])
+        return self._groups[key]
+
+
 def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme], grids, statuses,
           previous, second: bool, method: str = "", memo: Memo | None = None) -> _Job:
     clock = [time.perf_counter()]
@@ -151,11 +167,10 @@ def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme]
     memo = memo or Memo()
     inp = memo.inputs(graph, points, communes, sites, grids, method)
     dests = memo.destinations(offers, sites, themes, frozenset(statuses))
-    zones = ZoneIndex(communes)
     n_sites = len(inp.terr.site_id)
     plans = []
     for theme, dest in zip(themes, dests):
-        groups = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, zones)
+        groups = memo.groups(dest, inp, communes)
         plans.append(ThemePlan(theme, theme.thresholds_for(mode).main_min * 60.0, dest, groups,
                                theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only"),
                                groups.everywhere[inp.site_snap.snapped[groups.everywhere]],
