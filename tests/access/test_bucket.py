@@ -208,3 +208,33 @@ def test_threads_give_the_same_tables(monkeypatch):
     assert seen == [2]
     for name in ("points", "communes", "sites", "territories", "site_communes"):
         pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
+
+
+def test_bounded_searches_beyond_the_initial_queue_capacity():
+    """More queue entries than the bounded searches' first allocation (65,536): the queue grows."""
+    g = grid_graph(200, 200, seed=3)
+    dest = _sites(g, 3, 3)
+    radius = np.full(3, 1e6)
+    a = destinations_within(g, dest, radius, kernel="bucket")
+    b = destinations_within(g, dest, radius, kernel="scipy")
+    assert len(a) == len(b) > 3 * 30_000
+    fa = pd.DataFrame({"n": a.node, "s": a.site, "t": a.time_s}).sort_values(["s", "n"]).reset_index(drop=True)
+    fb = pd.DataFrame({"n": b.node, "s": b.site, "t": b.time_s}).sort_values(["s", "n"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(fa, fb, check_dtype=False, rtol=1e-12)
+
+
+def test_one_huge_bucket_rescans_and_grows_the_queue():
+    """Width 1e9 s: every node in one bucket, a pure label-correcting search whose re-scans overflow the
+    first queue (more pushes than edges); the search restarts with a larger one and stays exact."""
+    n = 2000
+    indptr, indices, w = _random_csr(n, 20000, 1)
+    cap = indices.size + 3 + 16
+    first = bucket._search(indptr, indices, w, np.zeros(1, np.int32), False, np.array([0, 5, 9]), np.zeros(3),
+                           np.arange(3, dtype=np.int32), np.inf, 1e-9, 3, np.full(n, np.inf),
+                           np.full(n, -1, np.int32), np.full(n, np.inf), np.full(3, -1, np.int32),
+                           np.empty(cap, np.int32), np.empty(cap, np.int32), np.empty(n, np.int32), 0)
+    assert first == -1  # the case under test happens
+    dist, _ = bucket.multi_source(indptr, indices, w, n, [0, 5, 9], [0.0, 0.0, 0.0], [0, 1, 2], width=1e9)
+    ref = _scipy_multi(indptr, indices, w, n, np.array([0, 5, 9]), np.zeros(3))
+    np.testing.assert_array_equal(np.isinf(dist), np.isinf(ref))
+    np.testing.assert_allclose(dist[np.isfinite(ref)], ref[np.isfinite(ref)], rtol=1e-12)
