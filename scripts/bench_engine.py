@@ -27,8 +27,9 @@ catalog of :mod:`mapapp.access.synthetic` laid on it:
 
 Ratios are against the old kernel measured in the same run; peak memory is
 the process's max RSS after each graph (``resource.getrusage``) and the bucket
-kernel's working arrays (6 per-node arrays, a few MB at 302k nodes). The
-machine is shared: the load average is printed.
+kernel's working arrays. The machine is shared: the load average is printed,
+and CPU seconds (``time.process_time``, every thread of this process) are
+printed beside wall seconds; on a loaded machine compare those.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# MAPAPP_REALDATA points elsewhere (a git worktree has no ../shared beside it)
 REALDATA = Path(os.environ.get("MAPAPP_REALDATA") or ROOT.parent / "shared" / "realdata")
 
 from mapapp.access import bucket, dijkstra as dj  # noqa: E402
@@ -103,13 +105,15 @@ def one_search(g, frames, themes, repeat: int, with_nx: bool) -> dict:
     bucket.multi_source(rg.indptr, rg.indices, rg.data, rg.n_nodes, nodes, zero, np.arange(nodes.size))  # compile
     out["bucket"], (d_b, _) = best(lambda: bucket.multi_source(rg.indptr, rg.indices, rg.data, rg.n_nodes, nodes,
                                                                zero, np.arange(nodes.size), width=rg.bucket_width()),
-                                   repeat)
-    out["scipy"], d_s = best(lambda: dijkstra(rev, indices=nodes, min_only=True), repeat)
+                                   repeat, "bucket")
+    out["scipy"], d_s = best(lambda: dijkstra(rev, indices=nodes, min_only=True), repeat, "scipy")
     fin = np.isfinite(d_s)
     out["diff_bucket_scipy_s"] = float(np.max(np.abs(d_b[fin] - d_s[fin]))) if fin.any() else 0.0
     out["same_reach"] = bool(np.array_equal(np.isfinite(d_b), fin))
-    out["engine_new"], new = best(lambda: dj.nearest_destination(rg, site_snap, rows, kernel="bucket"), repeat)
-    out["engine_old"], old = best(lambda: dj.nearest_destination(rg, site_snap, rows, kernel="scipy"), repeat)
+    out["engine_new"], new = best(lambda: dj.nearest_destination(rg, site_snap, rows, kernel="bucket"), repeat,
+                                  "engine_new")
+    out["engine_old"], old = best(lambda: dj.nearest_destination(rg, site_snap, rows, kernel="scipy"), repeat,
+                                  "engine_old")
     f2 = np.isfinite(old.time_s)
     out["diff_engine_s"] = float(np.max(np.abs(new.time_s[f2] - old.time_s[f2]))) if f2.any() else 0.0
     if with_nx:
@@ -117,9 +121,10 @@ def one_search(g, frames, themes, repeat: int, with_nx: bool) -> dict:
 
         R = nx.DiGraph()
         R.add_weighted_edges_from(zip(g.head.tolist(), g.tail().tolist(), g.time_s.tolist()), weight="w")
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         d_nx = nx.multi_source_dijkstra_path_length(R, set(nodes.tolist()), weight="w")
         out["networkx"] = time.perf_counter() - t0
+        CPU["networkx"] = time.process_time() - c0
         keys = np.fromiter(d_nx.keys(), dtype=np.int64)
         vals = np.fromiter(d_nx.values(), dtype=np.float64)
         out["diff_bucket_networkx_s"] = float(np.max(np.abs(d_b[keys] - vals)))
@@ -184,9 +189,11 @@ def main(argv=None) -> None:
             print(f"one nearest-site search, {s['n_sources']} sources (car), same problem for every kernel:")
             for k in ("bucket", "scipy", "networkx"):
                 if k in s:
-                    print(f"  {k:9s} {s[k] * 1e3:9.1f} ms   ratio to the old kernel {s[k] / old:6.2f}")
-            print(f"  engine search with snap offsets: new (bucket) {s['engine_new'] * 1e3:.1f} ms, old (scipy) "
-                  f"{old * 1e3:.1f} ms: {old / s['engine_new']:.2f}x faster")
+                    print(f"  {k:9s} {s[k] * 1e3:9.1f} ms wall, {CPU[k] * 1e3:9.1f} ms CPU; CPU ratio to the old "
+                          f"kernel {CPU[k] / CPU['engine_old']:6.2f}")
+            print(f"  engine search with snap offsets: new (bucket) {s['engine_new'] * 1e3:.1f} ms wall "
+                  f"({CPU['engine_new'] * 1e3:.1f} ms CPU), old (scipy) {old * 1e3:.1f} ms wall "
+                  f"({CPU['engine_old'] * 1e3:.1f} ms CPU): {CPU['engine_old'] / CPU['engine_new']:.2f}x less CPU")
             print(f"  max |difference|: bucket-scipy {s['diff_bucket_scipy_s']:.2e} s (same reach: {s['same_reach']}), "
                   f"bucket-networkx {s.get('diff_bucket_networkx_s', float('nan')):.2e} s, engine new-old "
                   f"{s['diff_engine_s']:.2e} s")
@@ -204,7 +211,8 @@ def main(argv=None) -> None:
                   f"old {CPU['full_old_1']:.2f} ({CPU['full_old_1'] / CPU['full_new_1']:.2f}x less CPU)")
             n = g.n_nodes
             print(f"peak memory: {rss_mb():.0f} MB max RSS so far (graphs x3, networkx graph included); bucket kernel "
-                  f"working arrays {n * (8 + 4 * 4 + 8) / 2**20:.1f} MB per search thread", flush=True)
+                  f"working arrays {(n * (8 + 4 + 8 + 4) + 2 * 4 * g.n_edges) / 2**20:.1f} MB per search thread "
+                  "(time, label, scanned time, touched per node; two queue entries per edge)", flush=True)
 
 
 if __name__ == "__main__":
