@@ -309,7 +309,7 @@ def territory_fetch(departement, cache_dir, refresh, do_import) -> None:
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
               help="Mode(s) de déplacement à calculer : car (voiture), walk (marche), bike (vélo) ; par défaut "
                    "les trois.")
-@click.option("--workers", type=int, default=None, help="Processus de calcul (par défaut : nombre de cœurs).")
+@click.option("--workers", type=int, default=None, help="Fils de calcul des recherches (par défaut : nombre de cœurs ; un seul sous 50 000 nœuds de graphe).")
 @click.option("--force", is_flag=True, help="Tout recalculer même si les données d'un thème n'ont pas changé.")
 @click.option("--instantane", "snapshot", is_flag=True,
               help="Garder ces résultats et le catalogue comme instantané daté d'aujourd'hui (observatoire). Sans "

@@ -189,7 +189,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
 
     Args:
         themes: the themes to compute (default: those of ``access``).
-        workers: processes for the searches (the machine's cores by default in the CLI).
+        workers: threads for the searches (the machine's cores by default in the CLI; one below 50,000 graph nodes).
         force: ignore previous results (recompute every theme).
         access: the accessibility settings (themes, publics, schedule rule; default: the territory's
             current ones, :func:`mapapp.catalog.settings_store.current_settings`).

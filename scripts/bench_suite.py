@@ -13,7 +13,11 @@ memory are the step's own:
 2. ``scripts/bench_access.py --osm FILE``: one pass, the full recompute of
    20 themes × 3 modes on the graphs built from that file, and the networkx
    baselines (the analyst's per-pair way on a sample, extrapolated), with
-   ratios measured in the same run.
+   ratios measured in the same run;
+3. ``scripts/bench_engine.py`` (issue 15): the search kernels side by side —
+   the bucket queue, the old scipy kernel, scipy and networkx — per search, for
+   the 60-search nearest job (1 and 2 threads) and the full recompute, on the
+   demo, Corse-du-Sud and the 302k-node grid.
 
 Networks: the demo département (generated), a département-scale network of
 ≥ 300,000 OSM nodes (the demo generator's ``generate_roads``), the real
@@ -73,6 +77,8 @@ def main() -> None:
                 print(f"generated {summary['nodes']:,} OSM nodes, {summary['ways']:,} ways")
             run(["scripts/bench_network.py", "--osm", str(path), "--workdir", str(tmp / f"net-{path.stem}")])
             run(["scripts/bench_access.py", "--osm", str(path), "--nx-pairs", str(args.nx_pairs)])
+        print("\n===== search kernels (issue 15) =====", flush=True)
+        run(["scripts/bench_engine.py", *(["--only", "demo"] if args.quick else [])])
         if not args.quick:
             print("\n===== build target: 1,000,000 OSM nodes =====", flush=True)
             big = tmp / "dept1m.osm"

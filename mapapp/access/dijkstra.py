@@ -8,11 +8,20 @@ serves all origins at once (oneway streets are respected).
 Destinations join the graph through their :class:`~mapapp.network.graph.Snap`
 (snapped with ``direction="in"``): destination ``k`` is reached from
 ``node_a[k]`` after ``time_a_s[k]`` more seconds, and from ``node_b[k]`` after
-``time_b_s[k]``. Each destination becomes a virtual node ``n + k`` of an
-*augmented* reversed graph, with one edge to each of its snap nodes weighted by
-that offset; a single ``scipy.sparse.csgraph.dijkstra(min_only=True)`` call from
-all virtual nodes then solves the multi-source problem exactly, offsets
-included, and its ``sources`` output names the nearest destination.
+``time_b_s[k]``: each snap end is a *source* of one multi-source search,
+starting at that offset and labelled with the destination, so one search
+solves the problem exactly, offsets included, and names the nearest
+destination.
+
+Two kernels, both exact, chosen by ``kernel=`` (default :data:`KERNEL`):
+
+- ``"bucket"``: the engine's own monotone bucket queue in numba
+  (:mod:`mapapp.access.bucket`; float64 times, exact, releases the GIL). On the
+  302k-node grid of issue 15 it is ~2-3x faster than scipy per search, and a
+  bounded search costs its catchment only;
+- ``"scipy"``, the reference (:mod:`mapapp.access.scipy_kernel`): one
+  ``scipy.sparse.csgraph.dijkstra(min_only=True)`` call from one virtual node
+  per destination of an augmented graph.
 
 Origins read their time through their own Snap (``direction="out"``):
 ``min(time_a_s + T[node_a], time_b_s + T[node_b])`` (:func:`read_at_points`).
@@ -32,10 +41,9 @@ What is computed, and how:
   Edges that cross from one nearest-destination cell to another are therefore
   *starts* with known values, and the unknown ``d2`` only propagates along
   edges inside a cell: a second multi-source Dijkstra on the intra-cell edges,
-  seeded with those starts, is exact. It costs about one more search and
-  stays inside scipy (a k-nearest-distinct-sources label-setting search would
-  need a kernel of our own; a compiled binary-heap Dijkstra measured no faster
-  than scipy's on a 300k-node graph: the search is memory-bound).
+  seeded with those starts, is exact. It costs about one more search (a
+  multi-label search yielding both in one pass would touch every node twice
+  anyway).
 - :func:`destinations_within`: every (node, destination) pair closer than a
   radius, by one bounded search per destination (``limit=``). The work is the
   sum of the destinations' catchments, which is what exact overlap counts
@@ -45,7 +53,7 @@ What is computed, and how:
 Times are float64 seconds summed along the path; they equal any other exact
 shortest-path code (networkx...) up to floating-point summation order
 (relative 1e-12). Ties between equally near destinations are broken
-arbitrarily (by the heap). An origin and a destination on the same edge are
+arbitrarily (by the queue). An origin and a destination on the same edge are
 joined through the edge's end nodes, never directly along the edge: the error
 is at most the edge's travel time.
 """
@@ -57,13 +65,15 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
+from mapapp.access import scipy_kernel
 from mapapp.network.graph import RoadGraph, Snap
 
 #: ``site`` value of a node that reaches no destination.
 NO_SITE = -1
+
+#: The search kernel used by default: ``"bucket"`` (:mod:`mapapp.access.bucket`) or ``"scipy"``.
+KERNEL = "bucket"
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +143,15 @@ class RoutingGraph:
             raise ValueError("edge times must be >= 0 seconds")
         self.row = np.repeat(np.arange(self.n_nodes, dtype=np.int32), np.diff(self.indptr))
         self._fingerprint: str | None = None
+        self._width: float | None = None
+
+    def bucket_width(self) -> float:
+        """The bucket queue's width for this graph (:func:`mapapp.access.bucket.bucket_width`), cached."""
+        if self._width is None:
+            from mapapp.access.bucket import bucket_width
+
+            self._width = bucket_width(self.data)
+        return self._width
 
     def fingerprint(self) -> str:
         """A content hash of the routable graph (structure and times), for digests."""
@@ -142,24 +161,6 @@ class RoutingGraph:
                 h.update(np.ascontiguousarray(arr).tobytes())
             self._fingerprint = h.hexdigest()
         return self._fingerprint
-
-    def augmented(self, src: np.ndarray, dst: np.ndarray, weight_s: np.ndarray, n_virtual: int,
-                  data: np.ndarray | None = None) -> sp.csr_matrix:
-        """The reversed graph plus ``n_virtual`` virtual nodes ``n .. n + n_virtual - 1``.
-
-        Virtual node ``n + src[i]`` gets an edge to road node ``dst[i]`` of
-        ``weight_s[i]`` seconds (0 is a valid weight). ``data`` replaces the
-        road edges' weights (``inf`` disables an edge) when given.
-        """
-        n = self.n_nodes
-        order = np.argsort(src, kind="stable")
-        counts = np.bincount(src, minlength=n_virtual)
-        indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(counts, dtype=np.int32)])
-        indices = np.concatenate([self.indices, dst[order].astype(np.int32)])
-        weights = np.concatenate([self.data if data is None else data,
-                                  weight_s[order].astype(np.float64)])
-        size = n + n_virtual
-        return sp.csr_matrix((weights, indices, indptr), shape=(size, size))
 
 
 _ROUTING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -207,16 +208,22 @@ def _unreached(n: int) -> NodeTimes:
     return NodeTimes(np.full(n, np.inf), np.full(n, NO_SITE, dtype=np.int32))
 
 
-def _search(mat: sp.csr_matrix, n: int, n_virtual: int, limit_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Multi-source search from all virtual nodes: (time_s, virtual index or -1) per road node."""
-    dist, _, sources = dijkstra(mat, directed=True, indices=np.arange(n, n + n_virtual),
-                                min_only=True, return_predecessors=True, limit=limit_s)
-    local = np.where(sources[:n] >= n, sources[:n] - n, NO_SITE).astype(np.int32)
-    return dist[:n], local
+def _multi(rg: RoutingGraph, kernel: str, node, time_s, label, n_labels: int, limit_s: float = np.inf,
+           cell=None) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-source search on ``rg`` from (node, time, label) starts: (time_s, label or -1) per road node."""
+    kernel = kernel or KERNEL
+    if kernel == "bucket":
+        from mapapp.access import bucket
+
+        return bucket.multi_source(rg.indptr, rg.indices, rg.data, rg.n_nodes, node, time_s, label,
+                                   limit=limit_s, cell=cell, width=rg.bucket_width())
+    if kernel != "scipy":
+        raise ValueError(f"unknown kernel {kernel!r} (bucket, scipy)")
+    return scipy_kernel.multi(rg, node, time_s, label, n_labels, limit_s, cell)
 
 
 def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_index=None,
-                        *, limit_s: float = np.inf) -> NodeTimes:
+                        *, limit_s: float = np.inf, kernel: str | None = None) -> NodeTimes:
     """Time from every node to its nearest destination, and which one.
 
     One multi-source Dijkstra on the reversed graph from all destinations, each
@@ -230,6 +237,9 @@ def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_i
             (e.g. row numbers in the full site table); default ``0 .. k-1``.
         limit_s: stop searching beyond this many seconds (nodes further are
             ``inf``); default unbounded.
+        kernel: ``"bucket"`` (:mod:`mapapp.access.bucket`) or ``"scipy"``
+            (the reference); both exact. Default: :data:`KERNEL`, read at
+            each call (a benchmark may switch the whole engine).
 
     Returns:
         :class:`NodeTimes` with ``time_s`` (seconds) and ``site`` per node.
@@ -239,13 +249,12 @@ def nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, dest_i
     src, dst, w = _dest_edges(dest_snap, rg.n_nodes)
     if src.size == 0:
         return _unreached(rg.n_nodes)
-    mat = rg.augmented(src, dst, w, len(dest_snap))
-    time_s, local = _search(mat, rg.n_nodes, len(dest_snap), limit_s)
+    time_s, local = _multi(rg, kernel, dst, w, src, len(dest_snap), limit_s)
     return NodeTimes(time_s, np.where(local >= 0, idx[np.maximum(local, 0)], NO_SITE).astype(np.int32))
 
 
 def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap, first: NodeTimes,
-                               dest_index=None, *, cells_of=None) -> NodeTimes:
+                               dest_index=None, *, cells_of=None, kernel: str | None = None) -> NodeTimes:
     """Time from every node to its nearest destination other than ``first.site``.
 
     Args:
@@ -257,6 +266,7 @@ def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap,
             *cells*) are computed, the others are left ``inf``/-1. The search
             never leaves a cell, so this is exact for those cells and saves
             the work on the others.
+        kernel: as for :func:`nearest_destination`.
 
     Returns:
         :class:`NodeTimes`: ``time_s`` is ``inf`` and ``site`` -1 where fewer
@@ -274,53 +284,39 @@ def second_nearest_destination(graph: RoadGraph | RoutingGraph, dest_snap: Snap,
     lookup = np.full(int(idx.max()) + 1, NO_SITE, dtype=np.int32)
     lookup[idx] = np.arange(k, dtype=np.int32)
     s1 = np.where(first.site >= 0, lookup[np.maximum(first.site, 0)], NO_SITE)
-    d1 = first.time_s
-    # reversed edge row -> col means forward col -> row: col's alternative via row
-    u, v = rg.row, rg.indices
-    su, sv = s1[u], s1[v]
-    cross = (su != sv) & (su >= 0) & (sv >= 0)
-    cand_node = [v[cross], dst[(s1[dst] >= 0) & (s1[dst] != src)]]
-    cand_time = [d1[u[cross]] + rg.data[cross], w[(s1[dst] >= 0) & (s1[dst] != src)]]
-    cand_site = [su[cross], src[(s1[dst] >= 0) & (s1[dst] != src)].astype(np.int32)]
-    node = np.concatenate(cand_node)
-    if node.size == 0:
-        return _unreached(n)
-    time_s = np.concatenate(cand_time)
-    site = np.concatenate(cand_site)
-    order = np.lexsort((time_s, node))
-    node, time_s, site = node[order], time_s[order], site[order]
-    best = np.ones(node.size, dtype=bool)
-    best[1:] = node[1:] != node[:-1]
-    node, time_s, site = node[best], time_s[best], site[best]
+    wanted = None
     if cells_of is not None:
         cells = s1[np.asarray(cells_of, dtype=np.int64)]
         wanted = np.zeros(k, dtype=bool)
         wanted[cells[cells >= 0]] = True
-        keep = wanted[s1[node]]
-        node, time_s, site = node[keep], time_s[keep], site[keep]
-        if node.size == 0:
-            return _unreached(n)
-    # one virtual start per second destination, seeded at the cell-boundary nodes
-    starts, start_of = np.unique(site, return_inverse=True)
-    intra = np.where((su == sv) & (sv >= 0), rg.data, np.inf)
-    mat = rg.augmented(start_of.astype(np.int64), node, time_s, starts.size, data=intra)
-    d2, local = _search(mat, n, starts.size, np.inf)
-    site2 = np.where(local >= 0, idx[starts[np.maximum(local, 0)]], NO_SITE).astype(np.int32)
-    return NodeTimes(d2, site2)
+    if (kernel or KERNEL) == "bucket":
+        from mapapp.access import bucket
+
+        node, time_s, site = bucket.second_starts(rg.indptr, rg.indices, rg.data, s1, first.time_s, dst, src, w,
+                                                  wanted)
+    else:
+        node, time_s, site = scipy_kernel.second_starts(rg, s1, first.time_s, src, dst, w, wanted)
+    if node.size == 0:
+        return _unreached(n)
+    # the cell-boundary nodes start with their candidate; the search never leaves a cell
+    d2, local = _multi(rg, kernel, node, time_s, site, k, cell=s1)
+    return NodeTimes(d2, np.where(local >= 0, idx[np.maximum(local, 0)], NO_SITE).astype(np.int32))
 
 
 def destinations_within(graph: RoadGraph | RoutingGraph, dest_snap: Snap, radius_s, nodes=None,
-                        dest_index=None) -> ReachPairs:
+                        dest_index=None, *, kernel: str | None = None) -> ReachPairs:
     """All (node, destination) pairs with a travel time of at most the destination's radius.
 
-    One Dijkstra bounded by ``limit=radius`` per destination: the cost is the
-    sum of the catchments, plus ~0.35 ms per destination on 300k nodes.
+    One Dijkstra bounded by ``limit=radius`` per destination: with the bucket
+    kernel the cost is the sum of the catchments (scipy adds ~0.35 ms per
+    destination on 300k nodes to set up its arrays).
 
     Args:
         graph, dest_snap, dest_index: as for :func:`nearest_destination`.
         radius_s: float or float (k,), seconds; pairs with ``time <= radius``
             are kept.
         nodes: int (q,), keep pairs at these nodes only (default: all nodes).
+        kernel: as for :func:`nearest_destination`.
 
     Returns:
         :class:`ReachPairs`, grouped by destination.
@@ -331,21 +327,16 @@ def destinations_within(graph: RoadGraph | RoutingGraph, dest_snap: Snap, radius
     radius = np.broadcast_to(np.asarray(radius_s, dtype=np.float64), (k,))
     keep = np.arange(n) if nodes is None else np.asarray(nodes, dtype=np.int64)
     src, dst, w = _dest_edges(dest_snap, n)
-    out_node, out_site, out_time = [], [], []
-    if src.size:
-        mat = rg.augmented(src, dst, w, k)
-        for j in np.unique(src):
-            if not radius[j] >= 0:
-                continue
-            dist = dijkstra(mat, directed=True, indices=n + int(j), min_only=True, limit=radius[j])
-            t = dist[keep]
-            hit = t <= radius[j]
-            out_node.append(keep[hit])
-            out_time.append(t[hit])
-            out_site.append(np.full(int(hit.sum()), idx[j], dtype=np.int32))
-    if not out_node:
-        return ReachPairs(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0))
-    return ReachPairs(np.concatenate(out_node), np.concatenate(out_site), np.concatenate(out_time))
+    if (kernel or KERNEL) == "bucket":
+        from mapapp.access import bucket
+
+        mask = np.zeros(n, dtype=bool)
+        mask[keep] = True
+        node, group, time_s = bucket.within(rg.indptr, rg.indices, rg.data, n, src, dst, w, radius, mask,
+                                            width=rg.bucket_width())
+        return ReachPairs(node, idx[group].astype(np.int32), time_s)
+    node, local, time_s = scipy_kernel.within(rg, src, dst, w, radius, keep)
+    return ReachPairs(node, idx[local].astype(np.int32), time_s)
 
 
 def read_at_points(times: NodeTimes, snap: Snap) -> NodeTimes:

@@ -129,11 +129,55 @@ SECOND_COLUMNS = {"points": ("second_time_min", "second_site_id"),
                   "territories": ("mean_second_time_min",)}
 
 
-def _ids(ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class Coded:
+    """A text column as codes into a few values (``-1``: missing): ``values[codes]``.
+
+    :func:`frame_from_parts` turns the values (not every row) into pandas
+    strings and takes them by code: building pandas' Arrow strings one Python
+    string per row was ~15 % of a compute (issue 15).
+    """
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def array(self) -> np.ndarray:
+        """The column as an object array (``None`` where missing)."""
+        if len(self.values) == 0:
+            return np.full(len(self.codes), None, dtype=object)
+        return np.where(self.codes >= 0, self.values[np.maximum(self.codes, 0)], None)
+
+
+def _ids(ids: np.ndarray, rows: np.ndarray) -> Coded:
     """Site ids of ``rows`` (``-1``: no site, ``None``); works when there is no site at all."""
-    if len(ids) == 0:
-        return np.full(len(rows), None, dtype=object)
-    return np.where(rows >= 0, ids[np.maximum(rows, 0)], None)
+    return Coded(np.asarray(rows, dtype=np.int64), ids)
+
+
+def _coded_column(values: list) -> object | None:
+    """One pandas column from per-theme :class:`Coded` columns and text scalars, or None when they are not text."""
+    vocab, codes, offset, seen = [], [], 0, {}
+    for v, n in values:
+        if isinstance(v, Coded):
+            key = id(v.values)
+            if key not in seen:
+                seen[key] = offset
+                vocab.append(np.asarray(v.values, dtype=object))
+                offset += len(v.values)
+            codes.append(np.where(v.codes >= 0, v.codes + seen[key], -1))
+        else:
+            vocab.append(np.array([v], dtype=object))
+            codes.append(np.full(n, offset, dtype=np.int64))
+            offset += 1
+    words = np.concatenate(vocab)
+    if words.size == 0 or not all(isinstance(w, str) for w in words):
+        return None
+    typed = pd.Series(words).array
+    if not isinstance(typed.dtype, pd.StringDtype):
+        return None
+    return typed.take(np.concatenate(codes), allow_fill=True)
 
 
 def _div(a, b):
@@ -152,10 +196,17 @@ def frame_from_parts(parts: list[Columns]) -> pd.DataFrame:
     """One DataFrame from the column dicts of several themes (built once: pandas is slow per frame)."""
     if not parts:
         return pd.DataFrame({"mode": [], "theme": []})
-    sizes = [next(len(v) for v in p.values() if isinstance(v, (np.ndarray, list))) for p in parts]
+    sizes = [next(len(v) for v in p.values() if isinstance(v, (np.ndarray, list, Coded))) for p in parts]
     cols = {}
     for name in parts[0]:
-        values = [p[name] if isinstance(p[name], (np.ndarray, list)) else
+        if all(isinstance(p[name], (Coded, str)) for p in parts) and \
+                any(isinstance(p[name], Coded) for p in parts) or all(isinstance(p[name], str) for p in parts):
+            col = _coded_column([(p[name], n) for p, n in zip(parts, sizes)])
+            if col is not None:
+                cols[name] = col
+                continue
+        values = [p[name].array() if isinstance(p[name], Coded) else
+                  p[name] if isinstance(p[name], (np.ndarray, list)) else
                   np.full(n, p[name], dtype=object if isinstance(p[name], str) else None)
                   for p, n in zip(parts, sizes)]
         col = np.concatenate(values) if values else np.zeros(0)
@@ -228,7 +279,7 @@ def theme_tables(terr: Territory, tt: ThemeTimes, mode: str, theme: str, main_mi
         "population_beyond": beyond, "share_beyond": _div(beyond, np.repeat(pop, len(bands_min))),
     }
     points = {
-        "mode": mode, "theme": theme, "point_id": terr.point_id, "commune": terr.commune[ci],
+        "mode": mode, "theme": theme, "point_id": terr.point_id, "commune": Coded(ci, terr.commune),
         "population": w, "snapped": terr.point_snapped, "time_min": t / 60.0,
         "site_id": _ids(terr.site_id, tt.p_site), "second_time_min": t2 / 60.0,
         "second_site_id": _ids(terr.site_id, tt.p_second_site), "n_sites_within": tt.p_n_within,

@@ -35,7 +35,8 @@ class Pairs:
 
     def where(self, mask: np.ndarray) -> Pairs:
         """The rows where ``mask`` holds (still sorted)."""
-        return Pairs(self.origin[mask], self.site[mask], self.time_s[mask])
+        rows = np.flatnonzero(mask)  # once, not once per array
+        return Pairs(self.origin.take(rows), self.site.take(rows), self.time_s.take(rows))
 
 
 def _reduce_sorted(key: np.ndarray, site: np.ndarray, time_s: np.ndarray, n_sites: int) -> Pairs:
@@ -115,7 +116,21 @@ def top2_of_pairs(k: int, pairs: Pairs) -> Top2:
 
 
 def merge_top2(*tops: Top2) -> Top2:
-    """The two best distinct sites among several top-two candidates per origin."""
+    """The two best distinct sites among several top-two candidates per origin.
+
+    Best: smallest time, ties to the smallest site number; second: the same
+    among the other sites (numba kernel :func:`mapapp.access.top2.merge_two`;
+    :func:`merge_top2_numpy` is its numpy twin).
+    """
+    from mapapp.access.top2 import merge_two
+
+    t = np.stack([x for top in tops for x in (top[0], top[2])], axis=1).astype(np.float64, copy=False)
+    s = np.stack([x for top in tops for x in (top[1], top[3])], axis=1).astype(np.int32, copy=False)
+    return merge_two(np.ascontiguousarray(t), np.ascontiguousarray(s))
+
+
+def merge_top2_numpy(*tops: Top2) -> Top2:
+    """:func:`merge_top2` in numpy (the reference of its kernel)."""
     t = np.stack([x for top in tops for x in (top[0], top[2])], axis=1)
     s = np.stack([x for top in tops for x in (top[1], top[3])], axis=1)
     t = np.where(s >= 0, t, np.inf)

@@ -53,10 +53,20 @@ def _localise(snap: Snap, needed: np.ndarray) -> Snap:
 
 
 def _hash_frame(h, frame: pd.DataFrame, cols: Sequence[str]) -> None:
+    """Hash the columns' values: numbers and booleans by their bytes, the rest as text.
+
+    (Turning every number into text first was most of the input hashing of a compute, issue 15.)
+    """
     cols = [c for c in cols if c in frame.columns]
     h.update(repr(cols).encode())
-    if len(frame):
-        h.update(pd.util.hash_pandas_object(frame[cols].astype(str), index=False).to_numpy().tobytes())
+    if not len(frame):
+        return
+    for c in cols:
+        col = frame[c]
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+            h.update(col.dtype.str.encode() + np.ascontiguousarray(col.to_numpy()).tobytes())
+        else:
+            h.update(b"s" + pd.util.hash_pandas_object(col.astype(str), index=False).to_numpy().tobytes())
 
 
 def prepare_inputs(rg: RoutingGraph, points, communes, sites, grids, method: str = "") -> Inputs:

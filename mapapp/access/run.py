@@ -5,7 +5,7 @@
 that graph, and a list of :class:`~mapapp.access.themes.Theme`; it returns an
 :class:`AccessResults` of DataFrames (columns in :mod:`mapapp.access.indicators`).
 :func:`compute_access_modes` does the same for several modes sharing one pool
-of worker processes (a full recompute).
+of search threads (a full recompute).
 
 How the work is organised (kernel: :mod:`mapapp.access.dijkstra`; steps:
 :mod:`mapapp.access.steps`). For each theme, the destination sites split into
@@ -66,7 +66,7 @@ class AccessResults:
     ``destinations`` lists what counted as presence: ``mode, theme, offer_id,
     site_id, zone_eligibilite``. ``digests`` maps theme key to the digest of
     its inputs; ``timings_s`` gives seconds per stage (``search_cpu`` is the
-    CPU time of the searches, in whichever process they ran) and counts of
+    CPU time of the searches, in whichever thread they ran) and counts of
     searches (``n_...``); ``reused_themes`` lists the themes copied from
     ``previous``.
     """
@@ -119,6 +119,8 @@ class Memo:
     def __init__(self):
         self._inputs: dict = {}
         self._dest: dict = {}
+        self._groups: dict = {}
+        self._zones: dict = {}
         self._keep: list = []
 
     def inputs(self, graph: RoadGraph, points, communes, sites, grids, method: str) -> Inputs:
@@ -141,6 +143,20 @@ class Memo:
         return self._dest[key]
 
 
+    def groups(self, dest: pd.DataFrame, inp: Inputs, communes: pd.DataFrame):
+        """:func:`eligibility_groups` of one theme's destinations; shared by the modes (same sites and
+        communes, other snaps) and by the variants whose offers select the same destinations."""
+        cols = [c for c in ("commune", "epci", "departement") if c in communes.columns]
+        zkey = tuple(tuple(communes[c].tolist()) for c in cols)
+        if zkey not in self._zones:
+            self._zones[zkey] = ZoneIndex(communes)
+        dkey = tuple(map(tuple, dest[["site_id", "zone_eligibilite"]].astype(str).to_numpy().tolist()))
+        key = (dkey, tuple(inp.terr.site_id.tolist()), tuple(inp.terr.commune.tolist()), zkey)
+        if key not in self._groups:
+            self._groups[key] = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, self._zones[zkey])
+        return self._groups[key]
+
+
 def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme], grids, statuses,
           previous, second: bool, method: str = "", memo: Memo | None = None) -> _Job:
     clock = [time.perf_counter()]
@@ -151,11 +167,10 @@ def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme]
     memo = memo or Memo()
     inp = memo.inputs(graph, points, communes, sites, grids, method)
     dests = memo.destinations(offers, sites, themes, frozenset(statuses))
-    zones = ZoneIndex(communes)
     n_sites = len(inp.terr.site_id)
     plans = []
     for theme, dest in zip(themes, dests):
-        groups = eligibility_groups(dest, inp.terr.site_id, inp.terr.commune, zones)
+        groups = memo.groups(dest, inp, communes)
         plans.append(ThemePlan(theme, theme.thresholds_for(mode).main_min * 60.0, dest, groups,
                                theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only"),
                                groups.everywhere[inp.site_snap.snapped[groups.everywhere]],
@@ -231,9 +246,10 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
         grids: long table ``grid, code, commune``; the whole territory
             (``grid = code = "all"``) is always added.
         statuses: offer/site statuses that count as open.
-        workers: processes for the searches (1: in this process). Worth it on
-            large graphs (measured: 1.85x on 2 cores at 300k nodes); on graphs
-            of ~20k nodes the pool costs more than it saves.
+        workers: threads for the searches (1: in this thread), sharing the
+            graph; lowered to 1 on graphs below
+            :data:`~mapapp.access.searches.THREADS_MIN_NODES` nodes, where a
+            second thread costs more than it saves.
         previous: results of an earlier call for the same mode, or a list of
             them in order of preference (a public's run offers its own last
             results and everyone's fresh ones); a theme whose digest equals
@@ -255,7 +271,7 @@ def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, M
                          previous: Mapping[str, AccessResults] | None = None,
                          second_nearest: bool = True, method: str = "", memo: Memo | None = None
                          ) -> dict[str, AccessResults]:
-    """:func:`compute_access` for several modes, sharing one pool of worker processes.
+    """:func:`compute_access` for several modes, sharing one pool of search threads.
 
     Each mode is driven from its own thread, so that the work one mode does in
     this process (pairs, indicators) overlaps the searches of the others: the

@@ -1,22 +1,25 @@
-"""Running batches of searches, in this process or in a pool of worker processes.
+"""Running batches of searches, in this thread or on a pool of threads sharing the graphs.
 
-scipy's Dijkstra holds the GIL (measured: two threads are no faster than one),
-so parallelism uses processes. The routing graphs and the sites' snaps (one
-*context* per mode) are handed to each worker once (inherited without copy
-where ``fork`` is available); tasks and results are small: only the values at
-the origins' snap nodes (``needed``) travel back. One pool can serve several
-modes at once, driven from several threads (:meth:`SearchRunner.for_mode`).
+The bucket kernel (:mod:`mapapp.access.bucket`) releases the GIL, so plain
+Python threads run independent searches on both cores over **one** copy of
+the routing graphs (no process, no pickling, nothing left behind by a
+``kill -9``). scipy's kernel holds the GIL: with ``kernel="scipy"`` threads
+bring nothing. Threads are not numba's ``parallel=True``: nothing here uses
+numba's threading layer, so the web tier and gunicorn's forks are unaffected.
+
+The worker count follows the graph size (:func:`search_workers`): below
+:data:`THREADS_MIN_NODES` nodes a search lasts a few milliseconds and the
+Python around it (pairs, tables), which holds the GIL, dominates, so a second
+thread only adds contention. One pool can serve several modes at once, driven
+from several threads (:meth:`SearchRunner.for_mode`).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import signal
-import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -24,7 +27,15 @@ from mapapp.access.dijkstra import (NO_SITE, NodeTimes, ReachPairs, destinations
                                     nearest_destination, second_nearest_destination)
 from mapapp.network.graph import Snap
 
-_CTX: dict = {}
+#: Graphs smaller than this run their searches in the calling thread (see the module doc).
+THREADS_MIN_NODES = 50_000
+
+
+def search_workers(requested: int, n_nodes: int) -> int:
+    """Threads worth using for searches on a graph of ``n_nodes`` (at most ``requested`` and the cores)."""
+    if n_nodes < THREADS_MIN_NODES:
+        return 1
+    return max(1, min(int(requested), os.cpu_count() or 1))
 
 
 def take_snap(snap: Snap, rows) -> Snap:
@@ -33,45 +44,10 @@ def take_snap(snap: Snap, rows) -> Snap:
                 snap.access_m[rows], snap.snapped[rows])
 
 
-def _die_with_parent(parent: int) -> None:
-    """Make this worker process end when ``parent`` (the process that started the pool) ends.
-
-    A ``kill -9`` of ``mapapp compute`` gives its workers no chance to stop them:
-    they would wait forever on their task queue (issue 12). On Linux the kernel
-    sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``; the pool's
-    processes are started by the thread that entered :class:`SearchRunner`,
-    which lives as long as the pool). Elsewhere, and as a second guard, a
-    daemon thread polls :func:`os.getppid`.
-    """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="mapapp-parent-watch", daemon=True).start()
-
-
-def _init(contexts: dict, parent: int | None = None) -> None:
-    if parent is not None:
-        _die_with_parent(parent)
-    _CTX.update(contexts)
-
-
-def _run(task):
-    cpu0 = time.process_time()
+def _run(contexts: dict, task):
+    cpu0 = time.thread_time()
     mode, kind, rows = task[0], task[1], np.asarray(task[2], dtype=np.int64)
-    rg, site_snap, needed = _CTX[mode]
+    rg, site_snap, needed = contexts[mode]
     snap = take_snap(site_snap, rows)
     if kind == "pass":
         first = nearest_destination(rg, snap, rows)
@@ -84,11 +60,11 @@ def _run(task):
     else:
         pairs = destinations_within(rg, snap, task[3], nodes=needed, dest_index=rows)
         out = ReachPairs(np.searchsorted(needed, pairs.node), pairs.site, pairs.time_s)
-    return out, time.process_time() - cpu0
+    return out, time.thread_time() - cpu0
 
 
 class SearchRunner:
-    """Runs reach and pass searches, inline or on ``workers`` processes.
+    """Runs reach and pass searches, inline or on a pool of threads.
 
     Use as a context manager; the pool (if any) lives for the whole block so
     that several rounds of searches (and several modes) pay for one start.
@@ -98,36 +74,27 @@ class SearchRunner:
             the routing graph, the snap of every site (rows of the sites
             table) and the sorted graph nodes at which results are kept
             (positions in this array number the nodes of the results).
-        workers: processes; 1 (or less) runs in this process.
+        workers: threads wanted; :func:`search_workers` lowers it on small
+            graphs; 1 (or less) runs in the calling thread.
     """
 
     def __init__(self, contexts: dict, workers: int = 1):
         self.contexts = contexts
-        self.workers = max(1, int(workers))
-        self.pool: ProcessPoolExecutor | None = None
+        n_nodes = max((c[0].n_nodes for c in contexts.values()), default=0)
+        self.workers = search_workers(max(1, int(workers)), n_nodes)
+        self.pool: ThreadPoolExecutor | None = None
         self.mode = next(iter(contexts)) if len(contexts) == 1 else None
         self.cpu_s: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> SearchRunner:
         if self.workers > 1:
-            methods = mp.get_all_start_methods()
-            ctx = mp.get_context("fork" if "fork" in methods else methods[0])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init,
-                                            initargs=(self.contexts, os.getpid()))
-            # Start the processes now, from this thread (it outlives the pool): with ``fork`` the
-            # executor starts them all at the first task, from the thread that submits it, and
-            # PR_SET_PDEATHSIG fires when that thread (not the process) ends.
-            self.pool.submit(int).result()
-        else:
-            _init(self.contexts)
+            self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mapapp-search")
         return self
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
             self.pool.shutdown()
-        for mode in self.contexts:
-            _CTX.pop(mode, None)
 
     def for_mode(self, mode: str) -> SearchRunner:
         """A view of this runner that sends its searches to ``mode``'s context (same pool)."""
@@ -139,9 +106,9 @@ class SearchRunner:
     def _map(self, kind: str, tasks: list, label: str) -> list:
         tasks = [(self.mode, kind) + t for t in tasks]
         if self.pool is None:
-            done = [_run(t) for t in tasks]
+            done = [_run(self.contexts, t) for t in tasks]
         else:
-            done = list(self.pool.map(_run, tasks))
+            done = list(self.pool.map(lambda t: _run(self.contexts, t), tasks))
         with self._lock:
             for key in (self.mode, f"{self.mode}:{label}"):
                 self.cpu_s[key] = self.cpu_s.get(key, 0.0) + sum(c for _, c in done)

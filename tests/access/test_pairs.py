@@ -83,3 +83,23 @@ def test_merge_pairs_keeps_the_smaller_time():
     b = origin_pairs(ReachPairs(np.array([0]), np.array([2], np.int32), np.array([4.0])), snap([0], [0.0]), 1, 3)
     m = merge_pairs(a, b, 3)
     assert m.site.tolist() == [1, 2] and m.time_s.tolist() == [5.0, 4.0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_merge_top2_kernel_equals_its_numpy_twin(seed):
+    """Random candidates with many ties (integer times) and repeated sites: the same two best."""
+    from mapapp.access.pairs import merge_top2_numpy
+
+    rng = np.random.default_rng(seed)
+    k = 400
+    tops = []
+    for _ in range(3):
+        t1 = rng.integers(0, 5, k).astype(float)
+        t2 = t1 + rng.integers(0, 3, k)
+        s1, s2 = rng.integers(-1, 6, k).astype(np.int32), rng.integers(-1, 6, k).astype(np.int32)
+        t1[rng.random(k) < 0.1] = np.inf
+        tops.append((t1, s1, t2, s2))
+    got, want = merge_top2(*tops), merge_top2_numpy(*tops)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    assert (got[1] != got[3])[got[3] >= 0].all()
