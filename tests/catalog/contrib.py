@@ -100,6 +100,11 @@ def csrf(client, url: str = "/connexion") -> str:
     page = client.get(url).get_data(as_text=True)
     m = CSRF_RE.search(page)
     assert m, f"no CSRF token on {url}"
+    # A browser posting the page's form sends the page as Referer (Referrer-Policy: same-origin), which
+    # Flask-WTF requires on HTTPS; Flask's test client uses the app's PREFERRED_URL_SCHEME (https when
+    # MAPAPP_BASE_URL is https).
+    scheme = client.application.config.get("PREFERRED_URL_SCHEME") or "http"
+    client.environ_base["HTTP_REFERER"] = url if "://" in url else f"{scheme}://localhost{url}"
     return m.group(1)
 
 
