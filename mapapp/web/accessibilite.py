@@ -40,6 +40,12 @@ def root_store() -> ResultStore:
     return snapshot_param.root_for()
 
 
+def live_results() -> ad.Results:
+    """The live headline results, whatever the request's ``date`` says (on « Trouver une offre »
+    ``date`` is the day the place must be open, not a snapshot)."""
+    return ad.Results(snapshot_param.root_for({}))
+
+
 def results_store() -> ad.Results:
     """The headline results: everyone, every open site."""
     return ad.Results(root_store())

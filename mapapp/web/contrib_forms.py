@@ -133,6 +133,7 @@ FORM_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
     "structures": [
         ("La structure", ["nom", "siret", "reseaux_porteurs", "description"]),
         ("Coordonnées", ["adresse", "commune_code", "telephone", "courriel", "site_web"]),
+        ("Pour les professionnels", ["contact_pro_telephone", "contact_pro_courriel", "note_orientation"]),
     ],
     "sites": [
         ("Le lieu", ["nom", "kind"]),
@@ -146,7 +147,8 @@ FORM_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
         ("Où et quand", ["delivery_mode", "site_ids", "modes_accueil", "horaires_accueil"]),
         ("Conditions", ["frais", "frais_precisions", "conditions_acces"]),
         ("Contact et mobilisation", ["telephone", "courriel", "contact_nom_prenom", "lien_mobilisation",
-                                     "modes_mobilisation", "mobilisable_par", "mobilisation_precisions"]),
+                                     "modes_mobilisation", "mobilisable_par", "mobilisation_precisions",
+                                     "note_orientation"]),
         ("Pilotage et statut", ["pilote", "financeurs", "status"]),
     ],
     "mobility_solutions": [

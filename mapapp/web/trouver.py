@@ -45,7 +45,7 @@ from mapapp.territory.address_search import STOP_WORDS, words
 from mapapp.web import access_data as ad
 from mapapp.web import catalog_cache as cc
 from mapapp.web import lookup, trouver_cache
-from mapapp.web.accessibilite import results_store
+from mapapp.web.accessibilite import live_results
 from mapapp.web.addresses import address_index
 from mapapp.web.api_access import MAX_NEAREST, check_public, nearest_payload, parse_origin, resolve_theme
 from mapapp.web.db import close_session, get_session
@@ -278,7 +278,7 @@ def answer_map(session, q: Query, places: list[Place]):
 def page():
     """The form and, once a place is given, the ranked list."""
     session = get_session()
-    results = results_store()
+    results = live_results()
     args = request.args
     names = lookup.commune_names(session)
     ctx = {"how": HOW, "mode_phrases": ad.MODE_PHRASE, "publics": vocab.PUBLICS, "vocab": vocab,

@@ -21,7 +21,7 @@ from flask import Blueprint, g, request, session
 from mapapp.catalog.addresses_store import address_version
 from mapapp.results import VARIANTS_DIR
 from mapapp.web import catalog_cache as cc
-from mapapp.web.accessibilite import root_store
+from mapapp.web import snapshot_param
 from mapapp.web.auth import current_user
 from mapapp.web.db import get_session
 
@@ -32,7 +32,7 @@ def _anonymous() -> bool:
 
 def results_version() -> tuple:
     """Every results pointer (headline and variants: ``<mode>.current`` files hold the version written last)."""
-    root = root_store().root
+    root = snapshot_param.root_for({}).root  # live results: ``date`` here is « ouvert le »
     if not root.exists():
         return ()
     pointers = sorted([*root.glob("*.current"), *root.glob(f"{VARIANTS_DIR}/*/*.current")])
