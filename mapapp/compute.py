@@ -35,7 +35,8 @@ from mapapp.access.frames import attach_snap
 from mapapp.access.run import Memo, compute_access, compute_access_modes
 from mapapp.access.settings import AccessSettings
 from mapapp.access.themes import Theme, themes_for_catalog
-from mapapp.access.variants import Variant, unknown_hours_count, variant_offers, variants
+from mapapp.access.variant_run import compute_variant_modes
+from mapapp.access.variants import Variant, unknown_hours_count, variants
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.inputs_state import inputs_fingerprint
@@ -327,17 +328,13 @@ def _compute_variant(store: ResultStore, variant: Variant, access: AccessSetting
     start = time.perf_counter()
     vstore = store.variant(variant.key)
     vstore.remove_stale()
-    offers = {}  # one filtered table per distinct offers table (the modes share one): destinations shared too
-    for t in tables.values():
-        if id(t["offers"]) not in offers:
-            offers[id(t["offers"])] = variant_offers(t["offers"], variant, access.schedule)
-    vtables = {mode: {**t, "offers": offers[id(t["offers"])]} for mode, t in tables.items()}
     previous = {mode: [None if force else vstore.read(mode), headline[mode]] for mode in tables}
-    results = compute_access_modes(graphs, vtables, themes, workers=workers, previous=previous,
-                                   method=method.digest_spec(), memo=memo)
+    # offers filtered per group of themes sharing an H (the themes' own heures_min_semaine)
+    results = compute_variant_modes(graphs, tables, themes, variant, access.schedule, previous=previous,
+                                    workers=workers, method=method.digest_spec(), memo=memo)
     for mode, res in results.items():
         res.points = _with_point_columns(res.points, tables[mode]["points"])
         vstore.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,
                      inputs_digest=inputs_digest, settings_digest=access.digest(),
-                     variant={**variant.spec(access.schedule), "unknown_hours": unknown_hours})
+                     variant={**variant.spec(access.schedule, themes), "unknown_hours": unknown_hours})
     return time.perf_counter() - start

@@ -32,6 +32,7 @@ Layout (French keys; ``mapapp parametres exporter`` writes the current one)::
     description = "..."
     seuil_voiture = 10              # main threshold, minutes, per mode (voiture, velo, marche)
     paliers_voiture = [7, 10, 20, 30]
+    heures_min_semaine = 6          # optional: this theme's H (else the one of [horaires])
 
 Reading uses the standard :mod:`tomllib`. Lines of semantic errors come from a
 scan of the text (:class:`_Lines`): tomllib keeps no positions.
@@ -55,6 +56,7 @@ UNKNOWN_HOURS_WORDS = {"count": "compter", "exclude": "exclure"}
 
 TOP_KEYS = ("theme", "public", "horaires")
 THEME_KEYS = ("cle", "libelle", "description", "thematiques", "reseaux_porteurs", "types_de_lieux", "publics",
+              "heures_min_semaine",
               *(f"{kind}_{word}" for word in MODE_WORDS.values() for kind in ("seuil", "paliers")))
 PUBLIC_KEYS = ("cle", "libelle", "publics")
 HOURS_KEYS = ("heures_min_semaine", "horaires_inconnus")
@@ -280,9 +282,16 @@ class _Reader:
             ("thematiques", "thematiques"), ("networks", "reseaux_porteurs"), ("site_kinds", "types_de_lieux"),
             ("publics", "publics"))}
         thresholds = self.thresholds(index, table)
+        hours = None
+        if "heures_min_semaine" in table:
+            hours = self.number("theme", index, table, "heures_min_semaine", positive=False)
+            if hours is not None and hours > 168:
+                self.problem("theme", index, "heures_min_semaine",
+                             "« heures_min_semaine » doit être au plus 168 (heures dans une semaine)")
         if len(self.problems) > before or key is None or label is None or thresholds is None:
             return None
-        return Theme(key, label, thresholds=thresholds, description=description, **filters)
+        return Theme(key, label, thresholds=thresholds, description=description, min_weekly_hours=hours,
+                     **filters)
 
     def public(self, index: int, table) -> PublicGroup | None:
         if not isinstance(table, dict):
@@ -310,6 +319,10 @@ class _Reader:
         hours = 0.0
         if "heures_min_semaine" in table:
             hours = self.number("horaires", 0, table, "heures_min_semaine", positive=False)
+            if hours is not None and hours > 168:
+                self.problem("horaires", 0, "heures_min_semaine",
+                             "« heures_min_semaine » doit être au plus 168 (heures dans une semaine)")
+                hours = 0.0
         unknown = table.get("horaires_inconnus", "compter")
         words = {w: k for k, w in UNKNOWN_HOURS_WORDS.items()}
         if unknown not in words:

@@ -87,6 +87,8 @@ THEMES = """\
 #   Seuils, en minutes, par mode (voiture, velo, marche) : seuil_<mode> est le seuil principal (zones
 #   blanches : au-delà, strictement) ; paliers_<mode> les seuils dont on compte les habitants au-delà
 #   (le seuil principal en fait toujours partie).
+#   heures_min_semaine (facultatif) : le « H » de la règle des horaires pour ce thème (un lieu compte s'il
+#   est ouvert au moins H heures par semaine) ; sans cette ligne, celui de la section [horaires].
 """
 
 
@@ -109,6 +111,8 @@ def _theme(theme: Theme) -> list[str]:
             t = theme.thresholds[mode]
             out.append(f"seuil_{word} = {toml_number(t.main_min)}")
             out.append(f"paliers_{word} = {_numbers(t.bands_min)}")
+    if theme.min_weekly_hours is not None:
+        out.append(f"heures_min_semaine = {toml_number(theme.min_weekly_hours)}")
     return out
 
 

@@ -85,6 +85,15 @@ class ScheduleRule:
     def spec(self) -> dict:
         return {"min_weekly_hours": float(self.min_weekly_hours), "unknown_hours": self.unknown_hours}
 
+    def hours_for(self, theme) -> float:
+        """The « H » of ``theme``: its own ``min_weekly_hours``, else this rule's."""
+        own = getattr(theme, "min_weekly_hours", None)
+        return float(self.min_weekly_hours if own is None else own)
+
+    def for_theme(self, theme) -> "ScheduleRule":
+        """This rule with the H of ``theme`` (:meth:`hours_for`)."""
+        return ScheduleRule(self.hours_for(theme), self.unknown_hours)
+
 
 def default_publics() -> tuple[PublicGroup, ...]:
     """Everyone and the three publics the insertion programmes name most (issue 11)."""

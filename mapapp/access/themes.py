@@ -139,6 +139,9 @@ class Theme:
         site_kinds: values of ``sites.kind``, any of; ``None`` means any.
         thresholds: :class:`Thresholds` per mode (``car``, ``walk``, ``bike``).
         description: what the theme is meant to show.
+        min_weekly_hours: the theme's own « H » of the schedule rule (a site counts under the
+            rule when open at least this many hours a week); ``None``: the settings' global value
+            (:class:`mapapp.access.settings.ScheduleRule`).
     """
 
     key: str
@@ -149,8 +152,13 @@ class Theme:
     site_kinds: frozenset[str] | None = None
     thresholds: Mapping[str, Thresholds] = field(default_factory=lambda: EVERYDAY)
     description: str = ""
+    min_weekly_hours: float | None = None
 
     def __post_init__(self):
+        if self.min_weekly_hours is not None:
+            if isinstance(self.min_weekly_hours, bool) or not float(self.min_weekly_hours) >= 0:
+                raise ValueError("min_weekly_hours must be >= 0")
+            object.__setattr__(self, "min_weekly_hours", float(self.min_weekly_hours))
         object.__setattr__(self, "thematiques",
                            _frozen(self.thematiques, CATEGORIES.keys() | THEMATIQUES.keys(), "thématiques"))
         object.__setattr__(self, "publics", _frozen(self.publics, PUBLICS, "publics"))
@@ -170,7 +178,8 @@ class Theme:
         """A JSON-serialisable description (for digests, exports and the UI)."""
         def srt(s):
             return None if s is None else sorted(s)
-        return {"key": self.key, "label": self.label, "thematiques": srt(self.thematiques),
+        own = {} if self.min_weekly_hours is None else {"min_weekly_hours": self.min_weekly_hours}
+        return {**own, "key": self.key, "label": self.label, "thematiques": srt(self.thematiques),
                 "publics": srt(self.publics), "networks": srt(self.networks),
                 "site_kinds": srt(self.site_kinds),
                 "thresholds": {m: {"main_min": t.main_min, "bands_min": list(t.bands_min)}

@@ -57,9 +57,13 @@ class Variant:
             text += f", lieux ouverts au moins {hours_fr(rule.min_weekly_hours)} par semaine"
         return text
 
-    def spec(self, rule: ScheduleRule) -> dict:
-        return {"key": self.key, "public": self.public.spec(),
-                "schedule": rule.spec() if self.schedule else None}
+    def spec(self, rule: ScheduleRule, themes=()) -> dict:
+        """What the manifest records; under the rule, ``theme_hours`` gives the H each theme used."""
+        out = {"key": self.key, "public": self.public.spec(),
+               "schedule": rule.spec() if self.schedule else None}
+        if self.schedule and themes:
+            out["theme_hours"] = {t.key: rule.hours_for(t) for t in themes}
+        return out
 
 
 def hours_fr(hours: float) -> str:
@@ -69,9 +73,9 @@ def hours_fr(hours: float) -> str:
 
 def variants(settings: AccessSettings) -> list[Variant]:
     """Every variant the settings ask for: each public, then each public under the schedule rule
-    (when ``min_weekly_hours`` > 0). The headline (everyone, every site) is first."""
+    (when ``min_weekly_hours`` > 0, globally or for a theme). The headline (everyone, every site) is first."""
     out = [Variant(p) for p in settings.publics]
-    if settings.schedule.min_weekly_hours > 0:
+    if settings.schedule.min_weekly_hours > 0 or any(t.min_weekly_hours for t in settings.themes):
         out += [Variant(p, True) for p in settings.publics]
     return out
 
@@ -102,6 +106,21 @@ def variant_offers(offers: pd.DataFrame, variant: Variant, rule: ScheduleRule) -
         known = ~np.isnan(hours)
         keep &= np.where(known, hours >= rule.min_weekly_hours - 1e-9, rule.unknown_hours == "count")
     return offers[keep].reset_index(drop=True)
+
+
+def theme_hour_groups(themes, variant: Variant, rule: ScheduleRule) -> list[tuple[ScheduleRule, list]]:
+    """The themes of one variant grouped by the rule that filters their offers, in order of first theme.
+
+    Without the schedule rule: one group, ``rule`` (unused by :func:`variant_offers`). Under it: one
+    group per distinct « H » (each theme's own ``min_weekly_hours``, else the rule's): a theme with
+    its own H counts other sites than its neighbours, so its offers are filtered apart.
+    """
+    if not variant.schedule:
+        return [(rule, list(themes))]
+    groups: dict[float, list] = {}
+    for theme in themes:
+        groups.setdefault(rule.hours_for(theme), []).append(theme)
+    return [(ScheduleRule(h, rule.unknown_hours), ts) for h, ts in groups.items()]
 
 
 def unknown_hours_count(offers: pd.DataFrame) -> int:
