@@ -47,6 +47,8 @@ import pandas as pd
 from mapapp.access.dijkstra import routing_graph
 from mapapp.access.eligibility import ZoneIndex, eligibility_groups
 from mapapp.access.indicators import frame_from_parts, theme_tables
+from mapapp.access.reach_hours import HoursMasks
+from mapapp.access.reach_hours import add_columns as add_hours_columns
 from mapapp.access.prepare import ENGINE_VERSION, Inputs, ThemePlan, prepare_inputs, theme_digest
 from mapapp.access.searches import SearchRunner
 from mapapp.access.steps import run_steps, theme_times
@@ -98,6 +100,7 @@ class _Job:
     keys: list[str]
     clock: list[float]
     second: bool = True
+    hours: HoursMasks | None = None  # reachable-hours columns (mapapp.access.reach_hours)
 
 
 def _candidates(previous) -> list[AccessResults]:
@@ -158,7 +161,8 @@ class Memo:
 
 
 def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme], grids, statuses,
-          previous, second: bool, method: str = "", memo: Memo | None = None) -> _Job:
+          previous, second: bool, method: str = "", memo: Memo | None = None,
+          hours: HoursMasks | None = None) -> _Job:
     clock = [time.perf_counter()]
     mode = graph.mode
     keys = [t.key for t in themes]
@@ -172,7 +176,8 @@ def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme]
     for theme, dest in zip(themes, dests):
         groups = memo.groups(dest, inp, communes)
         plans.append(ThemePlan(theme, theme.thresholds_for(mode).main_min * 60.0, dest, groups,
-                               theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only"),
+                               theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only")
+                               + ("" if hours is None else "-hours-" + hours.digest(dest, theme)),
                                groups.everywhere[inp.site_snap.snapped[groups.everywhere]],
                                groups.membership(n_sites)))
     reuse = {}
@@ -182,7 +187,7 @@ def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme]
                 reuse[plan.theme.key] = old
                 break
     clock.append(time.perf_counter())
-    return _Job(mode, graph, inp, plans, reuse, keys, clock, second)
+    return _Job(mode, graph, inp, plans, reuse, keys, clock, second, hours)
 
 
 def _context(job: _Job):
@@ -201,8 +206,10 @@ def _run(job: _Job, runner: SearchRunner, keep_times: dict | None = None) -> Acc
         tt = theme_times(plan, job.inp, pairs, u_top, job.second)
         if keep_times is not None:
             keep_times[plan.theme.key] = tt
-        for name, cols in theme_tables(job.inp.terr, tt, job.mode, plan.theme.key, thr.main_min,
-                                       thr.bands_min).items():
+        cols_by_table = theme_tables(job.inp.terr, tt, job.mode, plan.theme.key, thr.main_min, thr.bands_min)
+        if job.hours is not None:
+            add_hours_columns(cols_by_table, job.inp.terr, tt, plan.dest, job.hours, plan.theme)
+        for name, cols in cols_by_table.items():
             parts[name].append(cols)
     tables = {}
     for name, cols in parts.items():
@@ -234,7 +241,7 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
                    offers: pd.DataFrame, themes: Iterable[Theme], grids: pd.DataFrame | None = None, *,
                    statuses: Iterable[str] = OPEN_STATUSES, workers: int = 1,
                    previous: AccessResults | None = None, second_nearest: bool = True,
-                   method: str = "") -> AccessResults:
+                   method: str = "", hours: HoursMasks | None = None) -> AccessResults:
     """Access indicators of every theme for the mode of ``graph``.
 
     Args:
@@ -259,9 +266,11 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
         method: text of the method settings that made the inputs (placement,
             access legs...: :meth:`mapapp.method.MethodSettings.digest_spec`),
             hashed into every digest so that a change of method recomputes.
+        hours: opening masks of the offers' ``opening_hours``: adds the reachable-hours columns
+            (:mod:`mapapp.access.reach_hours`); None: not computed.
     """
     job = _plan(graph, points, communes, sites, offers, list(themes), grids, statuses, previous, second_nearest,
-                method)
+                method, hours=hours)
     with SearchRunner({job.mode: _context(job)}, workers) as runner:
         return _run(job, runner)
 
@@ -269,8 +278,8 @@ def compute_access(graph: RoadGraph, points: pd.DataFrame, communes: pd.DataFram
 def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, Mapping[str, pd.DataFrame]],
                          themes: Iterable[Theme], *, statuses: Iterable[str] = OPEN_STATUSES, workers: int = 1,
                          previous: Mapping[str, AccessResults] | None = None,
-                         second_nearest: bool = True, method: str = "", memo: Memo | None = None
-                         ) -> dict[str, AccessResults]:
+                         second_nearest: bool = True, method: str = "", memo: Memo | None = None,
+                         hours: HoursMasks | None = None) -> dict[str, AccessResults]:
     """:func:`compute_access` for several modes, sharing one pool of search threads.
 
     Each mode is driven from its own thread, so that the work one mode does in
@@ -284,12 +293,13 @@ def compute_access_modes(graphs: Mapping[str, RoadGraph], tables: Mapping[str, M
         themes, statuses, workers, second_nearest, method: as :func:`compute_access`.
         previous: {mode: AccessResults or list of them} of earlier calls.
         memo: a :class:`Memo` shared with other calls on the same table objects.
+        hours: as :func:`compute_access`.
     """
     themes = list(themes)
     previous = previous or {}
     memo = memo or Memo()
     jobs = [_plan(g, t["points"], t["communes"], t["sites"], t["offers"], themes, t.get("grids"), statuses,
-                  previous.get(mode), second_nearest, method, memo) for mode, g in graphs.items()
+                  previous.get(mode), second_nearest, method, memo, hours) for mode, g in graphs.items()
             for t in [tables[mode]]]
     if len({j.mode for j in jobs}) != len(jobs):
         raise ValueError("one graph per mode")

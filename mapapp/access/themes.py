@@ -284,8 +284,8 @@ def select_destinations(offers: pd.DataFrame, sites: pd.DataFrame, theme: Theme,
             to reuse across themes.
 
     Returns:
-        DataFrame ``offer_id``, ``site_id``, ``zone_eligibilite`` (list or None),
-        one row per matching offer row; empty (same columns) when nothing matches.
+        DataFrame ``offer_id``, ``site_id``, ``zone_eligibilite`` (list or None)
+        and ``opening_hours`` when the offers have it, one row per matching offer row; empty (same columns) when nothing matches.
     """
     p = presence_offers(offers, sites, statuses) if presence is None else presence
     ok = np.ones(len(p), dtype=bool)
@@ -302,4 +302,5 @@ def select_destinations(offers: pd.DataFrame, sites: pd.DataFrame, theme: Theme,
     if theme.site_kinds is not None:
         kinds = p["site_kind"] if "site_kind" in p.columns else pd.Series(None, index=p.index, dtype=object)
         ok &= kinds.isin(theme.site_kinds).to_numpy(dtype=bool)
-    return p.loc[ok, ["offer_id", "site_id", "zone_eligibilite"]].reset_index(drop=True)
+    cols = ["offer_id", "site_id", "zone_eligibilite"] + (["opening_hours"] if "opening_hours" in p.columns else [])
+    return p.loc[ok, cols].reset_index(drop=True)
