@@ -38,6 +38,7 @@ from mapapp.access.themes import Theme, themes_for_catalog
 from mapapp.access.variant_run import compute_variant_modes
 from mapapp.access.variants import Variant, unknown_hours_count, variants
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
+from mapapp.catalog.hour_slots import hours_masks
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.inputs_state import inputs_fingerprint
 from mapapp.catalog.settings_store import StoredSettingsError, current_settings
@@ -185,7 +186,7 @@ def _with_point_columns(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFra
 def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: list[Theme] | None = None,
                 workers: int = 2, force: bool = False, access: AccessSettings | None = None,
                 with_variants: bool = True, progress: Callable[[str], None] | None = None,
-                today: dt.date | None = None) -> ComputeReport:
+                today: dt.date | None = None, reach_hours: bool = True) -> ComputeReport:
     """Compute and store accessibility for ``modes``; only what changed is recomputed.
 
     Args:
@@ -197,6 +198,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         with_variants: also compute every public and the schedule rule (False: the headline only).
         today: the day sites' temporary closures are judged on (default: today; a snapshot rebuilt
             for a past date, :mod:`mapapp.snapshots`, gives that date).
+        reach_hours: also compute the opening hours per week reachable within each theme's threshold
+            (:mod:`mapapp.access.reach_hours`; False: those columns are absent, for the benchmark).
     """
     say = progress or (lambda _m: None)
     start = time.perf_counter()
@@ -257,8 +260,9 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     previous = {} if force else {m: r for m in modes if (r := store.read(m)) is not None}
     say(f"Calcul des temps d'accès : {count(len(themes), 'thème')} × {count(len(modes), 'mode')}")
     memo = Memo()  # the variants below share the prepared inputs
+    hours = hours_masks(inputs.offers, access.schedule.min_weekly_hours) if reach_hours else None
     results = compute_access_modes(graphs, tables, themes, workers=workers, previous=previous,
-                                   method=method.digest_spec(), memo=memo)
+                                   method=method.digest_spec(), memo=memo, hours=hours)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     theme_specs = [t.spec() for t in themes]
     report = ComputeReport(method=method.describe_fr() + _placement_lines(points) + (
@@ -310,7 +314,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             say(f"Variante : {variant.label_fr(access.schedule)}")
             seconds = _compute_variant(store, variant, access, graphs, tables, results, themes, workers, force,
                                        method, now, theme_specs, recorded_method(method, points), inputs_digest,
-                                       memo, report.unknown_hours)
+                                       memo, report.unknown_hours, hours)
             report.variants[variant.key] = seconds
     report.seconds = time.perf_counter() - start
     return report
@@ -323,7 +327,7 @@ def recorded_method(method: MethodSettings, points: pd.DataFrame) -> dict:
 
 def _compute_variant(store: ResultStore, variant: Variant, access: AccessSettings, graphs, tables, headline,
                      themes, workers, force, method, now, theme_specs, recorded, inputs_digest, memo,
-                     unknown_hours: int) -> float:
+                     unknown_hours: int, hours=None) -> float:
     """One variant: the offers filtered, the engine offered its last results and the headline's; seconds taken."""
     start = time.perf_counter()
     vstore = store.variant(variant.key)
@@ -331,7 +335,7 @@ def _compute_variant(store: ResultStore, variant: Variant, access: AccessSetting
     previous = {mode: [None if force else vstore.read(mode), headline[mode]] for mode in tables}
     # offers filtered per group of themes sharing an H (the themes' own heures_min_semaine)
     results = compute_variant_modes(graphs, tables, themes, variant, access.schedule, previous=previous,
-                                    workers=workers, method=method.digest_spec(), memo=memo)
+                                    workers=workers, method=method.digest_spec(), memo=memo, hours=hours)
     for mode, res in results.items():
         res.points = _with_point_columns(res.points, tables[mode]["points"])
         vstore.write(res, computed_at=now, graph_meta=graphs[mode].meta, themes=theme_specs, method=recorded,

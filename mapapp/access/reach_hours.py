@@ -60,12 +60,14 @@ class HoursMasks:
         own = getattr(theme, "min_weekly_hours", None)
         return float(self.default_min_hours if own is None else own)
 
-    def digest(self, dest: pd.DataFrame, theme) -> str:
-        """What a theme's hours depend on: its (site, expression) rows and its H."""
+    def digest(self, site_masks: np.ndarray, theme) -> str:
+        """What a theme's hours depend on: its sites' masks (:meth:`site_masks`) and its H.
+
+        From the masks, not the offer rows: a public's variant that drops an offer at a site
+        whose other offers keep the same hours has the same digest, and its theme is copied.
+        """
         h = hashlib.sha256(f"reach-hours-1:{self.hours_per_bit}:{self.min_hours(theme)}".encode())
-        if HOURS_COLUMN in dest.columns and len(dest):
-            pairs = sorted(zip(dest["site_id"].astype(str), dest[HOURS_COLUMN].astype(str)))
-            h.update(repr(pairs).encode())
+        h.update(np.ascontiguousarray(site_masks).tobytes())
         return h.hexdigest()[:16]
 
     def site_masks(self, dest: pd.DataFrame, site_id: np.ndarray) -> np.ndarray:
@@ -133,11 +135,11 @@ def reachable_hours(n_origins: int, origin: np.ndarray, site: np.ndarray, site_m
     return _union_bits(n_origins, origin, site, site_masks).astype(float) * hours_per_bit
 
 
-def add_columns(tables: dict, terr, tt, dest: pd.DataFrame, hours: HoursMasks, theme) -> None:
-    """Add the reachable-hours columns to one theme's column dicts (:func:`mapapp.access.indicators.theme_tables`)."""
+def add_columns(tables: dict, terr, tt, site_masks: np.ndarray, hours: HoursMasks, theme) -> None:
+    """Add the reachable-hours columns to one theme's column dicts (:func:`mapapp.access.indicators.theme_tables`);
+    ``site_masks``: :meth:`HoursMasks.site_masks` of the theme's destinations."""
     pp, ps = tt.pairs_within
-    per_point = reachable_hours(len(terr.population), pp, ps, hours.site_masks(dest, terr.site_id),
-                                hours.hours_per_bit)
+    per_point = reachable_hours(len(terr.population), pp, ps, site_masks, hours.hours_per_bit)
     h = hours.min_hours(theme)
     w, ci, nc = terr.population, terr.point_commune, len(terr.commune)
     below = (per_point < h - 1e-9) if h > 0 else np.zeros(len(w), bool)

@@ -101,6 +101,7 @@ class _Job:
     clock: list[float]
     second: bool = True
     hours: HoursMasks | None = None  # reachable-hours columns (mapapp.access.reach_hours)
+    site_masks: dict = field(default_factory=dict)  # theme key -> its sites' opening masks
 
 
 def _candidates(previous) -> list[AccessResults]:
@@ -172,12 +173,14 @@ def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme]
     inp = memo.inputs(graph, points, communes, sites, grids, method)
     dests = memo.destinations(offers, sites, themes, frozenset(statuses))
     n_sites = len(inp.terr.site_id)
-    plans = []
+    plans, masks = [], {}
     for theme, dest in zip(themes, dests):
         groups = memo.groups(dest, inp, communes)
+        if hours is not None:
+            masks[theme.key] = hours.site_masks(dest, inp.terr.site_id)
         plans.append(ThemePlan(theme, theme.thresholds_for(mode).main_min * 60.0, dest, groups,
                                theme_digest(inp, mode, theme, groups) + ("" if second else "-nearest-only")
-                               + ("" if hours is None else "-hours-" + hours.digest(dest, theme)),
+                               + ("" if hours is None else "-hours-" + hours.digest(masks[theme.key], theme)),
                                groups.everywhere[inp.site_snap.snapped[groups.everywhere]],
                                groups.membership(n_sites)))
     reuse = {}
@@ -187,7 +190,7 @@ def _plan(graph: RoadGraph, points, communes, sites, offers, themes: list[Theme]
                 reuse[plan.theme.key] = old
                 break
     clock.append(time.perf_counter())
-    return _Job(mode, graph, inp, plans, reuse, keys, clock, second, hours)
+    return _Job(mode, graph, inp, plans, reuse, keys, clock, second, hours, masks)
 
 
 def _context(job: _Job):
@@ -208,7 +211,7 @@ def _run(job: _Job, runner: SearchRunner, keep_times: dict | None = None) -> Acc
             keep_times[plan.theme.key] = tt
         cols_by_table = theme_tables(job.inp.terr, tt, job.mode, plan.theme.key, thr.main_min, thr.bands_min)
         if job.hours is not None:
-            add_hours_columns(cols_by_table, job.inp.terr, tt, plan.dest, job.hours, plan.theme)
+            add_hours_columns(cols_by_table, job.inp.terr, tt, job.site_masks[plan.theme.key], job.hours, plan.theme)
         for name, cols in cols_by_table.items():
             parts[name].append(cols)
     tables = {}

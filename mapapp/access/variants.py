@@ -131,6 +131,20 @@ def unknown_hours_count(offers: pd.DataFrame) -> int:
     return int((has_site & offers["weekly_hours"].isna()).sum())
 
 
+def effective_expression(offer_hours: str | None, site_hours: str | None, weekly) -> str | None:
+    """The expression whose hours count for one offer at one site (the one :func:`effective_weekly_hours` reads)."""
+    for expression in (offer_hours, site_hours):
+        if expression is not None and not (isinstance(expression, float) and math.isnan(expression)) \
+                and str(expression).strip():
+            try:
+                value = weekly(str(expression))
+            except ValueError:
+                continue
+            if value is not None:
+                return str(expression).strip()
+    return None
+
+
 def effective_weekly_hours(offer_hours: str | None, site_hours: str | None, weekly) -> float:
     """Weekly hours of one offer at one site: the offer's own hours, else the site's; NaN when neither is given.
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mapapp.access.eligibility import ZoneIndex
-from mapapp.access.variants import effective_weekly_hours
+from mapapp.access.variants import effective_expression, effective_weekly_hours
 from mapapp.catalog.models import Offer, Site
 from mapapp.catalog.weekly_hours import weekly_hours
 from mapapp.catalog.territory_store import read_communes, read_grids, read_population_points
@@ -59,7 +59,8 @@ def catalog_tables(session: Session, today: dt.date | None = None) -> tuple[pd.D
     offers: ``offer_id, offer_nom, site_id, thematiques, publics, delivery_mode, status,
     zone_eligibilite, reseaux_porteurs`` (the structure's networks), ``weekly_hours``
     (hours open per week of the offer at that site: its own hours, else the site's,
-    NaN when neither is given; :mod:`mapapp.catalog.weekly_hours`).
+    NaN when neither is given; :mod:`mapapp.catalog.weekly_hours`) and ``opening_hours`` (the
+    expression those hours come from, None when unknown: :mod:`mapapp.access.reach_hours`).
     """
     day = today or dt.date.today()
     sites = pd.DataFrame(
@@ -77,11 +78,13 @@ def catalog_tables(session: Session, today: dt.date | None = None) -> tuple[pd.D
         for site in sorted(o.sites, key=lambda x: x.id) or [None]:
             hours = effective_weekly_hours(o.horaires_accueil, site.horaires_accueil if site else None,
                                            weekly_hours)
+            expression = effective_expression(o.horaires_accueil, site.horaires_accueil if site else None,
+                                              weekly_hours) if hours == hours else None
             rows.append((o.id, o.nom, site.id if site else None, list(o.thematiques or []), list(o.publics or []),
-                         o.delivery_mode, o.status, zone, networks, hours))
+                         o.delivery_mode, o.status, zone, networks, hours, expression))
     offer_table = pd.DataFrame(rows, columns=["offer_id", "offer_nom", "site_id", "thematiques", "publics",
                                               "delivery_mode", "status", "zone_eligibilite", "reseaux_porteurs",
-                                              "weekly_hours"])
+                                              "weekly_hours", "opening_hours"])
     return sites, offer_table
 
 

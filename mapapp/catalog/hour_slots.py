@@ -88,3 +88,12 @@ def mask_table(expressions: Iterable[str | None]) -> tuple[dict[str, int], np.nd
             index[e] = len(rows)
             rows.append(m)
     return index, (np.stack(rows) if rows else np.zeros((0, N_WORDS), dtype=np.uint64))
+
+
+def hours_masks(offers, default_min_hours: float = 0.0):
+    """The engine's :class:`~mapapp.access.reach_hours.HoursMasks` of an offers table's ``opening_hours``."""
+    from mapapp.access.reach_hours import HOURS_COLUMN, HoursMasks
+
+    expressions = offers[HOURS_COLUMN] if HOURS_COLUMN in offers.columns else []
+    index, table = mask_table(expressions)
+    return HoursMasks(index, table, HOURS_PER_SLOT_WEEK, float(default_min_hours))
