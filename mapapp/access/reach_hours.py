@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+#: Commune columns added by :func:`add_columns` (NaN in results computed before them).
+REACH_HOURS_COLUMNS = ("weekly_hours_reachable", "min_weekly_hours", "share_below_min_hours")
 #: Column of the offers table holding the expression whose mask counts (offer's hours, else site's).
 HOURS_COLUMN = "opening_hours"
 

@@ -155,7 +155,12 @@ def report_tables(r: ReportData) -> list[Table]:
                            Column("nearest_site", "Lieu le plus proche (majorité des habitants)"),
                            Column("share_population_2plus", "Part avec 2 lieux ou plus sous le seuil", "share"),
                            Column("mean_sites_within", "Lieux sous le seuil (moyenne par habitant)", "decimal"),
-                           Column("n_sites_reaching", "Lieux distincts sous le seuil", "int")], c))
+                           Column("n_sites_reaching", "Lieux distincts sous le seuil", "int"),
+                           Column("weekly_hours_reachable", "Heures d'ouverture accessibles par semaine "
+                                                            "(moyenne par habitant)", "decimal"),
+                           Column("min_weekly_hours", "Heures minimales par semaine (H)", "decimal"),
+                           Column("share_below_min_hours", "Part avec moins de H heures accessibles", "share")],
+                        c))
 
     z = _stats(r.zones_blanches, labels)
     z["offers"] = z["nearest_offers"].map(lambda o: ", ".join(o))

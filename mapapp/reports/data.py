@@ -33,6 +33,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mapapp.access.reach_hours import REACH_HOURS_COLUMNS
 from mapapp.access.prepare import ENGINE_VERSION
 from mapapp.catalog.inputs_state import stale_message
 from mapapp.catalog.models import Offer, Territory
@@ -316,9 +317,11 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
                                    nearest_site=commune_rows["nearest_site_id"].map(site_names))
     communes["mean_time_min"] = _reachable_time(communes["mean_time_min"], communes["population_reachable"],
                                                 communes["population_points"])
+    communes = communes.reindex(columns=[*communes.columns, *(c for c in REACH_HOURS_COLUMNS
+                                                               if c not in communes.columns)])
     communes = _order(communes[["theme", "mode", "commune", "nom"] + STAT_COLUMNS + [
         "zone_blanche", "nearest_site_id", "nearest_site", "share_population_2plus", "mean_sites_within",
-        "n_sites_reaching"]], all_themes, modes, extra=["nom", "commune"])
+        "n_sites_reaching", *REACH_HOURS_COLUMNS]], all_themes, modes, extra=["nom", "commune"])
 
     # -- zones blanches and overlaps, chosen themes
     destinations = store.table(modes[0], "destinations")
