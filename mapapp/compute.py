@@ -38,7 +38,7 @@ from mapapp.access.themes import Theme, themes_for_catalog
 from mapapp.access.variant_run import compute_variant_modes
 from mapapp.access.variants import Variant, unknown_hours_count, variants
 from mapapp.catalog.db import make_engine, make_sessionmaker, schema_problem
-from mapapp.catalog.hour_slots import hours_masks
+from mapapp.catalog.hour_slots import hours_masks, with_half_days
 from mapapp.catalog.frames import EngineInputs, engine_inputs, offers_with_empty_zone
 from mapapp.catalog.inputs_state import inputs_fingerprint
 from mapapp.catalog.settings_store import StoredSettingsError, current_settings
@@ -253,7 +253,8 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
     buildings = _buildings(osm_path, settings.cache_dir) if method.placement == "dasymetric" and has_squares \
         else None
     points = origin_points(squares, roads, method, buildings)
-    inputs = EngineInputs(points=points, communes=inputs.communes, sites=inputs.sites, offers=inputs.offers,
+    offers = with_half_days(inputs.offers) if access.schedule.half_days else inputs.offers  # opt-in
+    inputs = EngineInputs(points=points, communes=inputs.communes, sites=inputs.sites, offers=offers,
                           grids=inputs.grids)
     say("Rattachement des points au réseau")
     tables = {mode: snapped_tables(graphs[mode], inputs, method.access_leg(mode)) for mode in modes}

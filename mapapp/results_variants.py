@@ -9,7 +9,9 @@ parameters (pages and API alike):
   data·inclusion public it stands for (``beneficiaires-des-minimas-sociaux``);
   absent or ``tous``: everyone;
 - ``horaires``: ``tous`` (every open site, the default) or ``ouverts`` (only
-  sites open at least the settings' weekly hours: the schedule rule).
+  sites open at least the settings' weekly hours: the schedule rule);
+- ``demi_journee``: a weekday half-day computed on request (``mardi-matin``,
+  the settings' ``demi_journees``): everyone, only sites open that half-day.
 
 The CLI's ``mapapp report`` and ``mapapp export`` take the same values as
 ``--public`` and ``--horaires``. No silent fallback: a variant that was not
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mapapp.access.settings import EVERYONE_KEY
+from mapapp.access.settings import EVERYONE_KEY, half_day_label
 from mapapp.access.variants import SCHEDULE_SUFFIX, hours_fr
 from mapapp.results import ResultStore
 
@@ -50,9 +52,18 @@ class VariantInfo:
     unknown_hours: int = 0
     #: The rule for them: ``count`` or ``exclude`` (:class:`mapapp.access.settings.ScheduleRule`).
     unknown_rule: str = "count"
+    #: Weekday half-day of an opt-in half-day variant (``mardi-matin``), else None.
+    half_day: str | None = None
+
+    @property
+    def half_day_label(self) -> str | None:
+        """« le mardi matin » for a half-day variant, else None."""
+        return half_day_label(self.half_day) if self.half_day else None
 
     @property
     def hours_label(self) -> str:
+        if self.half_day:
+            return f"lieux ouverts {half_day_label(self.half_day)}"
         if not self.schedule:
             return "tous les lieux ouverts"
         return f"lieux ouverts au moins {hours_fr(self.min_weekly_hours or 0)} par semaine"
@@ -68,12 +79,12 @@ def _info(key: str, store: ResultStore) -> VariantInfo | None:
     return VariantInfo(key or EVERYONE_KEY, public["key"], public["label"], tuple(public.get("publics") or ()),
                        schedule is not None, None if schedule is None else float(schedule["min_weekly_hours"]),
                        int(spec.get("unknown_hours", 0)) if schedule is not None else 0,
-                       (schedule or {}).get("unknown_hours", "count"))
+                       (schedule or {}).get("unknown_hours", "count"), spec.get("half_day"))
 
 
 def describe_fr(info: VariantInfo | None) -> str | None:
     """« Bénéficiaires des minima sociaux, lieux ouverts au moins 3 h par semaine »; None for the headline."""
-    if info is None or (info.public == EVERYONE_KEY and not info.schedule):
+    if info is None or (info.public == EVERYONE_KEY and not info.schedule and not info.half_day):
         return None
     return f"{info.public_label}, {info.hours_label}"
 
@@ -94,7 +105,7 @@ def publics(infos: list[VariantInfo]) -> list[VariantInfo]:
     """One entry per public (its variant without the schedule rule), in the order computed."""
     seen, out = set(), []
     for i in infos:
-        if i.public not in seen and not i.schedule:
+        if i.public not in seen and not i.schedule and not i.half_day:
             seen.add(i.public)
             out.append(i)
     return out
@@ -105,8 +116,14 @@ def schedule_rule(infos: list[VariantInfo]) -> float | None:
     return next((i.min_weekly_hours for i in infos if i.schedule), None)
 
 
+def half_days(infos: list[VariantInfo]) -> list[VariantInfo]:
+    """The half-day variants computed (opt-in ``demi_journees``), in the order of the settings."""
+    return [i for i in infos if i.half_day]
+
+
 def choose(root: ResultStore, public: str | None, hours: str | None, *, strict: bool = False,
-           infos: list[VariantInfo] | None = None) -> tuple[ResultStore, VariantInfo | None]:
+           infos: list[VariantInfo] | None = None, half_day: str | None = None
+           ) -> tuple[ResultStore, VariantInfo | None]:
     """The store of the requested variant and its description (None when nothing is computed yet).
 
     With ``strict`` (the API), an empty value is an error rather than the default. ``infos``:
@@ -117,6 +134,16 @@ def choose(root: ResultStore, public: str | None, hours: str | None, *, strict: 
             if value == "":
                 raise VariantError(f"« {name} » vide", 400)
     infos = available(root) if infos is None else infos
+    if half_day:
+        found = next((i for i in infos if i.half_day == half_day), None)
+        if found is None:
+            computed = ", ".join(i.half_day for i in half_days(infos)) or "aucune"
+            raise VariantError(f"demi-journée « {half_day} » non calculée (calculées : {computed} ; réglage "
+                               "« demi_journees » de la section [horaires])", 404)
+        if (public or EVERYONE_KEY) != EVERYONE_KEY or hours == "ouverts":
+            raise VariantError("une demi-journée se calcule pour tous les publics et tous les lieux ouverts ce "
+                               "jour-là : retirez « public » et « horaires »", 400)
+        return root.variant(found.key), found
     if hours not in (None, "", *HOURS_VALUES):
         raise VariantError(f"horaires « {hours} » inconnu : " + ", ".join(HOURS_VALUES), 400)
     schedule = hours == "ouverts"
@@ -146,4 +173,6 @@ def params(info: VariantInfo | None) -> dict:
         out["public"] = info.public
     if info.schedule:
         out["horaires"] = "ouverts"
+    if info.half_day:
+        out["demi_journee"] = info.half_day
     return out

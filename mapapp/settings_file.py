@@ -12,6 +12,7 @@ Layout (French keys; ``mapapp parametres exporter`` writes the current one)::
     [horaires]
     heures_min_semaine = 3          # also computed counting only sites open at least H h a week (0: no rule)
     horaires_inconnus = "compter"   # or "exclure": sites without known hours
+    demi_journees = ["mardi-matin"] # optional: also computed counting only sites open that half-day
 
     [[public]]                      # the first one is « tous » (everyone), without publics
     cle = "tous"
@@ -45,7 +46,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 
-from mapapp.access.settings import EVERYONE_KEY, AccessSettings, PublicGroup, ScheduleRule
+from mapapp.access.settings import HALF_DAY_KEYS, EVERYONE_KEY, AccessSettings, PublicGroup, ScheduleRule
 from mapapp.access.themes import CATEGORIES, NETWORKS, PUBLICS, THEMATIQUES, Theme, Thresholds
 from mapapp.catalog.vocab import SITE_KINDS
 
@@ -59,7 +60,7 @@ THEME_KEYS = ("cle", "libelle", "description", "thematiques", "reseaux_porteurs"
               "heures_min_semaine",
               *(f"{kind}_{word}" for word in MODE_WORDS.values() for kind in ("seuil", "paliers")))
 PUBLIC_KEYS = ("cle", "libelle", "publics")
-HOURS_KEYS = ("heures_min_semaine", "horaires_inconnus")
+HOURS_KEYS = ("heures_min_semaine", "horaires_inconnus", "demi_journees")
 KEY_RE = re.compile(r"^[a-z0-9_]{1,60}$")
 
 #: Vocabulary of each list key, and how messages name a value not in it.
@@ -329,7 +330,22 @@ class _Reader:
             self.problem("horaires", 0, "horaires_inconnus",
                          _unknown("valeur inconnue", str(unknown), words) + " (« compter » ou « exclure »)")
             unknown = "compter"
-        return ScheduleRule(hours or 0.0, words[unknown])
+        half_days: list[str] = []
+        if "demi_journees" in table:
+            raw = table["demi_journees"]
+            line = self.lines.line("horaires", 0, "demi_journees")
+            if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+                self.problem("horaires", 0, "demi_journees", "« demi_journees » doit être une liste de textes, "
+                                                             "par exemple demi_journees = [\"mardi-matin\"]")
+            else:
+                for v in raw:
+                    if v not in HALF_DAY_KEYS:
+                        self.problems.append(Problem(self.lines.value_line(line, v), _unknown(
+                            "demi-journée inconnue", v, HALF_DAY_KEYS) + " (jour-matin ou jour-apres-midi, "
+                            "par exemple « mardi-matin »)"))
+                    else:
+                        half_days.append(v)
+        return ScheduleRule(hours or 0.0, words[unknown], tuple(half_days))
 
     def tables(self, doc, name: str) -> list:
         value = doc.get(name, [])

@@ -60,6 +60,9 @@ HOURS = """\
 #   semaine compte, une permanence ouverte « le 2e jeudi du mois, 9 h–12 h » (0,75 h par semaine) non.
 # horaires_inconnus : sous cette règle, les lieux dont les horaires ne sont pas connus : "compter" (ils
 #   comptent, et sont dénombrés sur les pages) ou "exclure".
+# demi_journees (facultatif) : demi-journées de la semaine où calculer aussi l'accès (tous publics, seuls
+#   les lieux ouverts ce jour-là au moins une semaine du mois type), par exemple ["mardi-matin",
+#   "jeudi-apres-midi"] ; chacune ajoute un calcul complet. Jours : lundi … dimanche ; matin ou apres-midi.
 """
 
 PUBLICS = """\
@@ -124,8 +127,11 @@ def _public(group: PublicGroup) -> list[str]:
 
 
 def _schedule(rule: ScheduleRule) -> list[str]:
-    return ["[horaires]", f"heures_min_semaine = {toml_number(rule.min_weekly_hours)}",
-            f"horaires_inconnus = {toml_string(UNKNOWN_HOURS_WORDS[rule.unknown_hours])}"]
+    out = ["[horaires]", f"heures_min_semaine = {toml_number(rule.min_weekly_hours)}",
+           f"horaires_inconnus = {toml_string(UNKNOWN_HOURS_WORDS[rule.unknown_hours])}"]
+    if rule.half_days:
+        out.append("demi_journees = [" + ", ".join(toml_string(v) for v in rule.half_days) + "]")
+    return out
 
 
 def write(settings: AccessSettings) -> str:

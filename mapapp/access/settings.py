@@ -25,6 +25,17 @@ from mapapp.access.themes import EVERYONE, PUBLICS, Theme, default_themes
 
 EVERYONE_KEY = "tous"
 
+#: French weekday names (Monday first) and half-days, as in URLs and settings files: « mardi-matin ».
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+HALF_DAY_NAMES = {"matin": "matin", "apres-midi": "après-midi"}
+HALF_DAY_KEYS = tuple(f"{d}-{h}" for d in WEEKDAYS_FR for h in HALF_DAY_NAMES)
+
+
+def half_day_label(key: str) -> str:
+    """``mardi-matin`` → « le mardi matin », ``jeudi-apres-midi`` → « le jeudi après-midi »."""
+    day, half = key.split("-", 1)
+    return f"le {day} {HALF_DAY_NAMES[half]}"
+
 
 @dataclass(frozen=True)
 class PublicGroup:
@@ -71,19 +82,30 @@ class ScheduleRule:
             does not.
         unknown_hours: what a site without known hours does under the rule:
             ``"count"`` (counts, and is reported as such) or ``"exclude"``.
+        half_days: weekday half-days (``"mardi-matin"``, :data:`HALF_DAY_KEYS`) to compute access
+            on, opt-in: each adds a variant « tous publics, lieux ouverts le mardi matin »
+            (:mod:`mapapp.access.variants`). Default none: the default compute does not grow.
     """
 
     min_weekly_hours: float = 3.0
     unknown_hours: str = "count"
+    half_days: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.min_weekly_hours < 0:
             raise ValueError("min_weekly_hours must be >= 0")
         if self.unknown_hours not in ("count", "exclude"):
             raise ValueError("unknown_hours must be 'count' or 'exclude'")
+        object.__setattr__(self, "half_days", tuple(dict.fromkeys(self.half_days)))
+        unknown = [h for h in self.half_days if h not in HALF_DAY_KEYS]
+        if unknown:
+            raise ValueError(f"unknown half-days: {unknown}")
 
     def spec(self) -> dict:
-        return {"min_weekly_hours": float(self.min_weekly_hours), "unknown_hours": self.unknown_hours}
+        out = {"min_weekly_hours": float(self.min_weekly_hours), "unknown_hours": self.unknown_hours}
+        if self.half_days:  # absent by default: digests of settings without half-days are unchanged
+            out["half_days"] = list(self.half_days)
+        return out
 
     def hours_for(self, theme) -> float:
         """The « H » of ``theme``: its own ``min_weekly_hours``, else this rule's."""

@@ -19,6 +19,15 @@ the same digest and is copied, not recomputed.
 
 The variant ``tous`` without the rule is the headline result (the figures
 computed before variants existed); its key is ``tous``.
+
+- **Half-day** (opt-in, ``demi_journees`` in the settings): « tous publics,
+  lieux ouverts le mardi matin », key ``tous@mardi-matin``. An offer row counts
+  when its hours (the offer's, else its site's) open at some moment of that
+  weekday's morning (before noon) or afternoon in at least one week of the
+  reference window (:func:`mapapp.catalog.hour_slots.half_days_open`, which uses
+  :func:`mapapp.catalog.weekly_hours.open_on`): a permanence « le 2e mardi du
+  mois » counts for « le mardi matin ». Rows without known hours follow
+  ``unknown_hours`` as under the schedule rule.
 """
 
 from __future__ import annotations
@@ -29,38 +38,52 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mapapp.access.settings import EVERYONE_KEY, AccessSettings, PublicGroup, ScheduleRule
+from mapapp.access.settings import EVERYONE_KEY, AccessSettings, PublicGroup, ScheduleRule, half_day_label
 from mapapp.access.themes import EVERYONE, _as_set
 
 #: Suffix of the key of a variant computed under the schedule rule.
 SCHEDULE_SUFFIX = "+horaires"
 
 
+#: Separator of a half-day variant's key: ``tous@mardi-matin``.
+HALF_DAY_SEPARATOR = "@"
+#: Column of the offers table: the weekday half-days the offer is open in the reference window
+#: (a frozenset of :data:`~mapapp.access.settings.HALF_DAY_KEYS`; None when its hours are unknown).
+HALF_DAYS_COLUMN = "half_days_open"
+
+
 @dataclass(frozen=True)
 class Variant:
-    """One public, with or without the schedule rule."""
+    """One public, with or without the schedule rule, or on one weekday half-day."""
 
     public: PublicGroup
     schedule: bool = False
+    half_day: str | None = None
 
     @property
     def key(self) -> str:
+        if self.half_day:
+            return self.public.key + HALF_DAY_SEPARATOR + self.half_day
         return self.public.key + (SCHEDULE_SUFFIX if self.schedule else "")
 
     @property
     def is_headline(self) -> bool:
-        return self.public.key == EVERYONE_KEY and not self.schedule
+        return self.public.key == EVERYONE_KEY and not self.schedule and not self.half_day
 
     def label_fr(self, rule: ScheduleRule) -> str:
         text = self.public.label
         if self.schedule:
             text += f", lieux ouverts au moins {hours_fr(rule.min_weekly_hours)} par semaine"
+        if self.half_day:
+            text += f", lieux ouverts {half_day_label(self.half_day)}"
         return text
 
     def spec(self, rule: ScheduleRule, themes=()) -> dict:
         """What the manifest records; under the rule, ``theme_hours`` gives the H each theme used."""
         out = {"key": self.key, "public": self.public.spec(),
                "schedule": rule.spec() if self.schedule else None}
+        if self.half_day:
+            out["half_day"] = self.half_day
         if self.schedule and themes:
             out["theme_hours"] = {t.key: rule.hours_for(t) for t in themes}
         return out
@@ -77,6 +100,7 @@ def variants(settings: AccessSettings) -> list[Variant]:
     out = [Variant(p) for p in settings.publics]
     if settings.schedule.min_weekly_hours > 0 or any(t.min_weekly_hours for t in settings.themes):
         out += [Variant(p, True) for p in settings.publics]
+    out += [Variant(settings.publics[0], half_day=h) for h in settings.schedule.half_days]  # opt-in
     return out
 
 
@@ -99,6 +123,12 @@ def open_to(publics, group: PublicGroup) -> bool:
 def variant_offers(offers: pd.DataFrame, variant: Variant, rule: ScheduleRule) -> pd.DataFrame:
     """The offer rows that count for ``variant`` (same columns; ``weekly_hours`` needed under the rule)."""
     keep = np.fromiter((open_to(p, variant.public) for p in offers["publics"]), bool, len(offers))
+    if variant.half_day:
+        if HALF_DAYS_COLUMN not in offers.columns:
+            raise ValueError(f"offers: a half-day variant needs a {HALF_DAYS_COLUMN} column")
+        unknown = rule.unknown_hours == "count"
+        keep &= np.fromiter((unknown if h is None or (isinstance(h, float) and math.isnan(h))
+                             else variant.half_day in h for h in offers[HALF_DAYS_COLUMN]), bool, len(offers))
     if variant.schedule:
         if "weekly_hours" not in offers.columns:
             raise ValueError("offers: the schedule rule needs a weekly_hours column")

@@ -97,3 +97,33 @@ def hours_masks(offers, default_min_hours: float = 0.0):
     expressions = offers[HOURS_COLUMN] if HOURS_COLUMN in offers.columns else []
     index, table = mask_table(expressions)
     return HoursMasks(index, table, HOURS_PER_SLOT_WEEK, float(default_min_hours))
+
+
+@lru_cache(maxsize=8192)
+def half_days_open(expression: str | None) -> frozenset[str] | None:
+    """The weekday half-days (``mardi-matin``…) ``expression`` opens in at least one week of the reference
+    window (:func:`~mapapp.catalog.weekly_hours.open_on` on each of its 28 days); ``None`` when unknown."""
+    from mapapp.access.settings import HALF_DAY_NAMES, WEEKDAYS_FR
+    from mapapp.catalog.weekly_hours import open_on
+
+    if expression is None or not str(expression).strip():
+        return None
+    out = set()
+    try:
+        for d in range(N_DAYS):
+            day = (WINDOW_START + dt.timedelta(days=d)).date()
+            for half in HALF_DAY_NAMES:
+                if open_on(str(expression), day, half):
+                    out.add(f"{WEEKDAYS_FR[day.weekday()]}-{half}")
+    except ValueError:
+        return None
+    return frozenset(out)
+
+
+def with_half_days(offers):
+    """``offers`` with the column the half-day variants filter on (:data:`mapapp.access.variants.HALF_DAYS_COLUMN`)."""
+    from mapapp.access.reach_hours import HOURS_COLUMN
+    from mapapp.access.variants import HALF_DAYS_COLUMN
+
+    values = offers[HOURS_COLUMN] if HOURS_COLUMN in offers.columns else [None] * len(offers)
+    return offers.assign(**{HALF_DAYS_COLUMN: [half_days_open(e) if isinstance(e, str) else None for e in values]})

@@ -56,7 +56,7 @@ def variant_results(args, strict: bool = False, infos=None) -> tuple[ad.Results,
     ``infos``: the computed variants when the caller read them already."""
     try:
         store, info = variants.choose(root_store(), args.get("public"), args.get("horaires"), strict=strict,
-                                      infos=infos)
+                                      infos=infos, half_day=args.get("demi_journee"))
     except variants.VariantError as exc:
         raise ad.AccessError(exc.message, exc.status) from None
     return ad.Results(store), info
@@ -130,7 +130,8 @@ def page():
         return render_template("accessibilite.html", error=exc.message, results=live, options={}, theme=None,
                                mode=None, threshold=None, bands=[], variant=None, publics=[], rule_hours=None,
                                **base), exc.status
-    base.update(publics=variants.publics(infos), rule_hours=variants.schedule_rule(infos))
+    base.update(publics=variants.publics(infos), rule_hours=variants.schedule_rule(infos),
+                half_days=variants.half_days(infos))
     try:
         results, info = variant_results(request.args, infos=infos)
     except ad.AccessError as exc:
@@ -261,6 +262,7 @@ def commune_section(session, code: str) -> dict:
     return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL,
             "computed_at": results.manifests[results.modes[0]].computed_at, "stale": stale_notice(results),
             "variant": info, "publics": variants.publics(infos), "rule_hours": variants.schedule_rule(infos),
+            "half_days": variants.half_days(infos),
             "variant_label": variants.describe_fr(info)}
 
 
