@@ -68,7 +68,7 @@ class ModeManifest:
 
 #: Folder of the variants' stores under the results root.
 VARIANTS_DIR = "variants"
-_VARIANT_KEY = re.compile(r"^[a-z0-9_]+(\+horaires)?$")
+_VARIANT_KEY = re.compile(r"^[a-z0-9_]+(\+horaires|@[a-z]+-(matin|apres-midi))?$")  # tous@mardi-matin: a half-day
 
 
 class ResultStore:
