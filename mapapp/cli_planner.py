@@ -6,6 +6,8 @@ the work is :mod:`mapapp.placement_run` (which asks the engine).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 MODES = click.Choice(["car", "walk", "bike"])
@@ -24,6 +26,27 @@ def _common(f):
     return f
 
 
+def _read_candidates(path: Path):
+    """The checked candidates of the planner's file (one French message per bad line, nothing computed)."""
+    from mapapp.catalog.candidates import CandidateError, read_candidates
+    from mapapp.catalog.db import make_engine, make_sessionmaker
+    from mapapp.config import load_settings
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # a spreadsheet's « CSV (séparateur : point-virgule) »
+    engine = make_engine(load_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return read_candidates(session, text)
+    except CandidateError as exc:
+        raise click.ClickException(f"{path.name} : {exc}") from None
+    finally:
+        engine.dispose()
+
+
 def _run(fn, *args, **kwargs):
     from mapapp.compute import ComputeError
     from mapapp.config import load_settings
@@ -36,24 +59,33 @@ def _run(fn, *args, **kwargs):
 
 @click.command("best-place", help="Proposer les k meilleurs emplacements d'un nouveau lieu pour un thème : ceux qui "
                "couvrent le plus d'habitants aujourd'hui au-delà du seuil (problème de couverture maximale, "
-               "résolu exactement par HiGHS), parmi les points principaux (mairies) des communes.")
+               "résolu exactement par HiGHS), parmi les points principaux (mairies) des communes et les lieux "
+               "partenaires actifs du territoire, ou parmi vos propres candidats (--candidats).")
 @_common
 @click.option("--k", "k_max", type=click.IntRange(1, 10), default=3, show_default=True,
               help="Nombre de nouveaux lieux (les solutions pour 1 à k sont données).")
 @click.option("--seuil", "threshold", type=click.FloatRange(0.5, 600), default=None,
               help="Seuil en minutes (par défaut : le seuil principal du thème pour ce mode).")
-def best_place(theme_key, mode, public, scenario_id, k_max, threshold) -> None:
+@click.option("--candidats", "candidates_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, metavar="FICHIER",
+              help="Fichier CSV de vos candidats : colonnes « nom, lon, lat » (WGS 84) ou « site_id » (lieux du "
+                   "catalogue), ou une simple liste d'identifiants de lieux, un par ligne.")
+def best_place(theme_key, mode, public, scenario_id, k_max, threshold, candidates_path) -> None:
     from mapapp.formats import integer, percent, threshold as fmt_threshold
     from mapapp.placement_run import best_place_report
 
+    candidates = _read_candidates(candidates_path) if candidates_path is not None else None
     answer = _run(best_place_report, theme_key, mode, k_max, threshold_min=threshold, public=public,
-                  scenario_id=scenario_id)
-    placement, names = answer.placement, answer.places.set_index("id")["nom"].to_dict()
+                  scenario_id=scenario_id, candidates=candidates)
+    placement = answer.placement
+    places = answer.places.set_index("id")
+    names = {i: f"{r['nom']} ({r['origine']}" + (f", {r['commune_nom']}" if r["origine"] != "mairie" else "") + ")"
+             for i, r in places.iterrows()}
     click.echo(f"Thème « {placement.theme} », {mode}, public « {answer.public} », "
                f"seuil {fmt_threshold(placement.threshold_min)} :")
     for row in placement.summary.itertuples(index=False):
         chosen = placement.choices[placement.choices["k"] == row.k].sort_values("rank")
-        sites = ", ".join(f"{names.get(c, c)} ({c}, +{integer(p)} hab.)"
+        sites = ", ".join(f"{names.get(c, c)} [{c}, +{integer(p)} hab.]"
                           for c, p in zip(chosen["candidate_id"], chosen["population_new"]))
         gain = row.population_newly_covered
         click.echo(f"  k = {row.k} : {sites} — {integer(gain)} habitants nouvellement à moins du seuil "

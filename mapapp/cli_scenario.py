@@ -228,15 +228,18 @@ def remove_change_command(scenario_id, change_id) -> None:
     click.echo(f"Modification [{change_id}] supprimée du scénario n° {scenario_id}.")
 
 
-def _comparison(scenario_id: int, force: bool, other_id: int | None = None, all_publics: bool = False):
+def _comparison(scenario_id: int, force: bool, other_id: int | None = None, all_publics: bool = False,
+                public: str | None = None):
+    """The comparison for every public, or the rows of one ``public`` (everyone by default)."""
     from mapapp.catalog.scenarios import ScenarioError
     from mapapp.compute import ComputeError
-    from mapapp.scenario_run import compare_scenario
+    from mapapp.scenario_run import compare_scenario, for_public
 
     try:
-        return compare_scenario(load_settings(), scenario_id, reuse=not force, other_id=other_id,
-                                all_publics=all_publics,
-                                progress=lambda m: click.echo(m, err=True))
+        result = compare_scenario(load_settings(), scenario_id, reuse=not force, other_id=other_id,
+                                  all_publics=all_publics, public=None if all_publics else public,
+                                  progress=lambda m: click.echo(m, err=True))
+        return result if all_publics else for_public(result, public)
     except (ComputeError, ScenarioError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -249,8 +252,11 @@ def _comparison(scenario_id: int, force: bool, other_id: int | None = None, all_
               help="Comparer avec le scénario n° N (« avant ») au lieu de la situation actuelle.")
 @click.option("--all-themes", is_flag=True, help="Afficher aussi les thèmes que le scénario ne change pas.")
 @click.option("--force", is_flag=True, help="Recalculer même si la comparaison est déjà enregistrée.")
-def compare(scenario_id, other_id, all_themes, force) -> None:
-    _print_comparison(scenario_id, other_id, all_themes, force)
+@click.option("--public", default=None, metavar="CLE",
+              help="Public des réglages (ex. jeunes) : seules les offres qui lui sont ouvertes comptent ; "
+                   "par défaut tout le monde.")
+def compare(scenario_id, other_id, all_themes, force, public) -> None:
+    _print_comparison(scenario_id, other_id, all_themes, force, public)
 
 
 @scenario.command("comparer", help="Comparer deux scénarios : A est « avant », B « après » (habitants gagnés et "
@@ -260,15 +266,20 @@ def compare(scenario_id, other_id, all_themes, force) -> None:
 @click.argument("scenario_b", type=int)
 @click.option("--all-themes", is_flag=True, help="Afficher aussi les thèmes que les deux scénarios ne distinguent pas.")
 @click.option("--force", is_flag=True, help="Recalculer même si la comparaison est déjà enregistrée.")
-def comparer(scenario_a, scenario_b, all_themes, force) -> None:
-    _print_comparison(scenario_b, scenario_a, all_themes, force)
+@click.option("--public", default=None, metavar="CLE",
+              help="Public des réglages (ex. jeunes) : seules les offres qui lui sont ouvertes comptent ; "
+                   "par défaut tout le monde.")
+def comparer(scenario_a, scenario_b, all_themes, force, public) -> None:
+    _print_comparison(scenario_b, scenario_a, all_themes, force, public)
 
 
-def _print_comparison(scenario_id, other_id, all_themes, force) -> None:
+def _print_comparison(scenario_id, other_id, all_themes, force, public=None) -> None:
     from mapapp.formats import duration
     from mapapp.io.export_scenario import headline_text
 
-    result = _comparison(scenario_id, force, other_id)
+    result = _comparison(scenario_id, force, other_id, public=public)
+    if public and public != "tous":
+        click.echo(f"Public « {public} » : seules comptent les offres ouvertes à ce public.")
     click.echo(f"Scénario n° {other_id} (avant) → scénario n° {scenario_id} (après)" if other_id is not None
                else f"Situation actuelle (avant) → scénario n° {scenario_id} (après)")
     click.echo(headline_text(result.territories, only_changed=not all_themes))
@@ -285,7 +296,10 @@ def _print_comparison(scenario_id, other_id, all_themes, force) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--avec", "other_id", type=int, default=None, metavar="N",
               help="Comparaison avec le scénario n° N (« avant ») au lieu de la situation actuelle.")
-def export(scenario_id, path: Path, other_id) -> None:
+@click.option("--public", default=None, metavar="CLE",
+              help="XLSX et GeoPackage : la comparaison pour ce public des réglages (ex. jeunes) ; "
+                   "par défaut tout le monde (le PDF a tous les publics).")
+def export(scenario_id, path: Path, other_id, public) -> None:
     from sqlalchemy import select
 
     from mapapp.catalog.models import Commune, Territory
@@ -294,7 +308,7 @@ def export(scenario_id, path: Path, other_id) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".gpkg", ".pdf"):
         raise click.UsageError(f"Format non pris en charge : {path.name} (.xlsx, .gpkg ou .pdf).")
-    result = _comparison(scenario_id, False, other_id, all_publics=suffix == ".pdf")
+    result = _comparison(scenario_id, False, other_id, all_publics=suffix == ".pdf", public=public)
     if suffix == ".pdf":
         from mapapp.reports.scenario_pdf import scenario_pdf_from_settings
 
@@ -306,6 +320,8 @@ def export(scenario_id, path: Path, other_id) -> None:
     try:
         with scope as session:
             changes = [describe_change(c) for c in _scenario(session, scenario_id).changes]
+            if public and public != "tous":
+                changes.append(f"Public : {public} (seules comptent les offres ouvertes à ce public)")
             rows = session.execute(select(Commune.code, Commune.nom, Commune.geometry_wkb)).all()
             territory = session.scalar(select(Territory))
             departement = territory.departement if territory is not None else ""

@@ -7,7 +7,9 @@ asked: its offers only, :func:`mapapp.access.variants.variant_offers`), then
 asks the engine:
 
 - :func:`best_place_report`: :func:`mapapp.access.placement.best_places` for
-  k = 1..K among the communes' main points (town halls);
+  k = 1..K among the candidates of :func:`default_candidates` (each commune's
+  main point, its town hall, and the territory's active partner sites), or
+  among the planner's own list (:mod:`mapapp.catalog.candidates`);
 - :func:`closure_report`: :func:`mapapp.access.placement.closure_losses`, the
   theme's sites whose closing alone loses the fewest inhabitants
   (``population_only_site``);
@@ -32,7 +34,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from mapapp.access.itinerant import Schedule, schedule_from_state
-from mapapp.access.placement import Placement, best_places, closure_losses, site_candidates
+from mapapp.access.frames import SNAP_COLUMNS, attach_snap
+from mapapp.access.placement import Placement, best_places, closure_losses, commune_candidates, site_candidates
 from mapapp.access.scenario import apply_scenario
 from mapapp.access.themes import Theme, themes_for_catalog
 from mapapp.access.whatif import whatif_state
@@ -43,7 +46,7 @@ from mapapp.catalog.settings_store import StoredSettingsError, current_settings
 from mapapp.compute import ComputeError, _buildings, origin_points, snapped_tables
 from mapapp.config import Settings
 from mapapp.method import MethodSettings
-from mapapp.network import NetworkError, load_or_build
+from mapapp.network import NetworkError, load_or_build, snap_points
 
 ITINERANT_KIND = "france_services_itinerant_stop"
 
@@ -73,6 +76,8 @@ class _Loaded:
     communes: pd.DataFrame  # code, nom, lon, lat (main point)
     sites: pd.DataFrame  # site_id, nom, commune, lon, lat, kind, itinerant_route
     snapped_sites: pd.DataFrame  # the live catalog's sites snapped on the mode's graph (before any removal)
+    graph: object = None  # the mode's road graph
+    leg: object = None  # the mode's access leg (snaps)
 
 
 def _load(settings: Settings, theme_key: str, mode: str, public: str | None, say,
@@ -149,16 +154,7 @@ def _load(settings: Settings, theme_key: str, mode: str, public: str | None, say
     state = whatif_state(graphs[mode], t["points"], t["communes"], t_sites, t_offers, [theme], t["grids"],
                          method=method.digest_spec())
     return _Loaded(theme, mode, public, state, {**t, "sites": t_sites, "offers": t_offers}, communes, sites,
-                   t["sites"])
-
-
-def _commune_places(loaded: _Loaded, codes) -> pd.DataFrame:
-    c = loaded.communes.set_index("code")
-    rows = [{"id": code, "nom": c.at[code, "nom"] if code in c.index else code, "commune": code,
-             "commune_nom": c.at[code, "nom"] if code in c.index else code,
-             "lon": c.at[code, "lon"] if code in c.index else None, "lat": c.at[code, "lat"] if code in c.index else None}
-            for code in codes]
-    return pd.DataFrame(rows, columns=["id", "nom", "commune", "commune_nom", "lon", "lat"])
+                   t["sites"], graphs[mode], method.access_leg(mode))
 
 
 def _site_places(loaded: _Loaded, ids) -> pd.DataFrame:
@@ -170,22 +166,80 @@ def _site_places(loaded: _Loaded, ids) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "nom", "commune", "commune_nom", "lon", "lat"])
 
 
+PLACE_COLUMNS = ["id", "nom", "commune", "commune_nom", "lon", "lat", "origine"]
+PARTNER_KIND = "partner"
+
+
+def default_candidates(loaded: _Loaded) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(candidates with snap columns, their places) by default: the territory's active partner sites
+    (``kind`` partner, status active, in a commune of the territory), then each commune's main point
+    (its town hall). A town hall at the very place of a partner site (same coordinates to ~1 m) is left
+    out: the partner site names the premises. Places say which is which (``origine``)."""
+    names = loaded.communes.set_index("code")["nom"].to_dict()
+    s = loaded.snapped_sites
+    partners = s[(s["kind"] == PARTNER_KIND) & (s["status"] == "active") & s["commune_code"].isin(names)]
+    c = loaded.tables["communes"]
+    town = commune_candidates(c).assign(lon=c["main_lon"].to_numpy(), lat=c["main_lat"].to_numpy())
+    both = pd.concat([site_candidates(partners).assign(lon=partners["lon"].to_numpy(), lat=partners["lat"].to_numpy(),
+                                                       nom=partners["nom"].to_numpy(),
+                                                       commune=partners["commune_code"].to_numpy(),
+                                                       origine="lieu partenaire"),
+                      town.assign(nom=town["candidate_id"].map(lambda code: names.get(code, code)),
+                                  commune=town["candidate_id"], origine="mairie")], ignore_index=True)
+    both = both.drop_duplicates("candidate_id")
+    both = both[~both[["lon", "lat"]].round(5).duplicated()].reset_index(drop=True)
+    return both[["candidate_id", *SNAP_COLUMNS]], _places(both, names)
+
+
+def _places(frame: pd.DataFrame, names: dict) -> pd.DataFrame:
+    return pd.DataFrame({"id": frame["candidate_id"].to_numpy(), "nom": frame["nom"].to_numpy(),
+                         "commune": frame["commune"].to_numpy(),
+                         "commune_nom": frame["commune"].map(lambda code: names.get(code, code)).to_numpy(),
+                         "lon": frame["lon"].to_numpy(), "lat": frame["lat"].to_numpy(),
+                         "origine": frame["origine"].to_numpy()}, columns=PLACE_COLUMNS)
+
+
+def planner_candidates(loaded: _Loaded, given) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(candidates, places) for the planner's checked list (:class:`mapapp.catalog.candidates.PlannerCandidate`),
+    snapped as new sites on the mode's graph. Raises ComputeError naming the lines too far from any road."""
+    frame = pd.DataFrame({"candidate_id": [c.candidate_id for c in given], "nom": [c.nom for c in given],
+                          "commune": [c.commune for c in given], "lon": [c.lon for c in given],
+                          "lat": [c.lat for c in given], "line": [c.line for c in given],
+                          "origine": ["lieu" if c.site_id else "liste" for c in given]})
+    snap = snap_points(loaded.graph, frame["lon"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float),
+                       direction="in", access_leg=loaded.leg)
+    frame = attach_snap(frame, snap)
+    far = frame[~frame["snapped"].astype(bool)]
+    if len(far):
+        raise ComputeError("Liste de candidats refusée, rien n'a été calculé :\n" + "\n".join(
+            f"ligne {r.line} : « {r.nom} » est trop loin du réseau routier ({loaded.mode})."
+            for r in far.itertuples(index=False)))
+    return frame[["candidate_id", *SNAP_COLUMNS]], _places(frame, loaded.communes.set_index("code")["nom"].to_dict())
+
+
 def best_place_report(settings: Settings, theme_key: str, mode: str = "car", k_max: int = 3, *,
                       threshold_min: float | None = None, public: str | None = None, scenario_id: int | None = None,
-                      progress: Callable[[str], None] | None = None) -> PlannerAnswer:
-    """The k best town halls for a new site of the theme (k = 1..k_max).
+                      candidates=None, progress: Callable[[str], None] | None = None) -> PlannerAnswer:
+    """The k best places for a new site of the theme (k = 1..k_max), among :func:`default_candidates`
+    or the planner's ``candidates`` (checked :class:`~mapapp.catalog.candidates.PlannerCandidate` rows).
 
     With ``scenario_id``, on that scenario's catalog (the live one otherwise); so for the other tools.
 
     Raises:
-        ComputeError: no territory, unknown theme or public, unusable road file (French message).
+        ComputeError: no territory, unknown theme or public, unusable road file, a candidate too far
+            from the roads (French message).
     """
     say = progress or (lambda _m: None)
     loaded = _load(settings, theme_key, mode, public, say, scenario_id=scenario_id)
-    say(f"Meilleurs emplacements parmi {len(loaded.tables['communes'])} communes")
-    placement = best_places(loaded.state, theme_key, k_max, threshold_min=threshold_min)
+    cand, places = planner_candidates(loaded, candidates) if candidates else default_candidates(loaded)
+    counts = places["origine"].value_counts().to_dict()
+    say(f"Meilleurs emplacements parmi {len(cand)} candidats ("
+        + ", ".join(f"{n} {origin}" for origin, n in sorted(counts.items())) + ")")
+    placement = best_places(loaded.state, theme_key, k_max, threshold_min=threshold_min, candidates=cand)
+    chosen = set(placement.choices["candidate_id"])
     return PlannerAnswer(loaded.theme, mode, loaded.public, placement.threshold_min,
-                         _commune_places(loaded, placement.choices["candidate_id"].unique()), placement=placement)
+                         places[places["id"].isin(chosen)].reset_index(drop=True), placement=placement,
+                         extra={"candidates": len(cand), "origins": counts})
 
 
 def closure_report(settings: Settings, theme_key: str, mode: str = "car", limit: int = 10, *,

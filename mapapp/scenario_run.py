@@ -67,8 +67,9 @@ class ScenarioComparison:
 
 
 def comparison_key(session, scenario: Scenario, store: ResultStore, other: Scenario | None = None,
-                   all_publics: bool = False) -> str:
-    """The key of the comparison of ``scenario`` with the live catalog, or with the scenario ``other``."""
+                   all_publics: bool = False, public: str | None = None) -> str:
+    """The key of the comparison of ``scenario`` with the live catalog, or with the scenario ``other``,
+    for everyone, for every public (``all_publics``) or for one ``public`` of the settings."""
     payload = {"scenario": scenario.id, "revision": scenario.revision,
                "changes": [c.as_change() for c in scenario.changes],
                "results": {m: store.version(m) for m in store.modes()}, "catalog": repr(change_mark(session))}
@@ -77,7 +78,26 @@ def comparison_key(session, scenario: Scenario, store: ResultStore, other: Scena
                             "changes": [c.as_change() for c in other.changes]}
     if all_publics:
         payload["publics"] = True
+    elif public and public != EVERYONE_KEY:
+        payload["public"] = public
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def for_public(comparison: ScenarioComparison, public: str | None) -> ScenarioComparison:
+    """The rows of one public (``None``: everyone) of a comparison made for one or every public.
+
+    The one reading of a comparison shared by the scenario page, its XLSX and GeoPackage
+    exports, the JSON API and the CLI: they all show the same figures for the same public.
+    """
+    key = public or EVERYONE_KEY
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        if "public" not in frame.columns:
+            return frame if key == EVERYONE_KEY else frame.iloc[0:0]
+        return frame[frame["public"] == key].reset_index(drop=True)
+
+    return ScenarioComparison(rows(comparison.communes), rows(comparison.territories),
+                              {**comparison.meta, "public": key})
 
 
 def _folder(settings: Settings, key: str) -> Path:
@@ -116,19 +136,34 @@ def _store(settings: Settings, key: str, result: ScenarioComparison) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _groups(access, all_publics: bool, public: str | None) -> tuple:
+    """The publics to compare: all of them, the one asked, or everyone (the first of the settings)."""
+    if all_publics:
+        return tuple(access.publics)
+    if not public or public == EVERYONE_KEY:
+        return tuple(access.publics[:1])
+    try:
+        return (access.public(public),)
+    except KeyError:
+        raise ComputeError(f"Public inconnu : « {public} » (publics du territoire : "
+                           + ", ".join(p.key for p in access.publics) + ").") from None
+
+
 def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable[[str], None] | None = None,
-                     reuse: bool = True, other_id: int | None = None, all_publics: bool = False
-                     ) -> ScenarioComparison:
+                     reuse: bool = True, other_id: int | None = None, all_publics: bool = False,
+                     public: str | None = None) -> ScenarioComparison:
     """The stored comparison of the scenario with the live catalog (or with the scenario ``other_id``: « before »
     is then that scenario, « after » this one), computed when missing.
 
     With ``all_publics``, for every public of the accessibility settings (their offers only, as the
     variants of ``mapapp compute``: :func:`mapapp.access.variants.variant_offers`), not only for
-    everyone; the tables' ``public`` column says which (``tous``: everyone).
+    everyone; with ``public`` (a key of the settings' publics), for that public only. The tables'
+    ``public`` column says which (``tous``: everyone); :func:`for_public` reads one public's rows.
 
     Raises:
         ComputeError: no territory, no stored results, no road file (French message);
         mapapp.catalog.scenarios.ScenarioError: the scenario no longer applies to the catalog.
+        ComputeError: ``public`` is not a public of the territory's settings.
     """
     say = progress or (lambda _m: None)
     start = time.perf_counter()
@@ -149,7 +184,7 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
                     raise ComputeError(f"Aucun scénario n° {other_id}.")
                 if other_id == scenario_id:
                     raise ComputeError("Choisissez deux scénarios différents.")
-            key = comparison_key(session, scenario, store, other, all_publics)
+            key = comparison_key(session, scenario, store, other, all_publics, public)
             if reuse and (done := stored_comparison(settings, key)) is not None:
                 return done
             territory = session.scalar(select(Territory))
@@ -162,6 +197,7 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
                 themes = themes_for_catalog(list(access.themes), inputs.sites)
             except StoredSettingsError as exc:
                 raise ComputeError(str(exc)) from None
+            groups = _groups(access, all_publics, public)
             new_sites, new_offers = scenario_tables(session, scenario)
             base_tables = scenario_tables(session, other) if other is not None else None
     finally:
@@ -194,7 +230,7 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
             b_sites = base_tables[0][list(inputs.sites.columns)]
             b_sites = attach_snap(b_sites, snap_points(graph, b_sites["lon"].to_numpy(), b_sites["lat"].to_numpy(),
                                                        direction="in", access_leg=leg))
-        for group in (access.publics if all_publics else access.publics[:1]):  # the first is everyone
+        for group in groups:
             def only(offers, group=group):
                 return offers if group.publics is None else variant_offers(offers, Variant(group), access.schedule)
 
@@ -210,7 +246,7 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
                 before, after, c, terr = compare_catalogs(graph, t["points"], t["communes"], live,
                                                           (sites, only(new_offers)), themes, t["grids"],
                                                           previous=stored_previous, method=spec)
-            if group.key == EVERYONE_KEY:
+            if group is groups[0]:
                 recomputed[mode] = [k for k in after.digests if k not in after.reused_themes]
                 baseline_recomputed[mode] = [k for k in before.digests if k not in before.reused_themes]
             communes_out.append(c.assign(public=group.key))
@@ -221,6 +257,6 @@ def compare_scenario(settings: Settings, scenario_id: int, *, progress: Callable
          "seconds": round(time.perf_counter() - start, 2), "modes": modes, "recomputed_themes": recomputed,
          "baseline_recomputed_themes": baseline_recomputed,
          "scenario_id": scenario_id, "other_id": other_id, "key": key,
-         "publics": [g.key for g in (access.publics if all_publics else access.publics[:1])]})
+         "publics": [g.key for g in groups]})
     _store(settings, key, result)
     return result

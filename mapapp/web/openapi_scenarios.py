@@ -58,8 +58,12 @@ def scenario_paths() -> dict:
             "summary": "Comparaison avec la situation actuelle (ou un autre scénario)",
             "description": "Par mode et thème, pour tout le territoire et par commune : habitants gagnés et perdus "
                            "sous le seuil, zones blanches créées et supprimées, temps moyen, superposition créée. "
+                           "La réponse dit le public (`public`, `public_libelle`). "
                            "Non encore calculée : le calcul est lancé et la réponse est 202.",
-            "security": security, "parameters": [SCENARIO_ID, AVEC],
+            "security": security,
+            "parameters": [SCENARIO_ID, AVEC,
+                           _string("public", "Clé du public (réglages d'accessibilité du territoire) : seules "
+                                             "comptent les offres ouvertes à ce public ; par défaut tout le monde.")],
             "responses": _responses("202", "404", "409", "429", ok=_ok("La comparaison"))}},
         "/api/scenarios/{scenario_id}/propositions": {"get": {
             "summary": "Propositions : meilleurs emplacements, fermetures à moindre perte, tournée itinérante",
@@ -73,6 +77,9 @@ def scenario_paths() -> dict:
                            _string("mode", "Mode de déplacement.", {"type": "string", "enum": list(MODES)}),
                            _string("seuil", "Seuil en minutes (par défaut : le seuil principal du thème)."),
                            _string("k", "Nombre de lieux.", count),
+                           _string("candidats", "Liste de candidats envoyée depuis la page du scénario (son "
+                                                "empreinte) ; par défaut les mairies et les lieux partenaires.",
+                                   {"type": "string", "pattern": r"^[0-9a-f]{16}$"}),
                            _string("tournee", "Nom de la tournée itinérante (type `tournee`)."),
                            _string("demi_journees", "Demi-journées disponibles par période.", count),
                            _string("max_par_arret", "Demi-journées au plus par arrêt.", count),

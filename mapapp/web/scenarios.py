@@ -10,7 +10,10 @@ and downloads are in :mod:`mapapp.web.scenarios_jobs` (compare, exports, PDF)
 and :mod:`mapapp.web.scenarios_proposals` (best place, closures, bus
 schedule), on the same blueprint; the JSON API is :mod:`mapapp.web.scenarios_api`.
 A comparison is with the live situation, or with another scenario the planner
-may see (``?avec=<n>``: that scenario is « avant »).
+may see (``?avec=<n>``: that scenario is « avant »), for everyone or for one
+public of the territory's accessibility settings (``?public=<clé>``: only the
+offers open to that public count, as on /accessibilite). :func:`stored` is the
+one reading of a stored comparison for the page, its exports and the API.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 
 from mapapp.access.scenario_changes import KIND_LABELS
+from mapapp.access.settings import EVERYONE_KEY, PublicGroup, default_publics
 from mapapp.access.themes import default_themes
 from mapapp.catalog import vocab
 from mapapp.catalog.models import Site, Structure
+from mapapp.catalog.settings_store import StoredSettingsError, current_settings
 from mapapp.catalog.scenarios import (
     PLANNER_ROLES,
     ScenarioError,
@@ -36,7 +41,7 @@ from mapapp.catalog.scenarios import (
     visible_scenarios,
 )
 from mapapp.results import ResultStore
-from mapapp.scenario_run import comparison_key, stored_comparison
+from mapapp.scenario_run import comparison_key, for_public, stored_comparison
 from mapapp.web import lookup
 from mapapp.web.auth import current_user, login_required, visible_or_404
 from mapapp.web.db import close_session, get_session
@@ -95,13 +100,47 @@ def other_scenario(scenario):
     return other
 
 
-def stored(scenario, other=None):
-    """(key, stored comparison or None); (None, None) without computed results."""
+def scenario_publics() -> list[PublicGroup]:
+    """The publics of the territory's accessibility settings (everyone first)."""
+    try:
+        return list(current_settings(get_session()).publics)
+    except StoredSettingsError:
+        return list(default_publics()[:1])
+
+
+def chosen_public() -> PublicGroup:
+    """The public of ``?public=`` (everyone when absent); 400 with the known keys for another value."""
+    value = request.args.get("public") or request.form.get("public") or EVERYONE_KEY
+    publics = scenario_publics()
+    for group in publics:
+        if group.key == value:
+            return group
+    abort(400, description=f"Public inconnu : {value!r} (publics du territoire : "
+                           + ", ".join(p.key for p in publics) + ").")
+
+
+def query(other=None, public: PublicGroup | None = None) -> dict:
+    """The address parameters of a comparison: ``avec`` and ``public`` when they are not the defaults."""
+    out = {"avec": other.id} if other is not None else {}
+    if public is not None and public.key != EVERYONE_KEY:
+        out["public"] = public.key
+    return out
+
+
+def stored(scenario, other=None, public: str | None = None):
+    """(key, stored comparison of ``public`` or None); (None, None) without computed results.
+
+    The comparison made for that public, or else the rows of that public in the comparison made for
+    every public (the PDF's): :func:`mapapp.scenario_run.for_public` either way.
+    """
     store = _store()
     if not store.modes():
         return None, None
-    key = comparison_key(get_session(), scenario, store, other)
-    return key, stored_comparison(_settings(), key)
+    db, settings = get_session(), _settings()
+    key = comparison_key(db, scenario, store, other, public=public)
+    done = stored_comparison(settings, key) or \
+        stored_comparison(settings, comparison_key(db, scenario, store, other, all_publics=True))
+    return key, for_public(done, public) if done is not None else None
 
 
 @bp.route("/<int:scenario_id>")
@@ -109,8 +148,8 @@ def stored(scenario, other=None):
 def show(scenario_id: int):
     db = get_session()
     scenario = _scenario(scenario_id)
-    other = other_scenario(scenario)
-    _key, comparison = stored(scenario, other)
+    other, public = other_scenario(scenario), chosen_public()
+    _key, comparison = stored(scenario, other, public.key)
     sites = db.execute(select(Site.id, Site.nom, Site.status).order_by(Site.nom)).all()
     structures = db.execute(select(Structure.id, Structure.nom).order_by(Structure.nom)).all()
     return render_template(
@@ -119,6 +158,7 @@ def show(scenario_id: int):
         themes=default_themes(), site_kinds=vocab.SITE_KINDS, sites=sites, structures=structures,
         bounds=lookup.departement_bounds(db), has_results=bool(_store().modes()),
         comparison=comparison, rows=_table_rows(comparison) if comparison is not None else [], other=other,
+        public=public, publics=scenario_publics(), compare_query=query(other, public),
         others=[s for s in visible_scenarios(db, current_user()) if s.id != scenario.id],
         proposals=proposal_form(db))
 
@@ -128,8 +168,7 @@ def _table_rows(comparison) -> list[dict]:
     from mapapp.io.export_scenario import MODE_LABELS, theme_labels
 
     labels = theme_labels()
-    t = comparison.territories
-    rows = headline(t[t["public"] == "tous"] if "public" in t.columns else t)
+    rows = headline(comparison.territories)
     return [{**r, "mode_label": MODE_LABELS.get(r["mode"], r["mode"]), "theme_label": labels.get(r["theme"], r["theme"])}
             for r in rows[rows["changed"]].to_dict("records")]
 

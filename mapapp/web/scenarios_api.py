@@ -108,6 +108,17 @@ def _other(scenario):
     return other, None
 
 
+def _public(scenario_publics):
+    """(public group, None) for ``?public=`` (everyone when absent), or (None, the 400 answer)."""
+    value = request.args.get("public") or "tous"
+    publics = scenario_publics()
+    for group in publics:
+        if group.key == value:
+            return group, None
+    return None, error_response(f"Public inconnu : {value!r} (publics du territoire : "
+                                + ", ".join(p.key for p in publics) + ").", 400)
+
+
 def _records(frame) -> list[dict]:
     return [{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")]
 
@@ -115,7 +126,7 @@ def _records(frame) -> list[dict]:
 @bp.route("/<int:scenario_id>/comparaison")
 @planners_only
 def comparison(scenario_id: int):
-    from mapapp.web.scenarios import _store, stored
+    from mapapp.web.scenarios import _store, scenario_publics, stored
     from mapapp.web.scenarios_jobs import _compare_work
 
     scenario = _visible(scenario_id)
@@ -124,22 +135,27 @@ def comparison(scenario_id: int):
     other, problem = _other(scenario)
     if problem is not None:
         return problem
+    public, problem = _public(scenario_publics)
+    if problem is not None:
+        return problem
     if not _store().modes():
         return error_response("Aucun résultat calculé : lancez d'abord « mapapp compute ».", 409)
-    key, done = stored(scenario, other)
+    key, done = stored(scenario, other, public.key)
 
     def answer():
-        found = stored(scenario, other)[1]
+        found = stored(scenario, other, public.key)[1]
         if found is None:
             return None
         t = found.territories
         return json_response({"scenario": scenario_id, "avant": other.id if other else "situation actuelle",
+                              "public": public.key, "public_libelle": public.label,
                               "calculee_le": found.meta.get("computed_at"),
                               "territoire": _records(t[(t["grid"] == "all") & (t["code"] == "all")]),
                               "territoires": _records(t[t["grid"] != "all"]), "communes": _records(found.communes)})
 
     if done is None:
-        return _pending(f"scenario-{key}", _compare_work(scenario_id, other.id if other else None), answer)
+        return _pending(f"scenario-{key}", _compare_work(scenario_id, other.id if other else None, public.key),
+                        answer)
     return answer()
 
 

@@ -20,7 +20,9 @@ KINDS = {"meilleur-lieu": "Meilleurs emplacements d'un nouveau lieu",
          "tournee": "Arrêts et fréquences d'une tournée itinérante"}
 MODES = {"car": "en voiture", "bike": "à vélo", "walk": "à pied"}
 PARAMETERS = ("type", "theme", "public", "mode", "seuil", "k", "tournee", "demi_journees", "max_par_arret",
-              "visites_utiles")
+              "visites_utiles", "candidats")
+#: Where the planners' candidate lists are kept, under the data folder (:func:`mapapp.catalog.candidates.save_candidates`).
+CANDIDATES_DIR = "candidats"
 
 
 class ProposalError(ValueError):
@@ -83,6 +85,12 @@ def parse_proposal(args, form: ProposalForm) -> dict:
     out = {"type": kind, "theme": theme, "public": public, "mode": mode}
     if kind == "meilleur-lieu":
         out.update(seuil=seuil, k=_int(args, "k", 3, 1, 10))
+        given = (args.get("candidats") or "").strip()
+        if given:
+            if len(given) != 16 or any(ch not in "0123456789abcdef" for ch in given):
+                raise ProposalError(f"Liste de candidats invalide : {given!r} (envoyez la liste depuis la page "
+                                    "du scénario).")
+            out["candidats"] = given
     elif kind == "fermetures":
         out.update(k=_int(args, "k", 10, 1, 50))
     else:
@@ -103,8 +111,18 @@ def run_proposal(settings, params: dict, progress, scenario_id: int | None = Non
     kind = params["type"]
     common = {"progress": progress, "scenario_id": scenario_id}
     if kind == "meilleur-lieu":
+        candidates = None
+        if params.get("candidats"):
+            from mapapp.catalog.candidates import load_candidates
+            from mapapp.compute import ComputeError
+
+            candidates = load_candidates(settings.data_dir / CANDIDATES_DIR, params["candidats"])
+            if candidates is None:
+                raise ComputeError("Liste de candidats introuvable : envoyez-la de nouveau depuis la page du "
+                                   "scénario.")
         answer = pr.best_place_report(settings, params["theme"], params["mode"], params["k"],
-                                      threshold_min=params["seuil"], public=params["public"], **common)
+                                      threshold_min=params["seuil"], public=params["public"],
+                                      candidates=candidates, **common)
         k = params["k"]
         summary = answer.placement.summary
         chosen = answer.placement.choices[answer.placement.choices["k"] == k].sort_values("rank")
@@ -114,7 +132,9 @@ def run_proposal(settings, params: dict, progress, scenario_id: int | None = Non
         extra = {"population_nouvellement_couverte": float(best["population_newly_covered"]),
                  "optimal": bool(best["optimal"]),
                  "par_k": [{"k": int(r.k), "population_nouvellement_couverte": float(r.population_newly_covered),
-                            "optimal": bool(r.optimal)} for r in summary.itertuples(index=False)]}
+                            "optimal": bool(r.optimal)} for r in summary.itertuples(index=False)],
+                 "candidats": int(answer.extra.get("candidates", 0)), "candidats_origines": answer.extra.get("origins", {}),
+                 "liste_du_planificateur": bool(params.get("candidats"))}
     elif kind == "fermetures":
         answer = pr.closure_report(settings, params["theme"], params["mode"], params["k"], public=params["public"],
                                    **common)
@@ -137,6 +157,8 @@ def run_proposal(settings, params: dict, progress, scenario_id: int | None = Non
         row.update(nom=str(p["nom"]) if p is not None else row["id"],
                    commune=str(p["commune"]) if p is not None else None,
                    commune_nom=str(p["commune_nom"]) if p is not None else None,
+                   origine=str(p["origine"]) if p is not None and "origine" in p.index and p["origine"] == p["origine"]
+                   else None,
                    lon=float(p["lon"]) if p is not None and p["lon"] == p["lon"] else None,
                    lat=float(p["lat"]) if p is not None and p["lat"] == p["lat"] else None)
         row["population"] = float(row["population"])

@@ -10,7 +10,10 @@ scenarios' revisions, results versions, catalog state), so nothing is
 recomputed twice. The PDF « avant / après » (:mod:`mapapp.reports.scenario_pdf`)
 is a job of its own (the comparison for every public of the settings, then
 maps and layout), cached by the same runner under the comparison's key.
-Every address takes ``?avec=<n>``: the comparison with that scenario.
+Every address takes ``?avec=<n>``: the comparison with that scenario, and
+``?public=<clé>``: the comparison for that public (the table, the map, the XLSX
+and the GeoPackage all read :func:`mapapp.web.scenarios.stored`; the PDF has
+every public).
 """
 
 from __future__ import annotations
@@ -26,11 +29,18 @@ from mapapp.catalog.scenarios import PLANNER_ROLES, ScenarioError, describe_chan
 from mapapp.web import lookup
 from mapapp.web.auth import login_required
 from mapapp.web.db import get_session
-from mapapp.web.scenarios import REFRESH_S, _scenario, _settings, bp, other_scenario, stored
-
-
-def _avec(other) -> dict:
-    return {"avec": other.id} if other is not None else {}
+from mapapp.scenario_run import comparison_key
+from mapapp.web.scenarios import (
+    REFRESH_S,
+    _store,
+    _scenario,
+    _settings,
+    bp,
+    chosen_public,
+    other_scenario,
+    query,
+    stored,
+)
 
 
 def follow_job(job: str, work: Callable, ready: Callable[[], Response | None], running: Callable[[object], str]
@@ -60,7 +70,7 @@ def follow_job(job: str, work: Callable, ready: Callable[[], Response | None], r
     return response
 
 
-def _compare_work(scenario_id: int, other_id: int | None):
+def _compare_work(scenario_id: int, other_id: int | None, public: str | None = None):
     settings = _settings()
 
     def work(progress):
@@ -69,7 +79,7 @@ def _compare_work(scenario_id: int, other_id: int | None):
         from mapapp.scenario_run import compare_scenario
 
         try:
-            result = compare_scenario(settings, scenario_id, progress=progress, other_id=other_id)
+            result = compare_scenario(settings, scenario_id, progress=progress, other_id=other_id, public=public)
         except (ComputeError, ScenarioError) as exc:  # shown to the planner as is (a 400 page, in French)
             raise ReportError(str(exc)) from None
         return json.dumps(result.meta).encode()
@@ -81,7 +91,8 @@ def _compare_work(scenario_id: int, other_id: int | None):
 @login_required(*PLANNER_ROLES)
 def start_compare(scenario_id: int):
     scenario = _scenario(scenario_id)
-    return redirect(url_for("scenarios.comparison", scenario_id=scenario_id, **_avec(other_scenario(scenario))))
+    return redirect(url_for("scenarios.comparison", scenario_id=scenario_id,
+                            **query(other_scenario(scenario), chosen_public())))
 
 
 @bp.route("/<int:scenario_id>/comparaison")
@@ -89,30 +100,31 @@ def start_compare(scenario_id: int):
 def comparison(scenario_id: int):
     """The stored comparison (back to the scenario page), or start / follow its job."""
     scenario = _scenario(scenario_id)
-    other = other_scenario(scenario)
-    key, done = stored(scenario, other)
+    other, public = other_scenario(scenario), chosen_public()
+    key, done = stored(scenario, other, public.key)
     if key is None:
         abort(409, description="Aucun résultat calculé : lancez d'abord « mapapp compute ».")
-    back = url_for("scenarios.show", scenario_id=scenario_id, _anchor="comparaison", **_avec(other))
+    back = url_for("scenarios.show", scenario_id=scenario_id, _anchor="comparaison", **query(other, public))
     if done is not None:
         return redirect(back)
 
     def ready():
-        return redirect(back) if stored(scenario, other)[1] is not None else None
+        return redirect(back) if stored(scenario, other, public.key)[1] is not None else None
 
-    return follow_job(f"scenario-{key}", _compare_work(scenario_id, other.id if other else None), ready,
+    return follow_job(f"scenario-{key}", _compare_work(scenario_id, other.id if other else None, public.key), ready,
                       lambda status: render_template("scenarios/running.html", scenario=scenario, status=status,
                                                      other=other, what="comparaison",
                                                      again=url_for("scenarios.comparison", scenario_id=scenario_id,
-                                                                   **_avec(other))))
+                                                                   **query(other, public))))
 
 
 def _done(scenario):
-    other = other_scenario(scenario)
-    _key, done = stored(scenario, other)
+    """(other scenario, public, stored comparison of that public); 404 when not compared yet."""
+    other, public = other_scenario(scenario), chosen_public()
+    _key, done = stored(scenario, other, public.key)
     if done is None:
         abort(404, description="Comparez d'abord le scénario : l'export reprend la comparaison.")
-    return other, done
+    return other, public, done
 
 
 @bp.route("/<int:scenario_id>/differences.json")
@@ -120,13 +132,11 @@ def _done(scenario):
 def differences(scenario_id: int):
     """Per commune, for one mode and theme: inhabitants gained minus lost under the threshold (the map)."""
     scenario = _scenario(scenario_id)
-    _key, done = stored(scenario, other_scenario(scenario))
+    _key, done = stored(scenario, other_scenario(scenario), chosen_public().key)
     if done is None:
         return jsonify(error="Comparaison non calculée."), 404
     c = done.communes
     c = c[(c["mode"] == request.args.get("mode")) & (c["theme"] == request.args.get("theme"))]
-    if "public" in c.columns:
-        c = c[c["public"] == "tous"]
     return jsonify(communes={r.commune: {"gained": float(r.population_gained), "lost": float(r.population_lost)}
                              for r in c.itertuples(index=False)})
 
@@ -138,16 +148,26 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
     return response
 
 
-def _changes(scenario, other) -> list[str]:
+def _changes(scenario, other, public=None) -> list[str]:
+    """The changes' texts (both scenarios' with ``other``), then the public the figures are for."""
     text = [describe_change(c) for c in scenario.changes]
-    if other is None:
-        return text
-    return [f"« {other.title} » : {describe_change(c)}" for c in other.changes] + \
-        [f"« {scenario.title} » : {t}" for t in text]
+    if other is not None:
+        text = [f"« {other.title} » : {describe_change(c)}" for c in other.changes] + \
+            [f"« {scenario.title} » : {t}" for t in text]
+    if public is not None:
+        text.append(public_line(public))
+    return text
 
 
-def _name(scenario_id: int, other, ext: str) -> str:
-    return f"scenario-{other.id}-vers-{scenario_id}.{ext}" if other is not None else f"scenario-{scenario_id}.{ext}"
+def public_line(public) -> str:
+    if public.publics is None:
+        return f"Public : {public.label} (toutes les offres comptent)"
+    return f"Public : {public.label} (seules comptent les offres ouvertes à ce public, offres pour tous comprises)"
+
+
+def _name(scenario_id: int, other, ext: str, public=None) -> str:
+    stem = f"scenario-{other.id}-vers-{scenario_id}" if other is not None else f"scenario-{scenario_id}"
+    return f"{stem}-{public.key}.{ext}" if public is not None and public.publics is not None else f"{stem}.{ext}"
 
 
 @bp.route("/<int:scenario_id>/export.xlsx")
@@ -157,11 +177,11 @@ def export(scenario_id: int):
     from mapapp.io.export_xlsx import xlsx_bytes
 
     scenario = _scenario(scenario_id)
-    other, done = _done(scenario)
-    data = xlsx_bytes(export_tables(done.communes, done.territories, _changes(scenario, other),
+    other, public, done = _done(scenario)
+    data = xlsx_bytes(export_tables(done.communes, done.territories, _changes(scenario, other, public),
                                     lookup.commune_names(get_session())))
     return _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     _name(scenario_id, other, "xlsx"))
+                     _name(scenario_id, other, "xlsx", public))
 
 
 @bp.route("/<int:scenario_id>/export.gpkg")
@@ -177,7 +197,7 @@ def export_gpkg(scenario_id: int):
     from mapapp.io.export_scenario_gpkg import scenario_layers, write_scenario_gpkg
 
     scenario = _scenario(scenario_id)
-    other, done = _done(scenario)
+    other, public, done = _done(scenario)
     db = get_session()
     rows = db.execute(select(Commune.code, Commune.nom, Commune.geometry_wkb)).all()
     shapes = dict(zip([r[0] for r in rows], shapely.from_wkb([r[2] for r in rows]))) if rows else {}
@@ -186,7 +206,7 @@ def export_gpkg(scenario_id: int):
     with tempfile.TemporaryDirectory() as tmp:
         data = write_scenario_gpkg(layers, Path(tmp) / "scenario.gpkg",
                                    default_crs(territory.departement if territory else "")).read_bytes()
-    return _download(data, "application/geopackage+sqlite3", _name(scenario_id, other, "gpkg"))
+    return _download(data, "application/geopackage+sqlite3", _name(scenario_id, other, "gpkg", public))
 
 
 @bp.route("/<int:scenario_id>/avant-apres.pdf")
@@ -196,8 +216,8 @@ def export_pdf(scenario_id: int):
     from mapapp.web.exports import _runner
 
     scenario = _scenario(scenario_id)
-    other, done = _done(scenario)
-    job = f"scenario-pdf-{done.meta.get('key')}"
+    other, _public, _done_one = _done(scenario)  # the PDF has every public: one document whatever ?public=
+    job = "scenario-pdf-" + comparison_key(get_session(), scenario, _store(), other, all_publics=True)
     runner, settings = _runner(), _settings()
     other_id = other.id if other is not None else None
 
@@ -223,4 +243,4 @@ def export_pdf(scenario_id: int):
         return answer
     return follow_job(job, work, ready, lambda status: render_template(
         "scenarios/running.html", scenario=scenario, status=status, other=other, what="pdf",
-        again=url_for("scenarios.export_pdf", scenario_id=scenario_id, **_avec(other))))
+        again=url_for("scenarios.export_pdf", scenario_id=scenario_id, **query(other))))
