@@ -202,3 +202,23 @@ def test_two_scenarios_compared_and_the_pdf(demo_computed, tmp_path):
     assert "avant : le scénario « A »" in text and "Famille" in text
     same = run(env, "comparer", a, a, ok=False)
     assert same.exit_code == 1 and "deux scénarios différents" in same.output
+
+
+def test_best_place_among_the_planners_candidates(demo_computed, tmp_path):
+    env, _ = demo_computed
+    code, lon, lat = worst_commune(env)
+    bad = tmp_path / "mauvais.csv"
+    bad.write_text("nom;lon;lat;site_id\nBon;2,05;45,04;\n;;;inconnu\nLoin;9,5;48;\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["scenario", "best-place", "--theme", "famille", "--candidats", str(bad)],
+                                 env=env)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "mauvais.csv : Liste de candidats refusée, rien n'a été calculé" in refused.output
+    assert "ligne 3 : lieu inconnu : 'inconnu'." in refused.output and "ligne 4 : le point" in refused.output
+    good = tmp_path / "candidats.csv"
+    good.write_text(f"nom,lon,lat\nSalle du bourg,{lon},{lat}\nLa gare,2.05,45.04\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scenario", "best-place", "--theme", "famille", "--k", "2",
+                                       "--candidats", str(good)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "parmi 2 candidats (2 liste)" in result.output
+    line = next(x for x in result.output.splitlines() if x.strip().startswith("k = 1"))
+    assert "(liste, " in line and ("[liste-2," in line or "[liste-3," in line)

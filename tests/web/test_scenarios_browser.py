@@ -1,4 +1,5 @@
-"""A planner in a real headless Chromium: create a scenario, click the map to add a site, compare, see a gain; axe."""
+"""A planner in a real headless Chromium: create a scenario, click the map to add a site, compare (for everyone,
+then for young people), see a gain, export the PDF; axe."""
 
 from __future__ import annotations
 
@@ -74,6 +75,28 @@ def test_create_click_compare_see_a_gain_and_export_the_pdf(demo_computed, demo_
     assert not (found := axe_violations(browser)), describe_violations(found)
     logs = [e for e in browser.get_log("browser") if "Content Security Policy" in e.get("message", "")]
     assert logs == []
+
+    # The same comparison for young people only: chosen on the page, computed, its own table and exports.
+    # Their offers are a part of everyone's: whoever the new site brings within the threshold for
+    # everyone was beyond it for them too, so they gain at least as many.
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element("id", "f-public")).select_by_value("jeunes")
+    browser.find_element("css selector", "#compare-with button[type=submit]").click()
+    wait(browser, lambda d: "public=jeunes" in d.current_url)
+    assert "Comparaison avec la situation actuelle : Jeunes" in browser.page_source
+    browser.find_element("xpath", "//button[normalize-space()='Comparer']").click()
+    wait(browser, lambda d: d.find_elements("id", "comparison-public"), timeout=90)
+    table = browser.find_element("id", "comparison-table")
+    assert "(Jeunes)" in table.find_element("tag name", "caption").text
+    row = next(r for r in table.find_elements("css selector", "tbody tr")
+               if r.find_elements("tag name", "td")[0].text == "en voiture"
+               and r.find_elements("tag name", "td")[1].text == "Famille")
+    young = int("".join(ch for ch in row.find_elements("tag name", "td")[2].text if ch.isdigit()))
+    assert young >= gained
+    assert browser.find_element("partial link text", "XLSX").get_attribute("href").endswith(
+        "/export.xlsx?public=jeunes")
+    assert not (found := axe_violations(browser)), describe_violations(found)
 
     # The PDF « avant / après »: a job page that refreshes itself, then the download.
     downloads = tmp_path / "telechargements"
