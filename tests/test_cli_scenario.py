@@ -222,3 +222,24 @@ def test_best_place_among_the_planners_candidates(demo_computed, tmp_path):
     assert "parmi 2 candidats (2 liste)" in result.output
     line = next(x for x in result.output.splitlines() if x.strip().startswith("k = 1"))
     assert "(liste, " in line and ("[liste-2," in line or "[liste-3," in line)
+
+
+def test_compare_and_export_for_one_public(demo_computed, tmp_path):
+    from tests.web.test_scenarios_publics import young_only_site
+
+    env, _ = demo_computed
+    site = young_only_site(env)
+    number = re.search(r"n° (\d+)", run(env, "create", "Sans mission locale").output).group(1)
+    run(env, "close-site", number, site)
+    young = run(env, "compare", number, "--public", "jeunes").output
+    assert "Public « jeunes »" in young and "Aucun changement" not in young
+    minima = run(env, "compare", number, "--public", "minima_sociaux").output
+    assert "Aucun changement : le scénario ne modifie l'accès à aucun thème." in minima
+    path = tmp_path / "jeunes.xlsx"
+    run(env, "export", number, str(path), "--public", "jeunes")
+    from openpyxl import load_workbook
+
+    notes = [r[0] for r in load_workbook(path, read_only=True)["Modifications"].iter_rows(values_only=True)]
+    assert any("Public : jeunes" in (n or "") for n in notes)
+    bad = run(env, "compare", number, "--public", "martiens", ok=False)
+    assert bad.exit_code == 1 and "Public inconnu : « martiens »" in bad.output and "Traceback" not in bad.output
