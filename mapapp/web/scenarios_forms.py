@@ -21,7 +21,8 @@ KINDS = {"meilleur-lieu": "Meilleurs emplacements d'un nouveau lieu",
 MODES = {"car": "en voiture", "bike": "à vélo", "walk": "à pied"}
 PARAMETERS = ("type", "theme", "public", "mode", "seuil", "k", "tournee", "demi_journees", "max_par_arret",
               "visites_utiles", "candidats")
-#: Where the planners' candidate lists are kept, under the data folder (:func:`mapapp.catalog.candidates.save_candidates`).
+#: Where the planners' candidate lists are kept, under the data folder
+#: (:func:`mapapp.catalog.candidates.save_candidates`).
 CANDIDATES_DIR = "candidats"
 
 
@@ -133,7 +134,8 @@ def run_proposal(settings, params: dict, progress, scenario_id: int | None = Non
                  "optimal": bool(best["optimal"]),
                  "par_k": [{"k": int(r.k), "population_nouvellement_couverte": float(r.population_newly_covered),
                             "optimal": bool(r.optimal)} for r in summary.itertuples(index=False)],
-                 "candidats": int(answer.extra.get("candidates", 0)), "candidats_origines": answer.extra.get("origins", {}),
+                 "candidats": int(answer.extra.get("candidates", 0)),
+                 "candidats_origines": answer.extra.get("origins", {}),
                  "liste_du_planificateur": bool(params.get("candidats"))}
     elif kind == "fermetures":
         answer = pr.closure_report(settings, params["theme"], params["mode"], params["k"], public=params["public"],
