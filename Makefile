@@ -32,9 +32,12 @@ setup: $(STAMP)
 $(DEMO): $(STAMP)
 	$(PY) -m mapapp.cli demo generate
 
+# The 2SFCA scores the « Besoins et offre » page shows (/observatoire/besoins): pages never route.
 demo: $(DEMO)
 	$(PY) -m mapapp.cli demo load
 	$(PY) -m mapapp.cli compute
+	$(PY) -m mapapp.cli territory 2sfca --indicateur rsa --theme france_services
+	$(PY) -m mapapp.cli territory 2sfca --indicateur rsa --theme remobilisation
 
 # A session key for development, kept in the (git-ignored) data folder so logins survive restarts;
 # MAPAPP_SECRET_KEY from the environment wins; links in e-mails point to this development server.

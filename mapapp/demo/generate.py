@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import names
+from .capacities import add_capacities
 from .catalog import build_catalog
 from .geography import Geography, build_geography, rng_for, to_wgs84
 from .grids import GRID_SPECS, build_grids, population_points
@@ -206,6 +207,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
     n_addresses = write_addresses(geo, net, out / "adresses-96.csv")
     bar.step("adresses")
     catalog = build_catalog(geo, grid_rows, seed)
+    add_capacities(catalog, {c.code: c.kind for c in geo.communes}, seed)
     write_json(out / "catalog.json", catalog)
     write_json(out / "historique.json", build_history(catalog, seed))
     for _key, _label, filename, _year, (low, high), rng_key in DEMO_NEEDS:
@@ -227,7 +229,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, progress=None, road_n
             "adresses": "adresses-96.csv — adresses fictives des rues de la démo, au format de la Base Adresse "
             "Nationale",
             "catalog": "catalog.json — structures, lieux, offres et solutions de mobilité fictives "
-            "(vocabulaire data·inclusion v1)",
+            "(vocabulaire data·inclusion v1), avec des capacités fictives (agents des France Services, places "
+            "des ateliers)",
             "historique": "historique.json — une année fictive d'ouvertures, de fermetures et de modifications "
             "du catalogue (historique des modifications)",
             "gtfs": "cars-arlenc.gtfs.zip, bus-arlenc.gtfs.zip — horaires fictifs de cars et de bus urbains (GTFS)",

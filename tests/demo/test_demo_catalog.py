@@ -42,6 +42,7 @@ STRUCTURE_KEYS = {
 }
 SITE_KEYS = {
     "id",
+    "capacite",
     "structure_id",
     "nom",
     "kind",
@@ -60,6 +61,7 @@ SITE_KEYS = {
 }
 OFFER_KEYS = {
     "id",
+    "capacite",
     "structure_id",
     "nom",
     "description",
