@@ -177,6 +177,23 @@ def test_report_evolution_section_read_back_from_the_pdf(january, settings):
     assert re.sub(r"[\s\u202f\u00a0]+", " ", expected) in section
 
 
+def test_report_of_a_snapshot_says_situation_au_in_the_pdf(january, copy_env, tmp_path):
+    """``mapapp report --date``: the PDF of a snapshot says its date on the cover; the live one does not."""
+    from pypdf import PdfReader
+
+    from mapapp.cli import main
+
+    def cover(*extra):
+        out = tmp_path / f"rapport{len(extra)}.pdf"
+        result = CliRunner().invoke(main, ["report", "--theme", "sante", "--mode", "car", "--out", str(out),
+                                           *extra], env=copy_env)
+        assert result.exit_code == 0, result.output
+        return re.sub(r"[\s\u202f\u00a0]+", " ", PdfReader(out).pages[0].extract_text())
+
+    assert "Situation au 1er janvier 2026" in cover("--date", JANUARY.isoformat())
+    assert "Situation au" not in cover()
+
+
 def test_monthly_policy(settings, tmp_path):
     assert policy({}) == "mensuel" and policy({"MAPAPP_INSTANTANES": "Manuel"}) == "manuel"
     with pytest.raises(SnapshotError, match="MAPAPP_INSTANTANES"):

@@ -257,7 +257,7 @@ def commune_section(session, code: str) -> dict:
             if r and isinstance(r.get("nearest_site_id"), str):
                 nearest.setdefault(r["nearest_site_id"], []).append(ad.MODE_LABEL[mode].lower())
         item["nearest"] = [(sid, names.get(sid, sid), modes) for sid, modes in nearest.items()]
-        item["url"] = url_for("accessibilite.page", theme=item["theme"]["key"])
+        item["url"] = url_for("accessibilite.page", theme=item["theme"]["key"], **snapshot_param.date_param())
     return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL,
             "computed_at": results.manifests[results.modes[0]].computed_at, "stale": stale_notice(results),
             "variant": info, "publics": variants.publics(infos), "rule_hours": variants.schedule_rule(infos),

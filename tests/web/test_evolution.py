@@ -166,3 +166,50 @@ def test_stored_2sfca_score_is_a_second_view_of_the_map(env, client):
     assert "Score 2SFCA (second fond de carte" in page, page[page.find("Légende (communes)"):][:1500]
     assert "pour 100 bénéficiaires" in page
     assert "score fort" in page
+
+
+# --------------------------------------------------------------------------- « Situation au … » on every surface
+
+
+def _a_commune(client) -> str:
+    return client.get("/api/accessibilite/communes?theme=france_services&mode=voiture").get_json()["communes"][0][
+        "commune"]
+
+
+def test_fiche_commune_at_a_date(client):
+    code = _a_commune(client)
+    text = html.unescape(client.get(f"/commune/{code}?date=2026-03-01").get_data(as_text=True))
+    assert "Situation au 1er mars 2026" in text
+    assert "temps d'accès de cette date ; les lieux et la mobilité listés sont ceux d'aujourd'hui" in text
+    assert "theme=france_services&date=2026-03-01" in text  # the theme links stay at that date
+    live = client.get(f"/commune/{code}").get_data(as_text=True)
+    assert "Situation au" not in live and 'id="table-temps-acces"' in live
+    bad = html.unescape(client.get(f"/commune/{code}?date=2020-01-01").get_data(as_text=True))
+    assert "Aucun instantané au 1er janvier 2020" in bad and 'id="table-temps-acces"' not in bad
+
+
+def test_api_territories_at_a_date(client):
+    url = "/api/accessibilite/territoires?theme=france_services&mode=voiture&grid=canton"
+    assert client.get(url + "&date=2026-03-01").get_json()["situation"] == "2026-03-01"
+    assert client.get(url).get_json()["situation"] is None
+
+
+def _generated(client, url):
+    """The answer once the background job is done (the first requests may be « génération en cours », 202)."""
+    import time
+
+    for _ in range(120):
+        r = client.get(url)
+        if r.status_code != 202:
+            return r
+        time.sleep(0.5)
+    raise AssertionError(f"{url}: still generating")
+
+
+def test_report_at_a_date_says_so_and_is_not_the_live_one(client):
+    url = "/rapport?format=html&theme=france_services&mode=car"
+    live = _generated(client, url)  # generated first: the dated report must not be served from its cache
+    assert live.status_code == 200 and "Situation au" not in live.get_data(as_text=True)
+    dated = _generated(client, url + "&date=2026-03-01")
+    assert dated.status_code == 200
+    assert "Situation au 1er mars 2026" in html.unescape(dated.get_data(as_text=True))
