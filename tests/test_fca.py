@@ -40,9 +40,12 @@ def fca_env(demo_computed, tmp_path_factory):
 
 
 def test_the_demo_target_runs_the_2sfca_of_the_default_page():
+    from mapapp.web.access_data import DEFAULT_THEME
+    from mapapp.web.observatoire_page import DEFAULT_INDICATOR
+
     commands = demo_fca_commands()
-    # /observatoire/besoins opens on the first indicator (rsa), France Services, by car
-    assert ["territory", "2sfca", "--indicateur", "rsa", "--theme", "france_services"] in commands
+    # /observatoire/besoins opens on its default indicator and theme, by car (the 2SFCA's default mode)
+    assert ["territory", "2sfca", "--indicateur", DEFAULT_INDICATOR, "--theme", DEFAULT_THEME] in commands
 
 
 def test_demo_2sfca_scores_exist_and_vary_across_communes(fca_env):

@@ -21,6 +21,8 @@ from mapapp.web.db import get_session
 from mapapp.web.maps import CommuneLayer, build_commune_map
 
 bp = Blueprint("observatoire", __name__)
+#: The need the page opens on when imported (the RSA: the insertion policy's own public), else the first.
+DEFAULT_INDICATOR = "rsa"
 
 
 def _legend(table) -> list[LegendEntry]:
@@ -46,7 +48,8 @@ def page():
         ctx["series"] = list(series.values())
         if not series:
             return render_template("observatoire.html", no_needs=True, results=results, **ctx)
-        indicator = request.args.get("indicateur") or next(iter(series))
+        indicator = request.args.get("indicateur") or (DEFAULT_INDICATOR if DEFAULT_INDICATOR in series
+                                                        else next(iter(series)))
         if indicator not in series:
             raise ad.AccessError(f"indicateur « {indicator} » non importé : " + ", ".join(series), 404)
         theme = results.theme(request.args.get("theme"))
