@@ -308,5 +308,6 @@ def site_section(session, site_id: str, args) -> dict:
                .to_dict("records"),
                layer=layer, legend=legend, names=names, phrase=ad.MODE_PHRASE[mode],
                page_url=lambda **kw: url_for("fiches.site", site_id=site_id,
-                                             **{"mode": ad.MODE_PARAM[mode], "theme": theme, **kw}) + "#desserte")
+                                             **{"mode": ad.MODE_PARAM[mode], "theme": theme,
+                                                **snapshot_param.date_param(), **kw}) + "#desserte")
     return out

@@ -213,3 +213,12 @@ def test_report_at_a_date_says_so_and_is_not_the_live_one(client):
     dated = _generated(client, url + "&date=2026-03-01")
     assert dated.status_code == 200
     assert "Situation au 1er mars 2026" in html.unescape(dated.get_data(as_text=True))
+
+
+def test_fiche_site_at_a_date(client):
+    site = client.get("/api/accessibilite/communes?theme=france_services&mode=voiture").get_json()["communes"][0][
+        "nearest_site_id"]
+    text = html.unescape(client.get(f"/site/{site}?date=2026-03-01").get_data(as_text=True))
+    assert "Situation au 1er mars 2026" in text and "le lieu et ses offres sont ceux d'aujourd'hui" in text
+    assert "date=2026-03-01" in text.split('id="desserte"')[1]  # the modes and themes of « Desserte » keep the date
+    assert "Situation au" not in client.get(f"/site/{site}").get_data(as_text=True)
