@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-$(DEMO): $(STAMP)
+# Regenerated when the generator changes (e.g. new fields such as the capacities the 2SFCA below needs).
+$(DEMO): $(STAMP) $(wildcard mapapp/demo/*.py)
 	$(PY) -m mapapp.cli demo generate
 
 # The 2SFCA scores the « Besoins et offre » page shows (/observatoire/besoins): pages never route.
