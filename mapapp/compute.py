@@ -67,6 +67,7 @@ class ComputeReport:
     method: list[str] = field(default_factory=list)  # French lines: the settings and the placement
     variants: dict[str, float] = field(default_factory=dict)  # variant key -> seconds
     unknown_hours: int = 0  # offer rows at a site without known hours (the schedule rule's count)
+    carfree: object = None  # :class:`mapapp.compute_carfree.CarfreeReport` (issue 17)
 
     def summary(self) -> str:
         lines = [f"avertissement : {w}" for w in self.warnings] + [f"méthode : {m}" for m in self.method]
@@ -84,6 +85,8 @@ class ComputeReport:
         if self.unknown_hours:
             lines.append(f"horaires : {count(self.unknown_hours, 'offre sur place', 'offres sur place')} sans "
                          "horaires connus (comptées comme ouvertes par la règle des horaires, voir les pages)")
+        if self.carfree is not None:
+            lines += [f"sans voiture : {line}" for line in self.carfree.lines]
         lines.append(f"Total : {duration(self.seconds)}")
         return "\n".join(lines)
 
@@ -184,7 +187,7 @@ def _with_point_columns(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFra
 def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: list[Theme] | None = None,
                 workers: int = 2, force: bool = False, access: AccessSettings | None = None,
                 with_variants: bool = True, progress: Callable[[str], None] | None = None,
-                today: dt.date | None = None) -> ComputeReport:
+                today: dt.date | None = None, with_carfree: bool = True) -> ComputeReport:
     """Compute and store accessibility for ``modes``; only what changed is recomputed.
 
     Args:
@@ -196,6 +199,7 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
         with_variants: also compute every public and the schedule rule (False: the headline only).
         today: the day sites' temporary closures are judged on (default: today; a snapshot rebuilt
             for a past date, :mod:`mapapp.snapshots`, gives that date).
+        with_carfree: also store the car-free modes (:mod:`mapapp.compute_carfree`; needs walk and car).
     """
     say = progress or (lambda _m: None)
     start = time.perf_counter()
@@ -302,6 +306,13 @@ def run_compute(settings: Settings, *, modes: Sequence[str] = MODES, themes: lis
             "sites_unsnapped": int((~t["sites"]["snapped"]).sum()),
             "seconds": float(res.timings_s.get("total", 0.0)),
         }
+    if with_carfree and "walk" in results and "car" in results:  # issue 17: transit, tad, sans_voiture
+        from mapapp.compute_carfree import run_carfree
+        report.carfree = run_carfree(settings, store, results, tables, graphs, memo, method.digest_spec(),
+                                     inputs.sites, themes, getattr(access, "carfree", None), dict(
+                                         computed_at=now, method=recorded_method(method, points),
+                                         inputs_digest=inputs_digest, settings_digest=access.digest(),
+                                         variant=variants(access)[0].spec(access.schedule)), say)
     report.unknown_hours = unknown_hours_count(inputs.offers)
     if with_variants:
         store.remove_variants_except({v.key for v in variants(access)})  # publics dropped from the settings

@@ -89,6 +89,18 @@ class ResultStore:
             raise ValueError(f"invalid variant key {key!r}")
         return ResultStore(self.root / VARIANTS_DIR / key, variant=key)
 
+    def remove_mode(self, mode: str) -> bool:
+        """Remove a mode's results (a mode that no longer applies: no GTFS feed left); whether there were some."""
+        pointer = self.root / f"{mode}.current"
+        if not pointer.exists():
+            return False
+        pointer.unlink(missing_ok=True)
+        for old in self.root.glob(f"{mode}@*"):
+            shutil.rmtree(old, ignore_errors=True)
+        _read_table.cache_clear()
+        _read_theme.cache_clear()
+        return True
+
     def remove_variants_except(self, keep: set[str]) -> list[str]:
         """Remove the stored variants whose key is not in ``keep`` (a public dropped from the settings); their keys."""
         gone = [k for k in self.variant_keys() if k not in keep]
