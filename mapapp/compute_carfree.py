@@ -326,35 +326,28 @@ def _gap(terr, best_s, car_s, code, main_s: float, car_main_s: float) -> pd.Data
 
 def _transit(tt, points, sites, everywhere, per, themes, terr, settings, departures, site_index, site_rows,
              n_eligible, transit_s):
-    from mapapp.access import transit as pt
+    from mapapp.access.carfree import transit_times
     from mapapp.access.transit_return import can_return
 
-    n, nc = len(points), len(terr.commune)
-    i, j, sec = walk_seconds_to(points["lon"], points["lat"], tt.stop_lon, tt.stop_lat, settings.access_m)
-    access = pt.origin_access(i, j, sec, n, tt.n_stops)
+    nc = len(terr.commune)
     site_xy = sites.set_index("site_id")[["lon", "lat"]]
-    egress, walk_only = {}, {}
+    theme_sites, walk_only = {}, {}
     for th in themes:
         ids = everywhere[everywhere["theme"] == th.key]["site_id"].drop_duplicates()
-        ids = ids[ids.isin(site_xy.index)]
-        xy = site_xy.loc[ids]
-        a, _b, s = walk_seconds_to(tt.stop_lon, tt.stop_lat, xy["lon"], xy["lat"], settings.access_m)
-        egress[th.key] = (a, s)
+        xy = site_xy.loc[ids[ids.isin(site_xy.index)]]
+        theme_sites[th.key] = (xy["lon"].to_numpy(float), xy["lat"].to_numpy(float))
         walk_only[th.key] = per[th.key]["walk"]["time_min"].to_numpy(float) * 60.0
-    footpaths = tt.transfers if tt.transfers is not None else pt.footpaths_by_distance(tt)
-    res = pt.many_themes(tt, egress, access, departures, walk_only=walk_only, footpaths=footpaths,
-                         max_time_s=settings.max_time_s)
+    res, access, egress, footpaths = transit_times(tt, points["lon"].to_numpy(float), points["lat"].to_numpy(float),
+                                                   theme_sites, walk_only, settings)
     parts = {t: [] for t in TABLES[:-1]}
     extra_p, extra_c, digests = [], [], {}
     for th in themes:
         med, share = res[th.key]
-        med = np.where(med <= settings.max_time_s, med, np.inf)
         transit_s[th.key] = med
-        walk_rows = per[th.key]["walk"]
         walk_s = walk_only[th.key]
         # the walk's site when walking all the way is the best; otherwise unknown (module docstring)
         site = np.where(np.isfinite(med) & (walk_s <= med),
-                        site_index.get_indexer(walk_rows["site_id"].astype(object)), -1)
+                        site_index.get_indexer(per[th.key]["walk"]["site_id"].astype(object)), -1)
         thr = thresholds_for(th, "transit")
         tt_ = theme_times(med, site, thr.main_min * 60.0, site_rows[th.key], n_eligible[th.key], nc)
         for name, cols in theme_tables(terr, tt_, "transit", th.key, thr.main_min, thr.bands_min).items():

@@ -226,6 +226,31 @@ def walk_seconds_to(from_lon, from_lat, to_lon, to_lat, max_m: float) -> tuple[n
     return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), seconds
 
 
+def transit_times(tt, origin_lon, origin_lat, theme_sites: dict, walk_only: dict, settings: CarfreeSettings):
+    """Walk + public transport per origin and theme (module docstring): ``(ThemeTimes, access, egress, footpaths)``.
+
+    ``theme_sites``: ``{theme: (lon, lat)}`` of its destination sites; ``walk_only``:
+    ``{theme: seconds}`` of walking all the way per origin (``inf``: none). The
+    returned :class:`mapapp.access.transit.ThemeTimes` has medians above
+    ``settings.max_time_s`` set to ``inf``; ``access``, ``egress`` (per theme) and
+    ``footpaths`` are what the return check needs.
+    """
+    from mapapp.access import transit as pt
+
+    n = len(origin_lon)
+    i, j, sec = walk_seconds_to(origin_lon, origin_lat, tt.stop_lon, tt.stop_lat, settings.access_m)
+    access = pt.origin_access(i, j, sec, n, tt.n_stops)
+    egress = {}
+    for key, (lon, lat) in theme_sites.items():
+        a, _b, s = walk_seconds_to(tt.stop_lon, tt.stop_lat, lon, lat, settings.access_m)
+        egress[key] = (a, s)
+    footpaths = tt.transfers if tt.transfers is not None else pt.footpaths_by_distance(tt)
+    res = pt.many_themes(tt, egress, access, settings.departures(), walk_only=walk_only, footpaths=footpaths,
+                         max_time_s=settings.max_time_s)
+    med = np.where(res.median_s <= settings.max_time_s, res.median_s, np.inf)
+    return pt.ThemeTimes(res.names, med, res.share), access, egress, footpaths
+
+
 def theme_times(time_s: np.ndarray, site_row: np.ndarray, main_s: float, site_rows: np.ndarray,
                 n_eligible_sites: np.ndarray, n_communes: int) -> ThemeTimes:
     """:class:`~mapapp.access.indicators.ThemeTimes` of a car-free mode from its per-point times and sites.
