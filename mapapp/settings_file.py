@@ -53,7 +53,7 @@ MODE_WORDS = {"car": "voiture", "bike": "velo", "walk": "marche"}
 MODE_LABELS = {"car": "voiture", "bike": "vélo", "walk": "marche"}
 UNKNOWN_HOURS_WORDS = {"count": "compter", "exclude": "exclure"}
 
-TOP_KEYS = ("theme", "public", "horaires")
+TOP_KEYS = ("theme", "public", "horaires", "sans_voiture")
 THEME_KEYS = ("cle", "libelle", "description", "thematiques", "reseaux_porteurs", "types_de_lieux", "publics",
               *(f"{kind}_{word}" for word in MODE_WORDS.values() for kind in ("seuil", "paliers")))
 PUBLIC_KEYS = ("cle", "libelle", "publics")
@@ -342,6 +342,8 @@ class _Reader:
         themes = [self.theme(i, t) for i, t in enumerate(theme_tables)]
         publics = [self.public(i, t) for i, t in enumerate(public_tables)]
         schedule = self.schedule(doc.get("horaires", {}))
+        from mapapp.settings_carfree import read_carfree
+        carfree = read_carfree(self, doc.get("sans_voiture", {}))
         if not theme_tables and ("theme" not in doc or doc.get("theme") == []):
             self.problems.append(Problem(None, "aucun thème : ajoutez au moins une section [[theme]]"))
         if not public_tables and ("public" not in doc or doc.get("public") == []):
@@ -354,7 +356,7 @@ class _Reader:
         self.duplicates("public", publics)
         if self.problems:
             return None
-        return AccessSettings(themes=tuple(themes), publics=tuple(publics), schedule=schedule)
+        return AccessSettings(themes=tuple(themes), publics=tuple(publics), schedule=schedule, carfree=carfree)
 
 
 def parse_settings(text: str | bytes) -> AccessSettings:

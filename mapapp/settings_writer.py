@@ -135,4 +135,6 @@ def write(settings: AccessSettings) -> str:
     lines += ["", THEMES.format(categories=_listing(CATEGORIES), kinds=_listing(SITE_KINDS)).rstrip("\n")]
     for theme in settings.themes:
         lines += _theme(theme)
+    from mapapp.settings_carfree import write_carfree
+    lines += write_carfree(settings.carfree)
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from mapapp.access.carfree import CarfreeSettings
 from mapapp.access.themes import EVERYONE, PUBLICS, Theme, default_themes
 
 EVERYONE_KEY = "tous"
@@ -103,6 +104,8 @@ class AccessSettings:
     themes: tuple[Theme, ...] = field(default_factory=lambda: tuple(default_themes()))
     publics: tuple[PublicGroup, ...] = field(default_factory=default_publics)
     schedule: ScheduleRule = field(default_factory=ScheduleRule)
+    #: Departure window and on-demand rules of the car-free modes (issue 17, section ``[sans_voiture]``).
+    carfree: CarfreeSettings = field(default_factory=CarfreeSettings)
 
     def __post_init__(self):
         object.__setattr__(self, "themes", tuple(self.themes))
@@ -127,8 +130,11 @@ class AccessSettings:
 
     def spec(self) -> dict:
         """JSON-serialisable form (for digests and manifests)."""
-        return {"themes": [t.spec() for t in self.themes], "publics": [p.spec() for p in self.publics],
-                "schedule": self.schedule.spec()}
+        out = {"themes": [t.spec() for t in self.themes], "publics": [p.spec() for p in self.publics],
+               "schedule": self.schedule.spec()}
+        if self.carfree != CarfreeSettings():  # the defaults leave earlier digests unchanged
+            out["carfree"] = self.carfree.spec()
+        return out
 
     def digest(self) -> str:
         """Short hex digest of :meth:`spec`: which settings produced a result."""
