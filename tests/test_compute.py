@@ -19,7 +19,8 @@ def store(demo_computed):
 
 
 def test_results_for_three_modes_and_every_theme(store):
-    assert store.modes() == ["bike", "car", "walk"]
+    # the headline also has the car-free modes (issue 17, tests/test_compute_carfree.py)
+    assert store.modes() == ["bike", "car", "sans_voiture", "tad", "transit", "walk"]
     manifest = store.manifest("car")
     assert manifest.graph["source_name"] == "roads.osm" and manifest.graph["profile_version"]
     communes = store.table("car", "communes")

@@ -124,10 +124,16 @@ def common_lines(method: Mapping | None, graph: Mapping | None, n_points: int | 
 def mode_lines(method: Mapping | None, points: pd.DataFrame | None, mode: str, theme: str,
                threshold_min: float) -> list[str]:
     """The sentences of one mode: its access leg and the effects of the choices."""
+    if mode in ("transit", "tad", "sans_voiture"):  # issue 17: see method_carfree.carfree_lines
+        return []
     return [access_sentence(method, mode), *effect_sentences(method, points, mode, theme, threshold_min)]
 
 
 def method_lines(method: Mapping | None, graph: Mapping | None, points: pd.DataFrame | None, mode: str,
                  theme: str, threshold_min: float, n_points: int | None = None) -> list[str]:
     """Every sentence above, in reading order (one mode)."""
+    from mapapp.reports.method_carfree import carfree_lines
+
+    if carfree := carfree_lines(mode, graph):  # issue 17: no access leg of their own
+        return [origins_sentence(method, n_points), *carfree]
     return [*common_lines(method, graph, n_points), *mode_lines(method, points, mode, theme, threshold_min)]

@@ -27,10 +27,22 @@ from mapapp.territory.bundle import GRID_LABELS
 from mapapp.web.lru import LruMemo
 
 #: Display order of the modes, their URL values (French) and labels.
-MODES = ("car", "bike", "walk")
-MODE_PARAM = {"car": "voiture", "bike": "velo", "walk": "marche"}
-MODE_LABEL = {"car": "Voiture", "bike": "Vélo", "walk": "Marche"}
-MODE_PHRASE = {"car": "en voiture", "bike": "à vélo", "walk": "à pied"}
+#: The car-free modes (issue 17, :mod:`mapapp.compute_carfree`) follow the road ones; ``transit`` exists only
+#: when GTFS timetables were imported.
+MODES = ("car", "bike", "walk", "sans_voiture", "transit", "tad")
+MODE_PARAM = {"car": "voiture", "bike": "velo", "walk": "marche", "sans_voiture": "sans_voiture",
+              "transit": "transport", "tad": "tad"}
+MODE_LABEL = {"car": "Voiture", "bike": "Vélo", "walk": "Marche", "sans_voiture": "Sans voiture",
+              "transit": "Transport en commun", "tad": "Transport à la demande"}
+MODE_PHRASE = {"car": "en voiture", "bike": "à vélo", "walk": "à pied", "sans_voiture": "sans voiture",
+               "transit": "à pied et en transport en commun", "tad": "en transport à la demande"}
+#: How the ``means`` column of ``sans_voiture`` reads (:data:`mapapp.access.carfree.MEANS`).
+MEANS_LABEL = {"walk": "à pied", "bike": "à vélo", "transit": "car ou bus", "tad": "transport à la demande",
+               "solidaire": "transport solidaire"}
+#: Shown when no GTFS timetable was imported (no ``transit`` results).
+NO_TRANSIT_MESSAGE = ("Aucun horaire de transport importé : « sans voiture » compte la marche, le vélo et le "
+                      "transport à la demande (importez des horaires avec « mapapp territory import --gtfs »).")
+_MODE_WORDS = "voiture, velo, marche, sans_voiture, transport ou tad"
 _MODE_OF_PARAM = {**{v: k for k, v in MODE_PARAM.items()}, **{k: k for k in MODE_PARAM}}
 
 #: Default theme of the pages: the national benchmark (99.7 % within 20 minutes by road).
@@ -108,11 +120,11 @@ def parse_mode(value: str | None, *, available: Sequence[str] | None = None, def
     """
     if value is None or (not value and not strict):
         if default is None:
-            raise AccessError("paramètre « mode » manquant : voiture, velo ou marche", 400)
+            raise AccessError(f"paramètre « mode » manquant : {_MODE_WORDS}", 400)
         return default
     mode = _MODE_OF_PARAM.get(value if strict else value.strip().lower())
     if mode is None:
-        raise AccessError(f"mode « {value} » inconnu : voiture, velo ou marche", 400)
+        raise AccessError(f"mode « {value} » inconnu : {_MODE_WORDS}", 400)
     if available is not None and mode not in available:
         raise AccessError(f"aucun résultat pour le mode « {MODE_PARAM[mode]} » : lancez « mapapp compute »", 404)
     return mode

@@ -153,10 +153,11 @@ def page():
         grid = args.get("grid") or (ad.DEFAULT_GRID if ad.DEFAULT_GRID in grids else (grids[0] if grids else ""))
         if grids and grid not in grids:
             raise ad.AccessError(f"découpage « {grid} » inconnu : " + ", ".join(grids), 400)
-        alternatives = [m for m in ("walk", "bike") if m in results.modes]
+        alternatives = [m for m in ("sans_voiture", "walk", "bike", "transit") if m in results.modes]  # issue 17
         other = ad.parse_mode(args.get("comparer"), default=alternatives[0] if alternatives else "walk")
         if other == "car":
-            raise ad.AccessError("« comparer » : marche ou velo (la voiture est toujours la référence)", 400)
+            raise ad.AccessError("« comparer » : sans_voiture, marche, velo ou transport (la voiture est toujours la "
+                                 "référence)", 400)
         view = args.get("vue") or "temps"
         if view not in VIEWS:
             raise ad.AccessError(f"vue « {view} » inconnue : " + ", ".join(VIEWS), 400)
@@ -184,6 +185,7 @@ def page():
     else:
         comparison_error = ("La comparaison demande les résultats en voiture et " + ad.MODE_PHRASE[other]
                             + " : lancez « mapapp compute » pour ces modes.")
+    ctx["no_transit"] = None if "transit" in results.modes else ad.NO_TRANSIT_MESSAGE  # issue 17
     if view == "voiture" and comparison is None:
         view = ctx["view"] = "temps"
     classes = TimeClasses.for_bands(bands, main)
@@ -258,7 +260,8 @@ def commune_section(session, code: str) -> dict:
                 nearest.setdefault(r["nearest_site_id"], []).append(ad.MODE_LABEL[mode].lower())
         item["nearest"] = [(sid, names.get(sid, sid), modes) for sid, modes in nearest.items()]
         item["url"] = url_for("accessibilite.page", theme=item["theme"]["key"])
-    return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL,
+    return {"rows": rows, "modes": results.modes, "mode_labels": ad.MODE_LABEL, "means_labels": ad.MEANS_LABEL,
+            "no_transit": None if "transit" in results.modes else ad.NO_TRANSIT_MESSAGE,
             "computed_at": results.manifests[results.modes[0]].computed_at, "stale": stale_notice(results),
             "variant": info, "publics": variants.publics(infos), "rule_hours": variants.schedule_rule(infos),
             "variant_label": variants.describe_fr(info)}
