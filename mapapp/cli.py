@@ -360,8 +360,11 @@ def _report_options(func):
         click.option("--theme", "themes", multiple=True, metavar="KEY",
                      help="Thème détaillé avec cartes et listes (répétable ; « all » pour tous). Par défaut : "
                           "france_services, accueil_departement, trouver_un_emploi, mobilite, numerique, sante."),
-        click.option("--mode", "modes", multiple=True, type=click.Choice(["car", "walk", "bike"]),
-                     help="Mode de déplacement (répétable). Par défaut : chaque mode calculé."),
+        click.option("--mode", "modes", multiple=True,
+                     type=click.Choice(["car", "walk", "bike", "sans_voiture", "transit", "tad"]),
+                     help="Mode de déplacement (répétable) : car, walk, bike, sans_voiture, transit (transport en "
+                          "commun), tad (transport à la demande). Par défaut : chaque mode calculé, sauf transit et "
+                          "tad (comptés dans sans_voiture)."),
         click.option("--by", "sub_grid", default=None, metavar="GRID",
                      help="Sous-territoires d'un rapport départemental (bassin_de_vie, epci, canton, "
                           "territoire_action_sociale, commune). Par défaut : bassin_de_vie. Un territoire liste ses "

@@ -46,9 +46,11 @@ DASH = "—"
 UNREACHABLE = "injoignable"
 
 #: How a travel mode reads in a sentence: « à plus de 20 minutes *en voiture* ».
-MODE_PHRASES = {"car": "en voiture", "walk": "à pied", "bike": "à vélo"}
+MODE_PHRASES = {"car": "en voiture", "walk": "à pied", "bike": "à vélo", "sans_voiture": "sans voiture",
+                "transit": "à pied et en transport en commun", "tad": "en transport à la demande"}
 #: Column or legend label of a travel mode.
-MODE_LABELS = {"car": "Voiture", "walk": "À pied", "bike": "Vélo"}
+MODE_LABELS = {"car": "Voiture", "walk": "À pied", "bike": "Vélo", "sans_voiture": "Sans voiture",
+               "transit": "Transport en commun", "tad": "Transport à la demande"}
 
 
 def _half_up() -> decimal.Context:

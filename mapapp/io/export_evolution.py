@@ -20,7 +20,8 @@ from mapapp.io.tables import Column, Table
 from mapapp.reports.units import grid_label
 from mapapp.snapshot_compare import CHANGE_LABELS, SECTION_LABELS, Comparison
 
-MODE_LABELS = {"car": "voiture", "walk": "marche", "bike": "vélo"}
+MODE_LABELS = {"car": "voiture", "walk": "marche", "bike": "vélo", "sans_voiture": "sans voiture",
+               "transit": "transport en commun", "tad": "transport à la demande"}
 ZONE_LABELS = {"apparue": "apparue", "resorbee": "résorbée"}
 
 

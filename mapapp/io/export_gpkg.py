@@ -77,7 +77,8 @@ def _finite_or_none(values) -> list:
 
 
 #: The modes in the wide field names, in French (ASCII): ``france_services_voiture_temps_moy_min``.
-FIELD_MODES = {"car": "voiture", "walk": "marche", "bike": "velo"}
+FIELD_MODES = {"car": "voiture", "walk": "marche", "bike": "velo", "sans_voiture": "sansvoit", "transit": "tc",
+               "tad": "tad"}
 
 
 def wide_prefix(theme: str, mode: str) -> str:

@@ -69,7 +69,8 @@ FIELD_ALIASES = {
     "lieux_sous_seuil_moy": "Lieux sous le seuil (moyenne)", "nb_lieux": "Lieux sous le seuil",
     "nb_zones_blanches": "Communes en zone blanche",
 }
-MODE_WORDS = {"car": "voiture", "walk": "à pied", "bike": "vélo"}
+MODE_WORDS = {"car": "voiture", "walk": "à pied", "bike": "vélo", "sans_voiture": "sans voiture",
+              "transit": "transport en commun", "tad": "transport à la demande"}
 
 
 def field_aliases(columns: Sequence[str], r: ReportData) -> dict[str, str]:

@@ -176,6 +176,19 @@ def report_tables(r: ReportData) -> list[Table]:
                                       Column("mean_sites_within", "Lieux sous le seuil (moyenne)", "decimal"),
                                       Column("n_sites_reaching", "Lieux distincts sous le seuil", "int")], o))
 
+    if getattr(r, "carfree", None) is not None:  # issue 17
+        cf = r.carfree.assign(theme_label=r.carfree["theme"].map(labels))
+        tables.append(Table("sans_voiture", "Sans voiture", "Voiture ou sans voiture, par commune et thème",
+                            [Column("theme_label", "Thème"), Column("commune", "Code commune"),
+                             Column("nom", "Commune"), Column("population_points", "Habitants", "int"),
+                             Column("car_mean_time_min", "Temps moyen en voiture (min)", "minutes"),
+                             Column("mean_time_min", "Temps moyen sans voiture (min)", "minutes"),
+                             Column("gap_mean_min", "Écart (min)", "minutes"),
+                             Column("main_means", "Moyen le plus rapide (majorité des habitants)"),
+                             Column("car_only", "Desservie seulement en voiture", "bool"),
+                             Column("population_car_only", "Habitants sous le seuil en voiture seulement", "int")],
+                            cf))
+
     ob = r.offers_by_theme
     wide = ob.pivot_table(index=["code", "nom"], columns="theme", values="n_offers", aggfunc="sum", sort=False)
     order = ob[["code", "nom"]].drop_duplicates()

@@ -47,7 +47,7 @@ from mapapp.identity import Identity, current_identity, current_logo
 from mapapp.results import ResultStore
 
 #: Travel modes in the order reports show them.
-MODE_ORDER = ("car", "walk", "bike")
+MODE_ORDER = ("car", "walk", "bike", "sans_voiture", "transit", "tad")  # car-free ones: issue 17
 #: Themes detailed (maps, tables, lists) when none are asked for: the
 #: Département's reception network and France Services, then the needs the
 #: insertion programmes name first. Only those present in the results are kept.
@@ -137,6 +137,8 @@ class ReportData:
     stale_results: str | None = None
     #: The public and schedule rule of the figures (:func:`mapapp.results_variants.describe_fr`; None: everyone).
     variant: str | None = None
+    #: :func:`mapapp.reports.carfree.carfree_rows`: car vs car-free per commune (None: not computed, issue 17).
+    carfree: pd.DataFrame | None = None
     #: :func:`mapapp.reports.needs.build_needs`: beneficiaries beyond the thresholds, reference values.
     needs: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: :func:`mapapp.reports.evolution.build_evolution`: the indicators over the dated snapshots (None: none).
@@ -227,9 +229,12 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
     stored_modes = [m for m in MODE_ORDER if m in store.modes()] + sorted(set(store.modes()) - set(MODE_ORDER))
     if not stored_modes:
         raise ReportError("Aucun résultat d'accessibilité : lancez `mapapp compute`.")
-    modes = _choose(modes, stored_modes, stored_modes, "Mode(s) de déplacement")
+    # by default the car-free components (transit, tad) stay out: « sans voiture » and its section cover them
+    default_modes = [m for m in stored_modes if m not in ("transit", "tad")] or stored_modes
+    modes = _choose(modes, stored_modes, default_modes, "Mode(s) de déplacement")
     manifests = {m: store.manifest(m) for m in modes}
-    all_themes = _theme_infos(manifests[modes[0]].themes)
+    from mapapp.reports.carfree import merged_theme_specs
+    all_themes = _theme_infos(merged_theme_specs(manifests, modes))  # every mode's thresholds (issue 17)
     theme_keys = _choose(themes, [t.key for t in all_themes], DEFAULT_THEMES, "Thème(s)")
     by_key = {t.key: t for t in all_themes}
     chosen = [by_key[k] for k in theme_keys]
@@ -355,7 +360,9 @@ def build_report(session: Session, store: ResultStore, unit: str | None = None, 
     method = _method(territory, manifests, all_themes, modes, session)
     method["choices"] = _method_choices(store, manifests, chosen[0] if chosen else None, modes)
     timings["total"] = time.perf_counter() - clock
+    from mapapp.reports.carfree import carfree_rows
     return ReportData(
+        carfree=carfree_rows(store, modes, unit_codes, [t.key for t in chosen], names),
         territory_name=territory.name, departement=territory.departement, fictional=bool(territory.fictional),
         unit=report_unit, today=today, modes=modes, themes=chosen, all_themes=all_themes, sub_grid=sub,
         stale_months=stale_months, population=population, n_communes=len(unit_codes), catalog=catalog,

@@ -227,6 +227,9 @@ def _overlap_tables(r: ReportData, theme: ThemeInfo) -> list[dict]:
     return out
 
 
+from mapapp.reports.carfree import carfree_view  # noqa: E402  (issue 17)
+
+
 def _offers_by_theme_table(r: ReportData) -> dict:
     o = r.offers_by_theme[r.offers_by_theme["theme"].isin([t.key for t in r.themes])]
     places = o[["code", "nom"]].drop_duplicates()
@@ -336,6 +339,7 @@ def report_view(r: ReportData, maps: list[MapImage]) -> dict:
         "catalog_tables": _catalog_tables(r), "offer_map": maps_by_key.get("offre"),
         "themes": themes,
         "zb_maps": [maps_by_key[k] for k in (f"zones-blanches-{m}" for m in r.modes) if k in maps_by_key],
+        "carfree": carfree_view(r),
         "offers_by_theme": _offers_by_theme_table(r), "freshness": _freshness_tables(r), "needs": needs_table(r),
         "evolution": _evolution(r),
         "situation": formats.date(r.evolution.situation) if getattr(r, "evolution", None) is not None
