@@ -59,7 +59,8 @@ trouver_cache.register(bp)  # anonymous answers kept per catalog, results and ad
 
 #: The « comment » choices: URL value → (label, road modes whose best time counts).
 HOW = {"voiture": ("En voiture", ("car",)), "marche": ("À pied", ("walk",)), "velo": ("À vélo", ("bike",)),
-       "sans-voiture": ("Sans voiture (à pied ou à vélo, le plus rapide)", ("walk", "bike"))}
+       "sans-voiture": ("Sans voiture (à pied, à vélo ou en transport à la demande, le plus rapide)",
+                        ("walk", "bike"))}
 DEFAULT_HOW = "sans-voiture"
 #: How many places the answer lists (on screen, and in the print view: one A4 page for the person).
 SHOWN = 10
@@ -225,7 +226,24 @@ def find_places(session, results: ad.Results, q: Query, n: int = SHOWN) -> tuple
                 order.append(sid)
             if sid not in best or t < best[sid][0]:
                 best[sid] = (t, mode)
-    # Stable: ties keep the order of the first mode's ranking (that of /api/plus-proches).
+    if q.how == "sans-voiture":  # issue 17: the TAD serving the origin's commune, from the place's car time
+        from mapapp.web.trouver_carfree import serving, tad_minutes
+        solutions = serving(session, q.origin.get("commune")) if "tad" in results.modes else []
+        if solutions and "car" in results.modes:
+            payload = nearest_payload(session, results, q.theme, "car", q.public, MAX_NEAREST, q.origin,
+                                      only_offers=only)
+            for r in payload["results"]:
+                tad = tad_minutes(results, solutions, r["time_min"], q.day)
+                if tad is None:
+                    continue
+                sid = r["site_id"]
+                times.setdefault(sid, {})["tad"] = tad[0]
+                offer_ids.setdefault(sid, [o["id"] for o in r["offers"]])
+                if sid not in best:
+                    order.append(sid)
+                if sid not in best or tad[0] < best[sid][0]:
+                    best[sid] = (tad[0], "tad")
+        # Stable: ties keep the order of the first mode's ranking (that of /api/plus-proches).
     ranked = sorted(order, key=lambda s: best[s][0])
     sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(ranked))
                                               .options(selectinload(Site.structure)))}
@@ -302,6 +320,10 @@ def page():
             ctx["print_url"] = url_for("trouver.page", **kept, imprimer="1")
             ctx["places"], ctx["message"] = find_places(session, results, q,
                                                           PRINT_SHOWN if ctx["printing"] else SHOWN)
+            if q.how == "sans-voiture":  # issue 17: the stored car-free figure of the person's place
+                from mapapp.web.trouver_carfree import stored_hint
+                ctx["carfree_hint"] = stored_hint(results, q.theme.key, q.origin)
+                ctx["no_transit"] = None if "transit" in results.modes else ad.NO_TRANSIT_MESSAGE
             if ctx["places"] and not ctx["printing"]:
                 ctx["parts"] = answer_map(session, q, ctx["places"])
     except BadRequest as exc:
