@@ -20,7 +20,21 @@ every day from 5:00 to 21:00 on a one-minute grid as in GTFS):
   stops grow together), plus 50,000 trips on 1,000 stops (trips alone), with
   ratios of the time against the first size measured in the same run.
 
-Numba compilation (cached on disk after the first run) is timed apart.
+Numba compilation (cached on disk after the first run) is timed apart. Each size
+also times the same-half-day return check of the compute (two scans per theme,
+08:00–12:30, :func:`mapapp.access.transit_return.can_return`).
+
+The demo (``--demo DATA_DIR``, a data folder where ``mapapp demo load`` and
+``mapapp compute`` ran; ``--demo new`` builds one in a temporary folder) times,
+on a copy of the folder, in one child process:
+
+- the baseline: the walk-only compute (``run_compute(modes=("walk",),
+  force=True)``, no variant), measured in the same run;
+- the car-free modes of a compute (:mod:`mapapp.compute_carfree`: the GTFS
+  feeds read, the service day's timetable, walk + public transport for every
+  theme with the return check, TAD, sans voiture; road themes reused), with
+  their ratio to the baseline, against the issue's target (≤ 30 s for 20
+  themes over the 2-hour window on 2 cores), and the peak RSS / tracemalloc peak.
 """
 
 from __future__ import annotations
@@ -151,8 +165,16 @@ def run_one(name: str, n_themes: int, n_origins: int) -> dict:
     res = T.many_themes(tt, themes, access, deps, walk_only=walks, footpaths=footpaths)
     wall = time.perf_counter() - t
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    from mapapp.access.transit_return import can_return
+
+    t = time.perf_counter()
+    n_back = 0
+    for key in themes:
+        n_back += int(can_return(tt, [themes[key]], access, 3600, 8 * 3600, 12 * 3600 + 1800,
+                                 walk_only=[walks[key]], footpaths=footpaths).possible.sum())
+    return_s = time.perf_counter() - t
     window = int((tt.dep_time >= 8 * 3600).sum())
-    return {
+    return {"return_s": return_s, "return_share": n_back / max(1, n_origins * n_themes),
         "size": name, "trips": len(tt.trip_ids), "stops": tt.n_stops, "connections": tt.n_connections,
         "scanned_connections": window, "footpaths": int(len(footpaths)), "origins": n_origins,
         "access_pairs": int(access.stop.size), "themes": n_themes, "build_s": build_s, "jit_s": jit_s,
@@ -171,7 +193,12 @@ def main(argv=None) -> int:
     ap.add_argument("--themes", type=int, default=20)
     ap.add_argument("--origins", type=int, default=20_000, help="population points")
     ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--demo", help="data folder of a computed demo (or « new »); without it the demo is skipped")
+    ap.add_argument("--demo-one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.demo_one:
+        print(json.dumps(run_demo(args.demo_one)))
+        return 0
     if args.one:
         print(json.dumps(run_one(args.one, args.themes, args.origins)))
         return 0
@@ -179,6 +206,19 @@ def main(argv=None) -> int:
 
     print(f"numba {numba.__version__}, {numba.get_num_threads()} threads, "
           f"cores={os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    if args.demo:
+        folder = _demo_folder(args.demo)
+        out = subprocess.run([sys.executable, __file__, "--demo-one", str(folder)], capture_output=True, text=True,
+                             check=True)
+        d = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"demo: {d['themes']} themes, {d['points']:,} points, {d['connections']:,} connections "
+              f"({d['service_date']}), window 08:00-10:00 every 5 min")
+        print(f"  baseline walk-only compute (forced): {d['walk_s']:.2f} s")
+        print(f"  car-free modes: {d['carfree_s']:.2f} s (x{d['carfree_s'] / d['walk_s']:.2f} the walk-only "
+              f"compute; target <= 30 s: {'OK' if d['carfree_s'] <= 30 else 'MISSED'}); "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in d["per_mode_s"].items()))
+        print(f"  peak RSS {d['peak_rss_mb']:.0f} MB, tracemalloc peak {d['tracemalloc_peak_mb']:.0f} MB "
+              "(car-free part)")
     base = None
     for name in list(SIZES)[: args.sizes]:
         out = subprocess.run([sys.executable, __file__, "--one", name, "--themes", str(args.themes),
@@ -197,7 +237,64 @@ def main(argv=None) -> int:
         print(f"  peak RSS {r['peak_rss_mb']:.0f} MB ({r['rss_start_mb']:.0f} MB after imports, {r['rss_before_mb']:.0f} MB before the 20-theme run), profiles {r['profile_mb_per_theme']:.1f} MB per theme "
               f"and thread; {r['reached_share']:.0%} of origin x theme reached, median "
               f"{r['median_min']:.0f} min")
+        print(f"  return check (same half-day), {r['themes']} themes: {r['return_s']:.2f} s; "
+              f"{r['return_share']:.0%} of origin x theme can come back")
     return 0
+
+
+def _demo_folder(arg: str):
+    """A copy of the computed demo folder (or a new one) in a temporary folder: the bench writes results."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-transit-"))
+    if arg == "new":
+        from click.testing import CliRunner
+
+        from mapapp.cli import main as cli
+
+        env = {"MAPAPP_DATA_DIR": str(tmp / "var"), "MAPAPP_DEMO_DIR": str(tmp / "demo")}
+        for cmd in (["demo", "load"], ["compute", "--workers", "2"]):
+            result = CliRunner().invoke(cli, cmd, env=env)
+            if result.exit_code:
+                raise SystemExit(result.output)
+        return tmp / "var"
+    shutil.copytree(arg, tmp / "var")
+    return tmp / "var"
+
+
+def run_demo(folder: str) -> dict:
+    """Walk-only compute (baseline) then the car-free modes, on a computed demo folder (child process)."""
+    import tracemalloc
+
+    from mapapp.compute import run_compute
+    from mapapp.config import load_settings
+    from mapapp.results import ResultStore
+
+    settings = load_settings({"MAPAPP_DATA_DIR": folder})
+    run_compute(settings, modes=("walk",), with_variants=False, with_carfree=False)  # warm caches, jit
+    t = time.perf_counter()
+    run_compute(settings, modes=("walk",), force=True, with_variants=False, with_carfree=False)
+    walk_s = time.perf_counter() - t
+    t = time.perf_counter()
+    run_compute(settings, with_variants=False, with_carfree=False)  # road themes reused: what is left
+    road_s = time.perf_counter() - t
+    tracemalloc.start()
+    t = time.perf_counter()
+    report = run_compute(settings, with_variants=False, with_carfree=True)
+    both_s = time.perf_counter() - t
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    store = ResultStore(settings.data_dir / "results")
+    manifest = store.manifest("transit")
+    points = store.table("sans_voiture", "points")
+    return {"walk_s": walk_s, "carfree_s": max(both_s - road_s, sum(report.carfree.seconds.values())),
+            "per_mode_s": report.carfree.seconds, "themes": len(manifest.themes) if manifest else 0,
+            "points": int(points["point_id"].nunique()),
+            "connections": int(manifest.graph["n_connections"]) if manifest else 0,
+            "service_date": report.carfree.service_date, "tracemalloc_peak_mb": peak / 2**20,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 if __name__ == "__main__":
