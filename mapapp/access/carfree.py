@@ -13,7 +13,8 @@ no Flask); :mod:`mapapp.compute_carfree` feeds them and stores their tables.
     :data:`~mapapp.network.profile.WALK_KMH`, up to :attr:`CarfreeSettings.access_m`
     (the :func:`~mapapp.access.transit.footpaths_by_distance` model); walking
     all the way (the walk mode's time on the road network) is always one of
-    the options, so ``transit <= walk``. Only the sites every commune may use
+    the options, so ``transit <= walk`` (journeys longer than
+    :attr:`CarfreeSettings.max_time_s`, 3 h by default, count as unreached, walks too). Only the sites every commune may use
     are destinations (offers without eligibility zone): a site restricted to
     some communes counts by walk, bike, car and TAD, not here.
     Besides the median: whether the person can **come back the same half-day**

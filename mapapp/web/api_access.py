@@ -339,6 +339,9 @@ def plus_proches():
     results = results_store()
     theme = resolve_theme(results, request.args.get("theme"))
     mode = ad.parse_mode(request.args.get("mode"), default="car", strict=True)
+    if mode not in ("car", "bike", "walk"):  # routed live on a road graph; the car-free modes are stored only
+        raise ad.AccessError("« mode » : voiture, velo ou marche (les temps sans voiture, en transport et en "
+                             "transport à la demande sont dans /api/communes)", 400)
     public = request.args.get("public")
     check_public(public)
     n = _int("n", 5, 1, MAX_NEAREST)

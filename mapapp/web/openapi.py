@@ -10,7 +10,7 @@ from mapapp.web.openapi_scenarios import SECURITY_SCHEMES, scenario_paths
 LON = {"type": "number", "minimum": -180, "maximum": 180}
 LAT = {"type": "number", "minimum": -90, "maximum": 90}
 #: Modes of the accessibility endpoints (the engine's names are accepted too).
-MODES = ["voiture", "velo", "marche", "car", "bike", "walk"]
+MODES = ["voiture", "velo", "marche", "sans_voiture", "transport", "tad", "car", "bike", "walk", "transit"]
 
 
 def _point_param(name: str, description: str, *, required: bool, commune: bool = False) -> dict:
