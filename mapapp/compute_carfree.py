@@ -43,7 +43,8 @@ from mapapp.access.carfree import (CARFREE_MODES, MEANS, TAD_CATEGORIES, Carfree
 from mapapp.access.indicators import frame_from_parts, theme_tables
 from mapapp.access.run import TABLES, AccessResults
 from mapapp.access.themes import EVERYONE, Theme
-from mapapp.formats import duration
+from mapapp.formats import count, duration
+from mapapp.formats import date as date_fr
 
 NO_GTFS_MESSAGE = "aucun horaire de transport importé"
 
@@ -183,7 +184,7 @@ def compute_carfree(*, data_dir: Path, session_factory, store, results: dict[str
             tt = timetable_for_day(feeds, day)
             report.service_date = day.isoformat()
         if tt is not None and tt.n_connections:
-            say(f"Transports en commun : {len(themes)} thèmes, horaires du {day:%d/%m/%Y}")
+            say(f"Transports en commun : {len(themes)} thèmes, horaires du {date_fr(day)}")
             parts, extra_p, extra_c, digests = _transit(tt, points, sites, everywhere, per, themes, terr, settings,
                                                         departures, site_index, site_rows, n_eligible, transit_s)
             res = _results("transit", parts, dests, extra_p, extra_c, digests, time.perf_counter() - start)
@@ -193,11 +194,15 @@ def compute_carfree(*, data_dir: Path, session_factory, store, results: dict[str
                                     "carfree": settings.spec()}, **write_kwargs, themes=theme_specs)
             report.modes.append("transit")
             report.seconds["transit"] = time.perf_counter() - start
-            report.lines.append(f"transport en commun : horaires du {day:%d/%m/%Y} ({', '.join(tt.feeds)}), "
-                                f"{tt.n_connections} liaisons")
+            report.lines.append(f"transport en commun : horaires du {date_fr(day)} ({', '.join(tt.feeds)}), "
+                                f"{count(tt.n_connections, 'liaison')}")
     if "transit" not in report.modes:
         store.remove_mode("transit")
-        report.lines.append(f"transport en commun : {NO_GTFS_MESSAGE}")
+        if tt is not None:  # feeds stored, but no trip that day (settings' « jour » outside their dates?)
+            report.lines.append(f"transport en commun : aucune course le {date_fr(report.service_date)} dans les horaires "
+                                "importés (réglage « jour » de [sans_voiture] ?), mode non calculé")
+        else:
+            report.lines.append(f"transport en commun : {NO_GTFS_MESSAGE}")
 
     # ------------------------------------------------------------------ tad
     start = time.perf_counter()
@@ -230,7 +235,8 @@ def compute_carfree(*, data_dir: Path, session_factory, store, results: dict[str
                 themes=theme_specs)
     report.modes.append("tad")
     report.seconds["tad"] = time.perf_counter() - start
-    report.lines.append(f"transport à la demande et solidaire : {len(solutions)} solution(s) ouverte(s) à tous")
+    report.lines.append("transport à la demande et solidaire : "
+                        f"{count(len(solutions), 'solution ouverte à tous', 'solutions ouvertes à tous')}")
 
     # ------------------------------------------------------------------ sans_voiture
     start = time.perf_counter()
