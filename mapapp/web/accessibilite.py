@@ -43,7 +43,7 @@ def root_store() -> ResultStore:
 def live_results() -> ad.Results:
     """The live headline results, whatever the request's ``date`` says (on « Trouver une offre »
     ``date`` is the day the place must be open, not a snapshot)."""
-    return ad.Results(snapshot_param.root_for({}))
+    return ad.Results(snapshot_param.live_store())
 
 
 def results_store() -> ad.Results:

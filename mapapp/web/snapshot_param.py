@@ -39,12 +39,15 @@ def requested(args=None) -> Snapshot | None:
         raise ad.AccessError(str(exc), 404) from None
 
 
+def live_store() -> ResultStore:
+    """The live headline store, whatever the request asks."""
+    return ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+
+
 def root_for(args=None) -> ResultStore:
     """The headline store of the request: the snapshot's when ``date`` is given, else the live one."""
     snap = requested(args)
-    if snap is not None:
-        return snap.store
-    return ResultStore(current_app.config["MAPAPP_SETTINGS"].data_dir / "results")
+    return snap.store if snap is not None else live_store()
 
 
 def situation() -> Snapshot | None:

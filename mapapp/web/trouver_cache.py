@@ -32,7 +32,7 @@ def _anonymous() -> bool:
 
 def results_version() -> tuple:
     """Every results pointer (headline and variants: ``<mode>.current`` files hold the version written last)."""
-    root = snapshot_param.root_for({}).root  # live results: ``date`` here is « ouvert le »
+    root = snapshot_param.live_store().root  # live results: ``date`` here is « ouvert le »
     if not root.exists():
         return ()
     pointers = sorted([*root.glob("*.current"), *root.glob(f"{VARIANTS_DIR}/*/*.current")])
